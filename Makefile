@@ -1,0 +1,45 @@
+# Factdesk: `make run` starts the workspace with demo data; `make test` runs every test. Both set up what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test setup install services browser worker beat web clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+setup: install
+	$(BIN)/python manage.py setup_workspace --demo
+
+## Web server, Celery worker and beat in the foreground; Ctrl-C stops all three.
+run: setup
+	@mkdir -p .state
+	@echo "Factdesk on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A newsroom worker --loglevel=INFO --concurrency=$(WORKERS) -n worker@%h & \
+	$(BIN)/celery -A newsroom beat --loglevel=INFO --schedule=.state/celerybeat-schedule & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload; \
+	wait
+
+## Chromium for the browser tests, from Debian's packages (never a browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium for the browser tests: sudo apt-get install -y chromium" >&2; exit 1; fi; \
+	fi
+
+test: install browser
+	$(BIN)/python manage.py setup_workspace --check-only --settings=newsroom.settings_test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,141 @@
+"""Django admin: administrators manage sources here; articles, batches and history are read-mostly views."""
+
+from __future__ import annotations
+
+import pghistory.admin
+import pghistory.models
+from django.apps import apps
+from django.contrib import admin
+from django.http import HttpRequest
+
+from factcheck.models import (
+    Article,
+    Claim,
+    Conflict,
+    Evidence,
+    ImportBatch,
+    ImportItem,
+    Source,
+    SourceDomain,
+    Story,
+)
+
+
+class SourceDomainInline(admin.TabularInline):
+    model = SourceDomain
+    extra = 1
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "reliability", "is_active", "domain_list", "feed_last_polled_at"]
+    list_filter = ["kind", "reliability", "is_active"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [SourceDomainInline]
+    readonly_fields = ["feed_last_polled_at", "feed_last_error", "feed_failures", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "is_active"]}),
+        ("Reliability", {"fields": ["reliability", "reliability_note"]}),
+        ("Feed", {"fields": ["feed_url", "feed_last_polled_at", "feed_last_error", "feed_failures"]}),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("domains")
+
+    @admin.display(description="Domains")
+    def domain_list(self, obj: Source) -> str:
+        return ", ".join(d.domain for d in obj.domains.all())
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.cleaned_data.get("domain"):
+                inline_form.instance.domain = inline_form.cleaned_data["domain"].strip().lower().removeprefix("www.")
+        super().save_formset(request, form, formset, change)
+
+
+class ReadMostlyAdmin(admin.ModelAdmin):
+    """Rows are written by the workspace and the workers; the admin shows them and allows deletion only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(ReadMostlyAdmin):
+    list_display = ["title", "source", "status", "published_at", "uploaded_by", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["title", "url", "byline"]
+    list_select_related = ["source", "uploaded_by"]
+    fields = ["title", "source", "url", "byline", "published_at", "language", "story", "status", "status_message",
+              "origin", "content_hash", "extraction_model_version", "uploaded_by", "batch", "created_at", "body"]
+    readonly_fields = ["status", "status_message", "origin", "content_hash", "extraction_model_version",
+                       "uploaded_by", "batch", "created_at", "body"]
+    raw_id_fields = ["story"]
+
+
+class ImportItemInline(admin.TabularInline):
+    model = ImportItem
+    fields = ["position", "key", "status", "message", "article"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("payload", "data").exclude(status=ImportItem.Status.IMPORTED)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadMostlyAdmin):
+    list_display = ["label", "kind", "status", "total", "imported", "duplicates", "failed", "created_by", "created_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = ["kind", "label", "status", "message", "default_source", "created_by", "total", "imported",
+                       "duplicates", "failed", "created_at", "started_at", "finished_at", "heartbeat_at"]
+    inlines = [ImportItemInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadMostlyAdmin):
+    list_display = ["text", "article", "verdict", "score", "assignee"]
+    list_filter = ["verdict"]
+    search_fields = ["text"]
+    list_select_related = ["article", "assignee"]
+    raw_id_fields = ["article", "cluster", "assignee", "verdict_by"]
+    readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
+                       "verdict_by", "verdict_at", "cluster"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadMostlyAdmin):
+    list_display = ["url", "claim", "stance", "source", "added_by", "created_at", "removed_at"]
+    list_filter = ["stance", "source"]
+    raw_id_fields = ["claim", "source", "added_by", "removed_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # removal is a recorded state, set in the workspace
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "updated_at"]
+    search_fields = ["title"]
+
+
+@admin.register(Conflict)
+class ConflictAdmin(ReadMostlyAdmin):
+    list_display = ["kind", "values", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["claims", "resolved_by"]
+
+
+# The append-only event tables, each with its own read-only admin (and a link from the tracked object's page).
+for model in apps.get_app_config("factcheck").get_models():
+    if issubclass(model, pghistory.models.Event):
+        admin.site.register(model, pghistory.admin.EventModelAdmin)

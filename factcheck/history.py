@@ -1,0 +1,61 @@
+"""The audit history: the context attached to every tracked change, and how an event reads as a sentence.
+
+The rows themselves are written by database triggers (django-pghistory) into append-only tables, so no write
+path can skip them. This module only says *who* acted and *why*: services and tasks open a `history_context`,
+the request middleware adds the signed-in user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pghistory
+
+# Dotted, unique names for what a person or a worker did. Each reads as a sentence in the timeline.
+ACTIONS: dict[str, str] = {
+    "factcheck.claim.verdict_changed": "set the verdict",
+    "factcheck.claim.assigned": "changed the assignee",
+    "factcheck.claim.extracted": "extracted the claim",
+    "factcheck.claim.reanchored": "moved the claim to its new place in the text",
+    "factcheck.claim.cluster_split": "split the claim off its cluster",
+    "factcheck.claim.cluster_merged": "merged two clusters",
+    "factcheck.claim.verdict_applied_to_cluster": "applied the verdict to the whole cluster",
+    "factcheck.evidence.added": "added evidence",
+    "factcheck.evidence.removed": "removed evidence",
+    "factcheck.article.uploaded": "uploaded the article",
+    "factcheck.article.imported": "imported the article",
+    "factcheck.article.extraction": "extracted claims",
+    "factcheck.conflict.detected": "flagged a conflict",
+    "factcheck.conflict.resolved": "resolved the conflict",
+    "factcheck.conflict.dismissed": "dismissed the conflict",
+    "factcheck.story.changed": "changed the story",
+}
+
+
+def history_context(
+    *,
+    action: str,
+    user: Any = None,
+    actor: str | None = None,
+    reason: str | None = None,
+    **extra: Any,
+) -> pghistory.context:
+    """Attach who did what and why to every history row written inside the block.
+
+    `user` is a person; `actor` names a machine actor ("extraction worker", "importer") when no person acted.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown history action {action!r}; add it to factcheck.history.ACTIONS")
+    metadata: dict[str, Any] = {"action": action, **extra}
+    if user is not None:
+        metadata["user"] = user.pk
+        metadata["username"] = user.get_username()
+    if actor is not None:
+        metadata["actor"] = actor
+    if reason:
+        metadata["reason"] = reason
+    return pghistory.context(**metadata)
+
+
+def action_sentence(action: str | None) -> str:
+    return ACTIONS.get(action or "", "changed it")

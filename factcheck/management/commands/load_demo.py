@@ -1,0 +1,69 @@
+"""Demo accounts (one per role) and a few demo articles, created only when the database has none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from factcheck.models import Article, Source, SourceDomain
+from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
+from factcheck.services.articles import DuplicateArticle, NewArticle, article_create
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+# username, password, role, staff/superuser
+DEMO_ACCOUNTS = [
+    ("admin", "factdesk-admin", None, True),
+    ("editor", "factdesk-editor", ROLE_EDITORS, False),
+    ("checker", "factdesk-checker", ROLE_FACT_CHECKERS, False),
+    ("viewer", "factdesk-viewer", ROLE_VIEWERS, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts and demo articles when the database is empty."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if not User.objects.exists():
+            with transaction.atomic():
+                for username, password, role, is_admin in DEMO_ACCOUNTS:
+                    if is_admin:
+                        User.objects.create_superuser(username, f"{username}@example.org", password)
+                    else:
+                        user = User.objects.create_user(username, f"{username}@example.org", password)
+                        user.groups.add(Group.objects.get(name=role))
+            self.stdout.write(self.style.SUCCESS("Demo accounts created:"))
+            for username, password, role, _ in DEMO_ACCOUNTS:
+                self.stdout.write(f"  {username:<8} / {password:<17} {role or 'administrator (Django admin)'}")
+        else:
+            self.stdout.write("Accounts exist; demo accounts not created.")
+
+        if Article.objects.exists():
+            self.stdout.write("Articles exist; demo articles not loaded.")
+            return
+        source, _ = Source.objects.get_or_create(
+            name="Riverside Gazette", defaults={"kind": Source.Kind.NEWS, "reliability": Source.Reliability.HIGH}
+        )
+        SourceDomain.objects.get_or_create(domain="riverside-gazette.example", defaults={"source": source})
+        editor = User.objects.filter(username="editor").first()
+        loaded = 0
+        for path in sorted(DEMO_DIR.glob("*.txt")):
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+            title, _, body = text.partition("\n")
+            try:
+                article_create(
+                    new=NewArticle(title=title.strip(), body=body.strip(), original=data, filename=path.name,
+                                   origin=path.name, content_type="text/plain"),
+                    uploaded_by=editor,
+                    source=source,
+                )
+                loaded += 1
+            except DuplicateArticle:
+                pass
+        self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} demo articles."))

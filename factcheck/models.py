@@ -1,0 +1,461 @@
+"""The fact-check domain: sources, articles, the claims in them, evidence, imports, clusters, conflicts, stories.
+
+Rules that must hold whatever writes the row (a service, the admin, a shell, raw SQL) are database constraints.
+History is kept by database triggers (django-pghistory) into append-only event tables.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+# --- Sources -------------------------------------------------------------------------------------
+
+
+class SourceKind(models.TextChoices):
+    NEWS = "news", "News outlet"
+    WIRE = "wire", "Wire service"
+    GOVERNMENT = "government", "Government"
+    COMPANY = "company", "Company"
+    ACADEMIC = "academic", "NGO / academic"
+    SOCIAL = "social", "Social media"
+    OTHER = "other", "Other"
+
+
+class Reliability(models.TextChoices):
+    HIGH = "high", "High"
+    MIXED = "mixed", "Mixed"
+    LOW = "low", "Low"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class BatchKind(models.TextChoices):
+    FILES = "files", "Files"
+    ARCHIVE = "archive", "Archive (.zip)"
+    JSONL = "jsonl", "JSON Lines"
+    CSV = "csv", "CSV"
+    FEED = "feed", "Feed"
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ArticleStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    EXTRACTING = "extracting", "Extracting claims"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IMPORTED = "imported", "Imported"
+    DUPLICATE = "duplicate", "Duplicate"
+    FAILED = "failed", "Failed"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class ConflictKind(models.TextChoices):
+    NUMBER = "number", "Different numbers"
+    NAME = "name", "Different spellings of a name"
+    DATE = "date", "Different dates"
+    DENIAL = "denial", "Denied vs. did not respond"
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Source(models.Model):
+    """An outlet or evidence provider, managed by administrators in the Django admin."""
+
+    Kind = SourceKind
+
+    Reliability = Reliability
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    reliability = models.CharField(max_length=10, choices=Reliability.choices, default=Reliability.UNKNOWN)
+    reliability_note = models.TextField(blank=True)
+    feed_url = models.URLField(max_length=2000, blank=True, help_text="RSS or Atom feed polled on a schedule.")
+    feed_last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    feed_last_error = models.TextField(blank=True, editable=False)
+    feed_failures = models.PositiveIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            _choices_check("kind", SourceKind, "source_kind_valid"),
+            _choices_check("reliability", Reliability, "source_reliability_valid"),
+            models.CheckConstraint(
+                condition=Q(feed_url="") | Q(feed_url__regex=r"^https?://"), name="source_feed_url_http"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceDomain(models.Model):
+    """A web domain that belongs to a source; evidence and articles are matched to sources by domain."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. ft.com (without www.)")
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="sourcedomain_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+# --- Articles --------------------------------------------------------------------------------------
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Story(models.Model):
+    """Articles about the same event, grouped automatically and editable by reviewers."""
+
+    title = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:story", args=[self.pk])
+
+
+class ImportBatch(models.Model):
+    """A batch of articles imported in the background: archive, JSONL, CSV, feed or a set of files."""
+
+    Kind = BatchKind
+
+    Status = BatchStatus
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=500, help_text="What was imported: file names or the feed URL.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True, help_text="Why the batch as a whole failed, if it did.")
+    default_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    total = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress made by a worker.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            _choices_check("kind", BatchKind, "importbatch_kind_valid"),
+            _choices_check("status", BatchStatus, "importbatch_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:batch", args=[self.pk])
+
+    @property
+    def processed(self) -> int:
+        return self.imported + self.duplicates + self.failed
+
+
+class ImportUpload(models.Model):
+    """The uploaded file of a batch, kept until the workers have expanded it into items."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=500)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["body", "headings"],
+)
+class Article(models.Model):
+    """An uploaded article. `body` is the normalised text that claim offsets point into."""
+
+    Status = ArticleStatus
+
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    headings = models.JSONField(default=list, blank=True, help_text="[start, end] spans of section headings.")
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    origin = models.CharField(max_length=2000, blank=True, help_text="Uploaded file name, or the URL fetched.")
+    url = models.URLField(max_length=2000, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    byline = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    status_message = models.TextField(blank=True)
+    extraction_model_version = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    feed_guid = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            _choices_check("status", ArticleStatus, "article_status_valid"),
+            models.CheckConstraint(condition=Q(url="") | Q(url__regex=r"^https?://"), name="article_url_http"),
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.UniqueConstraint(
+                fields=["source", "feed_guid"], condition=~Q(feed_guid=""), name="article_unique_feed_guid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="article_status_idx"),
+            models.Index(fields=["source", "-created_at"], name="article_source_idx"),
+            GinIndex(SearchVector("title", "body", config="english"), name="article_search_idx"),
+        ]
+        permissions = [("upload_article", "Can upload and import articles")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:article", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.READY, self.Status.FAILED}
+
+
+class ArticleOriginal(models.Model):
+    """The upload exactly as received, byte for byte; the body can always be derived again from it."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="original")
+    filename = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+
+class ImportItem(models.Model):
+    """One item of a batch. Its state makes the batch resumable: a done item is never imported twice."""
+
+    Status = ItemStatus
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=2000, help_text="Where the item came from: file name, line number, feed GUID.")
+    position = models.PositiveIntegerField()
+    payload = models.JSONField(default=dict, blank=True)
+    data = models.BinaryField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [
+            _choices_check("status", ItemStatus, "importitem_status_valid"),
+            models.UniqueConstraint(fields=["batch", "key"], name="importitem_unique_key"),
+        ]
+        indexes = [models.Index(fields=["batch", "status", "position"], name="importitem_status_idx")]
+
+
+# --- Claims ------------------------------------------------------------------------------------------
+
+
+class ClaimCluster(models.Model):
+    """Claims in different articles that state the same thing; checked once, verdict offered to all."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Cluster {self.pk}"
+
+
+class Verdict(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    FALSE = "false", "False"
+    NOT_A_CLAIM = "not_claim", "Not a claim"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Claim(models.Model):
+    """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
+
+    Verdict = Verdict
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
+    kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    facets = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(max_length=64, blank=True, help_text="Empty for claims added by a person.")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.UNREVIEWED)
+    rationale = models.TextField(blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
+    cluster = models.ForeignKey(
+        ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every reviewer change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            _choices_check("verdict", Verdict, "claim_verdict_valid"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_start_before_end"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_range"),
+            models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start"], name="claim_article_idx"),
+            models.Index(fields=["verdict", "-score"], name="claim_verdict_idx"),
+            models.Index(fields=["assignee", "verdict"], name="claim_assignee_idx"),
+            models.Index(fields=["-score"], name="claim_score_idx"),
+            models.Index(fields=["cluster"], name="claim_cluster_idx"),
+            GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
+            GinIndex(SearchVector("text", "rationale", config="english"), name="claim_search_idx"),
+        ]
+        permissions = [
+            ("review_claim", "Can set verdicts, rationale and evidence"),
+            ("assign_claim", "Can assign claims to anyone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:article", args=[self.article_id]) + f"?claim={self.pk}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.verdict != Verdict.UNREVIEWED
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Evidence(models.Model):
+    """A link that supports, refutes or gives context to a claim. Removal is a state, never a delete."""
+
+    Stance = Stance
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    passage = models.TextField(blank=True, help_text="The quoted passage that matters.")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            _choices_check("stance", Stance, "evidence_stance_valid"),
+            models.CheckConstraint(condition=Q(url__iregex=r"^https?://[^\s]+$"), name="evidence_url_http"),
+        ]
+        indexes = [models.Index(fields=["claim", "created_at"], name="evidence_claim_idx")]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Conflict(models.Model):
+    """Claims that disagree: different numbers, names, dates, or a denial beside a "did not respond"."""
+
+    Kind = ConflictKind
+
+    Status = ConflictStatus
+
+    key = models.CharField(max_length=500, unique=True, help_text="Stable identity, so re-detection never duplicates.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    values = ArrayField(models.TextField(), default=list)
+    explanation = models.TextField(blank=True)
+    claims = models.ManyToManyField(Claim, related_name="conflicts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            _choices_check("kind", ConflictKind, "conflict_kind_valid"),
+            _choices_check("status", ConflictStatus, "conflict_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status"], name="conflict_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {' / '.join(self.values)}"

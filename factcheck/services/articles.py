@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from factcheck.history import history_context
+from factcheck.models import Article, ArticleOriginal, ImportBatch, Source
+from factcheck.services.extraction import article_enqueue_extraction
+
+
+class DuplicateArticle(Exception):
+    """The same text is already stored; `existing` is that article."""
+
+    def __init__(self, existing: Article):
+        self.existing = existing
+        super().__init__(f"This article is already in Factdesk: “{existing.title}”.")
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """What an upload, an import row or a feed item became once parsed and normalised."""
+
+    title: str
+    body: str
+    original: bytes
+    headings: list[tuple[int, int]] = field(default_factory=list)
+    filename: str = ""
+    content_type: str = ""
+    origin: str = ""
+    url: str = ""
+    byline: str = ""
+    published_at: datetime | None = None
+    language: str = ""
+    feed_guid: str = ""
+
+
+def body_hash(body: str) -> str:
+    """Identity of a text: re-formatted copies (spacing, case) of the same article hash alike."""
+    return hashlib.sha256(" ".join(body.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def _clip(value: str, limit: int) -> str:
+    return re.sub(r"\s+", " ", value).strip()[:limit]
+
+
+@transaction.atomic
+def article_create(
+    *,
+    new: NewArticle,
+    uploaded_by: AbstractBaseUser | None = None,
+    source: Source | None = None,
+    batch: ImportBatch | None = None,
+    actor: str | None = None,
+    content_hash: str | None = None,
+) -> Article:
+    """Store a parsed article with its original bytes and enqueue claim extraction after commit.
+
+    Guarantees: the same normalised text is never stored twice (raises `DuplicateArticle` with the existing one,
+    and writes nothing); the article and its original are written together or not at all.
+    """
+    digest = content_hash or body_hash(new.body)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        raise DuplicateArticle(existing)
+    action = "factcheck.article.imported" if batch is not None else "factcheck.article.uploaded"
+    try:
+        with transaction.atomic(), history_context(action=action, user=uploaded_by, actor=actor):
+            article = Article.objects.create(
+                title=_clip(new.title, 500) or "Untitled article",
+                body=new.body,
+                headings=[list(span) for span in new.headings],
+                content_hash=digest,
+                origin=new.origin[:2000],
+                url=new.url[:2000],
+                source=source,
+                byline=_clip(new.byline, 500),
+                published_at=new.published_at,
+                language=new.language[:16],
+                uploaded_by=uploaded_by,
+                batch=batch,
+                feed_guid=new.feed_guid[:2000],
+                status_changed_at=timezone.now(),
+            )
+            ArticleOriginal.objects.create(
+                article=article,
+                filename=new.filename[:500],
+                content_type=new.content_type[:200],
+                data=new.original,
+                size=len(new.original),
+            )
+    except IntegrityError:
+        # Another upload of the same text won the race between our check and our insert.
+        existing = Article.objects.filter(content_hash=digest).first()
+        if existing is None:
+            raise
+        raise DuplicateArticle(existing) from None
+    article_enqueue_extraction(article_id=article.pk)
+    return article

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from newsroom.celery import app as celery_app
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as exc:  # any failure means "down"; the message says why
+        return {"ok": False, "error": str(exc).strip().splitlines()[0]}
+
+
+def _check_redis() -> dict:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return {"ok": True}
+    except Exception as exc:
+        return {"ok": False, "error": str(exc)}
+
+
+def _check_workers() -> dict:
+    try:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+            replies = celery_app.control.ping(timeout=1.0, connection=conn)
+    except Exception as exc:
+        return {"ok": False, "count": 0, "error": str(exc)}
+    names = sorted(name for reply in replies for name in reply)
+    return {"ok": bool(names), "count": len(names), "names": names}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """State of the database, Redis and the workers: 200 when all are up, 503 otherwise."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    checks["workers"] = (
+        _check_workers() if checks["redis"]["ok"] else {"ok": False, "count": 0, "error": "Redis is unreachable."}
+    )
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

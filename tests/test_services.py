@@ -1,0 +1,87 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from factcheck.models import Claim
+from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
+from tests.factories import ClaimFactory, SourceDomainFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_set_verdict_bumps_version_and_records_who(checker):
+    claim = ClaimFactory()
+    updated = claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="verified", expected_version=1)
+    assert (updated.verdict, updated.version, updated.verdict_by) == ("verified", 2, checker)
+    assert updated.verdict_at is not None
+
+
+def test_stale_version_raises_conflict_and_changes_nothing(checker, editor):
+    claim = ClaimFactory()
+    claim_set_verdict(claim_id=claim.pk, actor=editor, verdict="verified", expected_version=1)
+    with pytest.raises(ClaimConflict) as excinfo:
+        claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="false", rationale="no", expected_version=1)
+    assert excinfo.value.current.verdict == "verified"
+    assert "ed" in str(excinfo.value) and "Verified" in str(excinfo.value)
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.version, claim.verdict_by) == ("verified", 2, editor)
+    assert Claim.pgh_event_model.objects.filter(pgh_obj_id=claim.pk, pgh_label="update").count() == 1
+
+
+@pytest.mark.parametrize("verdict", ["disputed", "false"])
+def test_disputed_and_false_need_a_rationale(checker, verdict):
+    claim = ClaimFactory()
+    with pytest.raises(ValidationError, match="rationale"):
+        claim_set_verdict(claim_id=claim.pk, actor=checker, verdict=verdict, rationale="  ", expected_version=1)
+    claim.refresh_from_db()
+    assert claim.verdict == "unreviewed"
+
+
+def test_unknown_verdict_refused(checker):
+    claim = ClaimFactory()
+    with pytest.raises(ValidationError):
+        claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="maybe", expected_version=1)
+
+
+def test_evidence_matches_source_by_most_specific_domain(checker):
+    SourceDomainFactory(domain="example.org", source__name="Example")
+    specific = SourceDomainFactory(domain="news.example.org", source__name="Example News")
+    claim = ClaimFactory()
+    evidence = evidence_add(claim_id=claim.pk, actor=checker, url="https://www.news.example.org/a", stance="supports")
+    assert evidence.source == specific.source
+    assert evidence_add(claim_id=claim.pk, actor=checker, url="https://example.org/b", stance="context").source.name == "Example"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "example.org/page", "file:///etc/passwd", ""])
+def test_evidence_refuses_non_http_links(checker, url):
+    claim = ClaimFactory()
+    with pytest.raises(ValidationError, match="http"):
+        evidence_add(claim_id=claim.pk, actor=checker, url=url, stance="supports")
+    assert not claim.evidence.exists()
+
+
+def test_evidence_removed_twice_is_refused(checker):
+    claim = ClaimFactory()
+    evidence = evidence_add(claim_id=claim.pk, actor=checker, url="https://example.org", stance="supports")
+    evidence_remove(evidence_id=evidence.pk, actor=checker, reason="duplicate")
+    with pytest.raises(ValidationError):
+        evidence_remove(evidence_id=evidence.pk, actor=checker)
+    evidence.refresh_from_db()
+    assert evidence.removed_by == checker and evidence.removal_reason == "duplicate"
+
+
+def test_fact_checker_can_take_an_unassigned_claim_but_not_a_taken_one(checker):
+    other = UserFactory(username="bo", role="Fact-checkers")
+    claim = ClaimFactory()
+    assert claim_assign(claim_id=claim.pk, actor=checker, assignee=checker).assignee == checker
+    with pytest.raises(PermissionDenied, match="assigned to ana"):
+        claim_assign(claim_id=claim.pk, actor=other, assignee=other)
+    with pytest.raises(PermissionDenied):
+        claim_assign(claim_id=claim.pk, actor=other, assignee=checker)
+
+
+def test_editor_assigns_anyone_and_viewer_nobody(editor, checker, viewer):
+    claim = ClaimFactory()
+    assert claim_assign(claim_id=claim.pk, actor=editor, assignee=checker).assignee == checker
+    assert claim_assign(claim_id=claim.pk, actor=editor, assignee=editor).assignee == editor
+    with pytest.raises(PermissionDenied):
+        claim_assign(claim_id=claim.pk, actor=viewer, assignee=viewer)
