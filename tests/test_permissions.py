@@ -1,39 +1,20 @@
 """One permission matrix over every URL of the workspace: a new page can't ship unprotected.
 
-Each entry names the HTTP method, how to build the URL's arguments, and the status each role gets.
+Each area lists its URLs in tests/matrix/<area>.py with the HTTP method, how to build the arguments and the
+data, and the status each role gets. A URL missing from the matrix fails `test_every_url_is_in_the_matrix`.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import ArticleFactory, ClaimFactory
+from tests.matrix import inbox, ingest, stories, workspace
+from tests.matrix.common import LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "outsider", "viewer", "checker", "editor"]
-LOGIN = "login-redirect"
-
-
-def _no_args() -> list:
-    return []
-
-
-def _article() -> list:
-    return [ArticleFactory().pk]
-
-
-def _claim() -> list:
-    return [ClaimFactory().pk]
-
-
-# name -> (method, args, data, {role: expected status})
-MATRIX: dict[str, tuple[str, Callable[[], list], dict, dict[str, int | str]]] = {
-    "inbox": ("get", _no_args, {}, {"anonymous": LOGIN, "outsider": 404, "viewer": 200, "checker": 200, "editor": 200}),
-}
+MATRIX = {**inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX}
 
 
 def _factcheck_url_names() -> set[str]:
@@ -48,25 +29,28 @@ def _factcheck_url_names() -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    assert _factcheck_url_names() == set(MATRIX), "add new URLs to MATRIX with the status each role gets"
+    assert _factcheck_url_names() == set(MATRIX), "add new URLs to tests/matrix/<area>.py"
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_role_gets_expected_status(client, request, name, role):
-    method, make_args, data, expected = MATRIX[name]
-    url = reverse(f"factcheck:{name}", args=make_args())
+    method, make_args, make_data, expected = MATRIX[name]
+    args = make_args()
+    url = reverse(f"factcheck:{name}", args=args)
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    response = getattr(client, method)(url, data)
+    response = getattr(client, method)(url, make_data(args))
     if expected[role] == LOGIN:
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     else:
-        assert response.status_code == expected[role]
+        assert response.status_code == expected[role], response.content[:500]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, spec in MATRIX.items() if spec[0] == "post"))
+@pytest.mark.parametrize("name", sorted(n for n, spec in MATRIX.items() if spec[0] == "post") or ["none"])
 def test_write_urls_refuse_get(client, editor, name):
+    if name == "none":
+        pytest.skip("no write URLs yet")
     _, make_args, _, _ = MATRIX[name]
     client.force_login(editor)
     assert client.get(reverse(f"factcheck:{name}", args=make_args())).status_code == 405
@@ -74,4 +58,5 @@ def test_write_urls_refuse_get(client, editor, name):
 
 def test_admin_requires_staff(client, editor):
     client.force_login(editor)
-    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

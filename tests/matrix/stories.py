@@ -1,0 +1,3 @@
+from tests.matrix.common import Entry
+
+MATRIX: dict[str, Entry] = {}
