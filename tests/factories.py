@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
+from factcheck.permissions import roles_sync
 from factcheck.models import Article, Claim, Evidence, Source, SourceDomain
 from factcheck.services.articles import body_hash
 
@@ -23,6 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
+            # Transactional tests flush the tables, groups from the roles migration included.
+            roles_sync(Group, Permission)
             self.groups.add(Group.objects.get(name=extracted))
         if create:
             self.save()

@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from factcheck.permissions import ROLE_PERMISSIONS
+from factcheck.permissions import ROLE_PERMISSIONS, roles_sync
 
 
 def create_roles(apps, schema_editor):
@@ -12,15 +12,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = list(Permission.objects.filter(content_type__app_label="factcheck", codename__in=codenames))
-        missing = set(codenames) - {p.codename for p in perms}
-        if missing:
-            raise RuntimeError(f"Permissions missing for role {role}: {sorted(missing)}")
-        group.permissions.set(perms)
+    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):
