@@ -1,15 +1,32 @@
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from rapidfuzz import fuzz
 
+from factcheck import extraction
 from factcheck.history import history_context
-from factcheck.models import Article
+from factcheck.models import Article, Claim, Evidence, Verdict
+
+logger = logging.getLogger(__name__)
 
 WORKER = "extraction worker"
 STALLED_AFTER = timedelta(minutes=10)
+REANCHOR_MIN_SIMILARITY = 80.0
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    created: int
+    kept: int
+    removed: int
+    reanchored: int
+    unanchored: int
 
 
 def article_enqueue_extraction(*, article_id: int) -> None:
@@ -19,13 +36,128 @@ def article_enqueue_extraction(*, article_id: int) -> None:
     transaction.on_commit(lambda: article_extract_claims.delay(article_id))
 
 
-def article_extract_claims(*, article_id: int) -> None:
-    """Mark the article as extracted. The extraction model replaces this body when it lands."""
+def _with_human_work(qs):
+    """Claims a person has touched: verdict, rationale, assignee or any evidence (even removed)."""
+    has_evidence = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
+    return qs.filter(
+        ~Q(verdict=Verdict.UNREVIEWED) | ~Q(rationale="") | Q(assignee__isnull=False) | has_evidence
+        | Q(model_version="")
+    )
+
+
+def _reanchor(body: str, claim: Claim, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where a reviewed claim now sits in a changed body: the same text nearest its old place, or the most
+    similar sentence if its wording moved a little. None if it can't be found with confidence."""
+    positions = []
+    index = body.find(claim.text)
+    while index != -1:
+        positions.append(index)
+        index = body.find(claim.text, index + 1)
+    if positions:
+        start = min(positions, key=lambda p: abs(p - claim.start))
+        return start, start + len(claim.text)
+    best, best_score = None, 0.0
+    for start, end in spans:
+        score = fuzz.ratio(claim.text, body[start:end])
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best if best_score >= REANCHOR_MIN_SIMILARITY else None
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
+    """Extract an article's claims and mark it ready (or failed, with a message the user sees).
+
+    Guarantees: idempotent (running it twice yields the same claims); claims with human work (verdict,
+    rationale, assignee, evidence, or added by a person) are never deleted or re-scored — if the body changed
+    they are re-anchored so that body[start:end] == text, and any that can't be found are named in the
+    article's status message, never dropped silently; unreviewed machine claims are replaced.
+    """
     with transaction.atomic(), history_context(action="factcheck.article.extraction", actor=WORKER):
-        updated = Article.objects.filter(pk=article_id).exclude(status=Article.Status.READY).update(
-            status=Article.Status.READY, status_message="", status_changed_at=timezone.now()
+        started = Article.objects.filter(pk=article_id).update(
+            status=Article.Status.EXTRACTING, status_message="", status_changed_at=timezone.now()
         )
-    return updated
+    if not started:
+        return None  # deleted meanwhile: nothing to do
+    article = Article.objects.only("body", "headings").get(pk=article_id)
+    try:
+        found = extraction.extract_claims(article.body, headings=[tuple(span) for span in article.headings])
+        spans = extraction.split_sentences(article.body)
+    except Exception as exc:  # a bug or pathological text: tell the user, don't retry forever
+        logger.exception("Claim extraction failed for article %s", article_id)
+        with transaction.atomic(), history_context(action="factcheck.article.extraction", actor=WORKER):
+            Article.objects.filter(pk=article_id).update(
+                status=Article.Status.FAILED,
+                status_message=f"Claim extraction failed ({type(exc).__name__}). Try again, or report this article.",
+                status_changed_at=timezone.now(),
+            )
+        return None
+    return _store_claims(article_id=article_id, body=article.body, found=found, spans=spans)
+
+
+@transaction.atomic
+def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[int, int]]) -> ExtractionResult | None:
+    # One writer per article at a time: a second worker on the same article waits here, then finds nothing to do.
+    article = Article.objects.select_for_update().filter(pk=article_id).only("pk", "body").first()
+    if article is None or article.body != body:
+        return None  # deleted, or its text changed under us: the newer run will do the work
+    with history_context(action="factcheck.article.extraction", actor=WORKER):
+        existing = list(Claim.objects.filter(article_id=article_id))
+        human_ids = set(_with_human_work(Claim.objects.filter(article_id=article_id)).values_list("pk", flat=True))
+        kept_spans: list[tuple[int, int]] = []
+        reanchored = unanchored = 0
+        for claim in (c for c in existing if c.pk in human_ids):
+            if body[claim.start : claim.end] != claim.text:
+                place = _reanchor(body, claim, spans)
+                if place is None:
+                    unanchored += 1
+                    continue
+                claim.start, claim.end = place
+                claim.text = body[claim.start : claim.end]
+                Claim.objects.filter(pk=claim.pk).update(start=claim.start, end=claim.end, text=claim.text)
+                reanchored += 1
+            kept_spans.append((claim.start, claim.end))
+
+        machine = {(c.start, c.end): c for c in existing if c.pk not in human_ids}
+        wanted = {(c.start, c.end): c for c in found if not _overlaps(c.start, c.end, kept_spans)}
+        stale = [c.pk for span, c in machine.items() if span not in wanted]
+        if stale:
+            Claim.objects.filter(pk__in=stale).delete()
+        updates, creates = [], []
+        for span, new in wanted.items():
+            fields = dict(score=round(float(new.score), 4), kinds=list(new.kinds), facets=new.facets,
+                          model_version=extraction.MODEL_VERSION)
+            current = machine.get(span)
+            if current is None:
+                creates.append(Claim(article_id=article_id, start=new.start, end=new.end, text=new.text, **fields))
+            elif any(getattr(current, k) != v for k, v in fields.items()):
+                for key, value in fields.items():
+                    setattr(current, key, value)
+                updates.append(current)
+        Claim.objects.bulk_create(creates)
+        if updates:
+            Claim.objects.bulk_update(updates, ["score", "kinds", "facets", "model_version"])
+        message = ""
+        if unanchored:
+            message = (f"{unanchored} reviewed claim(s) no longer appear in the article text; "
+                       "they are kept with their verdicts — check them in the claim list.")
+        Article.objects.filter(pk=article_id).update(
+            status=Article.Status.READY,
+            status_message=message,
+            extraction_model_version=extraction.MODEL_VERSION,
+            status_changed_at=timezone.now(),
+        )
+    transaction.on_commit(lambda: _after_extraction(article_id))
+    return ExtractionResult(
+        created=len(creates), kept=len(kept_spans), removed=len(stale), reanchored=reanchored, unanchored=unanchored
+    )
+
+
+def _after_extraction(article_id: int) -> None:
+    """Hook for what follows extraction (matching claims across articles)."""
 
 
 def articles_resume_stalled() -> int:
@@ -33,9 +165,21 @@ def articles_resume_stalled() -> int:
     cutoff = timezone.now() - STALLED_AFTER
     stalled = list(
         Article.objects.filter(
-            status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING], updated_at__lt=cutoff
+            status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING], status_changed_at__lt=cutoff
         ).values_list("pk", flat=True)[:1000]
     )
     for article_id in stalled:
         article_enqueue_extraction(article_id=article_id)
     return len(stalled)
+
+
+def articles_enqueue_stale() -> int:
+    """Enqueue re-extraction of every article extracted by another model version. Returns how many."""
+    ids = list(
+        Article.objects.exclude(extraction_model_version=extraction.MODEL_VERSION)
+        .exclude(status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING])
+        .values_list("pk", flat=True)
+    )
+    for article_id in ids:
+        article_enqueue_extraction(article_id=article_id)
+    return len(ids)
