@@ -1,0 +1,62 @@
+"""Claim matching: similarity, clusters of the same claim across articles, conflicts, stories.
+
+Pure Python (rapidfuzz for string distances); no Django import. The database layer shortlists
+candidates (pg_trgm / full-text) and calls into this package to decide on the shortlist:
+
+* ``similarity(a, b)`` / ``SAME_CLAIM_THRESHOLD`` — do two claims state the same thing;
+* ``cluster(claims, pairs)`` — batch clustering; ``assign_to_clusters(new, candidates)`` — the
+  incremental path for each newly extracted article;
+* ``find_conflicts(a, b)`` / ``find_conflicts_in_story(claims)`` / ``conflict_key(conflict)``;
+* ``group_stories(articles)`` / ``story_signature(...)`` / ``best_story(article, stories)``.
+"""
+
+from .clusters import MIN_LINK, assign_to_clusters, cluster, same_sentence
+from .conflicts import conflict_key, find_conflicts, find_conflicts_in_story
+from .entities import entity_key, same_entity
+from .scoring import (
+    SAME_CLAIM_THRESHOLD,
+    WEIGHTS,
+    SimilarityBreakdown,
+    explain_similarity,
+    similarity,
+)
+from .stories import (
+    STORY_THRESHOLD,
+    StorySignature,
+    article_story_similarity,
+    best_story,
+    group_stories,
+    story_signature,
+)
+from .text import content_tokens, normalise_for_match
+from .types import CONFLICT_KINDS, ArticleInfo, ClaimInfo, ClusterAssignment, Conflict
+
+__all__ = [
+    "CONFLICT_KINDS",
+    "MIN_LINK",
+    "SAME_CLAIM_THRESHOLD",
+    "STORY_THRESHOLD",
+    "WEIGHTS",
+    "ArticleInfo",
+    "ClaimInfo",
+    "ClusterAssignment",
+    "Conflict",
+    "SimilarityBreakdown",
+    "StorySignature",
+    "article_story_similarity",
+    "assign_to_clusters",
+    "best_story",
+    "cluster",
+    "conflict_key",
+    "content_tokens",
+    "entity_key",
+    "explain_similarity",
+    "find_conflicts",
+    "find_conflicts_in_story",
+    "group_stories",
+    "normalise_for_match",
+    "same_entity",
+    "same_sentence",
+    "similarity",
+    "story_signature",
+]

@@ -1,0 +1,389 @@
+"""Everything matching derives from one claim, computed once and cached on the ``ClaimInfo``.
+
+Comparing two claims then costs a few set operations and one rapidfuzz call, which is what keeps
+pair comparisons cheap enough for shortlists of every new article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .entities import Entity, org_entity, person_entity, same_entity
+from .text import normalise_for_match, predicate_of_stem, predicates, raw_tokens, stem, token_stem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .types import ClaimInfo
+
+# Content words either side of a number or date that describe what it measures.
+CONTEXT_WINDOW = 6
+
+_ROLE_LIST = tuple(
+    """
+    chair chairman committee house senate senator rep representative republican democrat
+    democratic ceo chief executive director spokesperson founder analyst professor correspondent
+    secretary minister mayor governor president lawmaker congress manager official ambassador
+    spokesman spokeswoman editor reporter economist commissioner
+    """.split()
+)
+# stem -> a readable word, for explanations ("committe" -> "committee").
+ROLE_WORDS: dict[str, str] = {}
+for _w in _ROLE_LIST:
+    ROLE_WORDS.setdefault(stem(_w), _w)
+_ROLE_WORDS = frozenset(ROLE_WORDS)
+_PARTY_RE = re.compile(r"\(\s*([rd])\s*-\s*[a-z]", re.IGNORECASE)
+
+_UNITS = {
+    "%": "%", "percent": "%", "per cent": "%", "pct": "%", "percentage points": "%",
+    "usd": "USD", "$": "USD", "us$": "USD", "dollar": "USD", "dollars": "USD",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A number or a date in a claim, with the stems around it that say what it is about."""
+
+    text: str
+    label: str  # canonical rendering: "100%", "$30,000", "2024", "January 31"
+    value: float | None  # numbers only
+    unit: str  # numbers: "%", "USD", "fraction", "" ...; dates: "date"
+    year: int | None
+    month: int | None
+    day: int | None
+    window: frozenset[str]
+    window_predicates: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimProfile:
+    norm: str
+    tokens: frozenset[str]
+    lexical: str  # sorted content tokens joined, for rapidfuzz
+    people: tuple[Entity, ...]
+    orgs: tuple[Entity, ...]
+    entities: tuple[Entity, ...]
+    predicates: frozenset[str]
+    numbers: tuple[Mention, ...]
+    dates: tuple[Mention, ...]
+    # organisation key -> {"deny", "no_response"}: what the claim says that organisation did.
+    stances: dict[str, frozenset[str]]
+    stance_orgs: dict[str, Entity]
+    roles: frozenset[str]
+    number_values: frozenset[tuple[str, float]]
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _names(items: list) -> list[str]:
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            name = item
+        elif isinstance(item, dict):
+            name = item.get("name") or item.get("text") or ""
+        else:
+            continue
+        name = name.strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def canonical_unit(unit: Any) -> str:
+    u = str(unit or "").strip()
+    return _UNITS.get(u.lower(), u)
+
+
+def render_number(value: float, unit: str) -> str:
+    if abs(value - round(value)) < 1e-9:
+        num = f"{int(round(value)):,}"
+    else:
+        num = f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
+    if unit == "%":
+        return f"{num}%"
+    if unit == "USD":
+        return f"${num}"
+    return f"{num} {unit}".strip()
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def render_date(year: int | None, month: int | None, day: int | None, text: str) -> str:
+    parts = []
+    if month and 1 <= month <= 12:
+        parts.append(_MONTHS[month - 1])
+        if day:
+            parts.append(str(day) + ("," if year else ""))
+    if year:
+        parts.append(str(year))
+    return " ".join(parts) or text
+
+
+def _find(needle: list[str], hay: list[str]) -> int:
+    n = len(needle)
+    if not n:
+        return -1
+    for i in range(len(hay) - n + 1):
+        if hay[i : i + n] == needle:
+            return i
+    return -1
+
+
+def _window(
+    raws: list[str], stems: list[str | None], start: int, end: int
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Content stems within CONTEXT_WINDOW content words either side of tokens [start, end);
+    the whole claim when the mention could not be located."""
+    if start < 0:
+        words = {s for s in stems if s is not None and not s[0].isdigit()}
+    else:
+        words = set()
+        for rng in (range(start - 1, -1, -1), range(end, len(raws))):
+            taken = 0
+            for i in rng:
+                s = stems[i]
+                if s is None or s[0].isdigit():
+                    continue
+                words.add(s)
+                taken += 1
+                if taken >= CONTEXT_WINDOW:
+                    break
+    preds = frozenset(g for s in words if (g := predicate_of_stem(s)) is not None)
+    return frozenset(words), preds
+
+
+def _locate(text: str, raws: list[str], fallback: tuple[str, ...] = ()) -> tuple[int, int]:
+    needle = raw_tokens(normalise_for_match(text)) if text else []
+    i = _find(needle, raws)
+    if i >= 0:
+        return i, i + len(needle)
+    for alt in fallback:
+        if alt in raws:
+            j = raws.index(alt)
+            return j, j + 1
+    return -1, -1
+
+
+def _to_float(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if f == f and abs(f) != float("inf") else None
+
+
+def _to_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _numbers(facets: dict, raws, stems) -> tuple[Mention, ...]:
+    out = []
+    for item in _as_list(facets.get("numbers")):
+        if not isinstance(item, dict):
+            continue
+        value = _to_float(item.get("value"))
+        if value is None:
+            continue
+        unit = canonical_unit(item.get("unit"))
+        text = str(item.get("text") or "")
+        whole = f"{value:g}"
+        start, end = _locate(text, raws, (whole + "%", whole))
+        window, preds = _window(raws, stems, start, end)
+        out.append(
+            Mention(text, render_number(value, unit), value, unit, None, None, None, window, preds)
+        )
+    return tuple(out)
+
+
+def _dates(facets: dict, raws, stems) -> tuple[Mention, ...]:
+    out = []
+    for item in _as_list(facets.get("dates")):
+        if not isinstance(item, dict) or item.get("relative"):
+            continue
+        year, month, day = _to_int(item.get("year")), _to_int(item.get("month")), _to_int(item.get("day"))
+        if year is None and month is None:
+            continue
+        text = str(item.get("text") or "")
+        start, end = _locate(text, raws, (str(year),) if year else ())
+        window, preds = _window(raws, stems, start, end)
+        label = render_date(year, month, day, text)
+        out.append(Mention(text, label, None, "date", year, month, day, window, preds))
+    return tuple(out)
+
+
+# What an organisation is said to have done about the report. Matched on normalised text.
+_DENY_CUES = re.compile(
+    r"\bden(?:y|ied|ies|ial|ials|ying)\b|\b(?:false|untrue|baseless|incorrect|inaccurate|unfounded)\b"
+    r"|\bno truth\b|\bno plans?\b|\b(?:reject|refut|dismiss|rebut)\w*\b|\bnot engaged\b"
+    r"|\bdid not exist\b|\bnot negotiating\b"
+)
+_NO_RESPONSE_CUES = re.compile(
+    r"\b(?:did|does|has|have|had|would|could) not (?:immediately )?"
+    r"(?:respond|reply|return|answer|comment)\w*"
+    r"|\bdeclined (?:to comment|comment|a request|requests?)\b|\bno comment\b"
+    r"|\bnot (?:be )?(?:reached|available) for comment\b|\bcould not be reached\b"
+    r"|\bunavailable for comment\b|\bdeclined to (?:respond|answer|elaborate)\b"
+)
+# Clause breaks: a cue is attributed to an organisation named earlier in the same clause.
+_CLAUSE_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|\bmeanwhile\b|\bsimilarly\b")
+_COORDINATION = re.compile(r"^(?:\s|and|or|as well as|both)*$|^(?=.*\band\b)(?:\s*\w+){1,8}\s*$")
+_PREP_BEFORE = re.compile(
+    r"\b(?:on|by|to|with|from|at|via|for|about|against|over|of|in|like|than)(?:\s+\w+){0,2}\s*$"
+)
+
+
+def _org_mentions(norm: str, orgs: tuple[Entity, ...]) -> list[tuple[int, int, Entity]]:
+    spans = []
+    for org in orgs:
+        needles = {org.key}
+        if org.tokens and len(org.tokens[0]) >= 3:
+            needles.add(org.tokens[0])
+        for needle in needles:
+            if not needle:
+                continue
+            for m in re.finditer(r"\b" + re.escape(needle) + r"\b", norm):
+                spans.append((m.start(), m.end(), org))
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    # Keep the longest mention at each position, drop mentions nested in an earlier one.
+    out: list[tuple[int, int, Entity]] = []
+    for span in spans:
+        if out and span[0] < out[-1][1]:
+            continue
+        out.append(span)
+    return out
+
+
+def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set[str]]:
+    stances: dict[str, set[str]] = {}
+    if orgs:
+        mentions = _org_mentions(norm, orgs)
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+        for stance, cues in (("deny", _DENY_CUES), ("no_response", _NO_RESPONSE_CUES)):
+            for cue in cues.finditer(norm):
+                clause_start = max((b for b in breaks if b < cue.start()), default=0)
+                before = [m for m in mentions if clause_start <= m[0] and m[1] <= cue.start()]
+                agents: list[Entity] = []
+                if before:
+                    # The agent is the nearest organisation that is not the object of a
+                    # preposition ("Mark Truby stated on social media X that ... false").
+                    free = [m for m in before if not _PREP_BEFORE.search(norm[max(0, m[0] - 24) : m[0]])]
+                    last = (free or before)[-1]
+                    before = before[: before.index(last) + 1]
+                    agents.append(last[2])
+                    # "Ford and Xiaomi denied": walk back over a coordination.
+                    for prev in reversed(before[:-1]):
+                        if _COORDINATION.match(norm[prev[1] : last[0]]):
+                            agents.append(prev[2])
+                            last = prev
+                        else:
+                            break
+                else:
+                    # Quote first, speaker after: "'This story is false,' a Ford spokesperson said".
+                    clause_end = min((b for b in breaks if b > cue.end()), default=len(norm))
+                    after = [m for m in mentions if cue.end() <= m[0] and m[1] <= clause_end]
+                    if after:
+                        agents.append(after[0][2])
+                for org in agents:
+                    stances.setdefault(org.key, set()).add(stance)
+    # A denial quoted from a speaker who speaks for an organisation ("a Ford spokesperson").
+    for quote in _as_list(facets.get("quotes")):
+        if not isinstance(quote, dict):
+            continue
+        qtext = normalise_for_match(str(quote.get("text") or ""))
+        speaker = normalise_for_match(str(quote.get("speaker") or ""))
+        if not qtext or not speaker:
+            continue
+        stance = "deny" if _DENY_CUES.search(qtext) else None
+        if stance is None:
+            continue
+        for org in orgs:
+            if re.search(r"\b" + re.escape(org.tokens[0]) + r"\b", speaker):
+                stances.setdefault(org.key, set()).add(stance)
+    return stances
+
+
+_SOURCE_PATTERNS = (
+    r"\baccording to (?:the )?{}",
+    r"\b(?:told|citing|cited|via|per) (?:the )?{}",
+    r"\b(?:reported|published|first reported) (?:by|in) (?:the )?{}",
+    r"\b{}(?: article| report| correspondent)? (?:reports|reported)\b",
+)
+
+
+def _attribution_sources(norm: str, orgs: tuple[Entity, ...]) -> set[str]:
+    """Organisations only cited as the source of the claim ("according to the FT", "told the FT").
+
+    They say who reported the fact, not what the fact is about, so they are left out of the
+    entity comparison (but still count for conflicts and stances)."""
+    out = set()
+    for org in orgs:
+        name = re.escape(org.key)
+        for pattern in _SOURCE_PATTERNS:
+            if re.search(pattern.format(name), norm):
+                out.add(org.key)
+                break
+    return out
+
+
+def build_profile(claim: ClaimInfo) -> ClaimProfile:
+    facets = claim.facets if isinstance(claim.facets, dict) else {}
+    norm = normalise_for_match(claim.text or "")
+    raws = raw_tokens(norm)
+    stems = [token_stem(t) for t in raws]
+    tokens = frozenset(s for s in stems if s)
+    people = tuple(person_entity(n) for n in _names(_as_list(facets.get("people"))))
+    orgs = tuple(
+        org_entity(n)
+        for n in _names(_as_list(facets.get("organisations")) or _as_list(facets.get("organizations")))
+    )
+    people = tuple(p for p in people if p.key)
+    orgs = tuple(o for o in orgs if o.key)
+    # Within one claim, collapse variants of one entity so overlap counts are not inflated.
+    entities: list[Entity] = []
+    sources = _attribution_sources(norm, orgs)
+    for e in people + orgs:
+        if e.key in sources:
+            continue
+        if not any(same_entity(e, f) for f in entities):
+            entities.append(e)
+    numbers = _numbers(facets, raws, stems)
+    dates = _dates(facets, raws, stems)
+    stances = _stances(norm, orgs, facets)
+    stance_orgs = {o.key: o for o in orgs if o.key in stances}
+    roles = {s for s in tokens if s in _ROLE_WORDS}
+    for m in _PARTY_RE.finditer(claim.text or ""):
+        roles.add(stem("republican" if m.group(1).lower() == "r" else "democrat"))
+    # Names are compared as entities (with fuzzy identity); leaving their words out of the
+    # lexical signal stops a story's ubiquitous names from making every pair look alike.
+    name_stems = {stem(t) for e in people + orgs for t in e.tokens}
+    content = tokens - name_stems or tokens
+    return ClaimProfile(
+        norm=norm,
+        tokens=content,
+        lexical=" ".join(sorted(content)),
+        people=people,
+        orgs=orgs,
+        entities=tuple(entities),
+        predicates=predicates(norm, tokens),
+        numbers=numbers,
+        dates=dates,
+        stances={k: frozenset(v) for k, v in stances.items()},
+        stance_orgs=stance_orgs,
+        roles=frozenset(roles),
+        number_values=frozenset(
+            (m.unit, round(m.value, 6)) for m in numbers if m.value is not None
+        ),
+    )

@@ -1,0 +1,257 @@
+"""Text normalisation, tokens and key predicates used for claim matching.
+
+Matching has to see through the ways outlets write the same thing: "100 percent" / "100%",
+"U.S." / "US" / "United States", "EVs" / "electric vehicles", "negotiations" / "negotiating",
+curly quotes, possessives. Stemming is a small hand-written suffix stripper: claims are short
+and English, and what matters is that inflections of one word land on one stem, not that the
+stems are real words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Order matters: longer and more specific rewrites first. Applied to lower-cased text.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"[\u2018\u2019\u201a\u201b\u2032`´]", "'"),
+        (r"[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]", '"'),
+        (r"[\u2010-\u2015\u2212]", " - "),
+        (r"\bu\.\s?s\.\s?a\.?", " us "),
+        (r"\bu\.\s?s\.?(?=\W|$)", " us "),
+        (r"\bu\.\s?k\.?(?=\W|$)", " uk "),
+        (r"\bunited states of america\b", " us "),
+        (r"\bunited states\b", " us "),
+        (r"\bunited kingdom\b", " uk "),
+        (r"\busa\b", " us "),
+        (r"\bevs?\b", " electric vehicles "),
+        (r"\bjvs?\b", " joint venture "),
+        (r"\bper\s?cent\b|\bpct\b|\bpercentage points?\b", "%"),
+        (r"(\d)\s+%", r"\1%"),
+        (r"(?<=\d),(?=\d{3}\b)", ""),
+        (r"\$\s?(\d[\d.]*)(?:\s*(billion|million|thousand|bn|m|k)\b)?", r" \1 \2 usd "),
+        (r"\bus\s?dollars?\b|\bdollars?\b", " usd "),
+        (r"&", " and "),
+        (r"'s\b", ""),
+        (r"n't\b", " not"),
+    )
+)
+_STRIP = re.compile(r"[^\w%.\s]|(?<!\d)\.|\.(?!\d)|_")
+_SPACES = re.compile(r"\s+")
+
+
+def _fold(text: str) -> str:
+    """Unicode-compatible lower-casing with accents removed (Müller -> muller)."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=65536)
+def normalise_for_match(text: str) -> str:
+    """Lower-case, unify spelling variants and drop punctuation, keeping numbers intact.
+
+    >>> normalise_for_match("The U.S. imposed a 100 percent tariff on EVs.")
+    'the us imposed a 100% tariff on electric vehicles'
+    """
+    text = _fold(text)
+    for pattern, repl in _REWRITES:
+        text = pattern.sub(repl, text)
+    text = _STRIP.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also although am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each either
+    even ever every few for from further had has have having he her here hers herself him himself
+    his how however i if in into is it its itself just let me more most my myself nor of off on
+    once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up
+    upon very was we were what when where which while who whom why will with within would you your
+    yours yourself yourselves may might must shall us' one's per via yet thereby whether already
+    said says say told according reportedly allegedly recently currently still further
+    """.split()
+)
+
+# Words that keep a meaning a stemmer would destroy, or irregular forms that must meet their stem.
+_IRREGULAR: dict[str, str] = {
+    "denied": "deny", "denies": "deny", "denial": "deny", "denials": "deny", "denying": "deny",
+    "held": "hold", "holds": "hold", "holding": "hold",
+    "chinese": "china", "china's": "china",
+    "american": "america", "americans": "america",
+    "chairman": "chair", "chairwoman": "chair", "chairperson": "chair", "chaired": "chair",
+    "spokesman": "spokesperson", "spokeswoman": "spokesperson",
+    "representative": "rep", "congressman": "rep", "congresswoman": "rep",
+    "talks": "talk", "talked": "talk", "talking": "talk",
+    "news": "news", "us": "us", "ceo": "ceo", "series": "series", "analysis": "analys",
+    "bought": "buy", "sold": "sell", "built": "build", "made": "make", "began": "begin",
+    "cars": "car", "automakers": "automaker", "untrue": "fals",
+}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip common English inflectional and derivational suffixes.
+
+    Inflections of one word meet: negotiations / negotiating / negotiated -> "negoti";
+    denied / denial / denies -> "deny"; tariffs -> "tariff".
+    """
+    w = word.lower()
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    # Step 1: plurals and verb inflections.
+    if w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("ied") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("eed"):
+        pass
+    elif w.endswith("ed") and len(w) > 4 and _has_vowel(w[:-2]):
+        w = _undouble(w[:-2])
+    elif w.endswith("ing") and len(w) > 5 and _has_vowel(w[:-3]):
+        w = _undouble(w[:-3])
+    # Step 2: up to two derivational suffixes (partnerships -> partner -> partn).
+    for _ in range(2):
+        for suffix, repl, keep in _DERIVATIONAL:
+            if w.endswith(suffix) and len(w) - len(suffix) >= keep:
+                w = w[: len(w) - len(suffix)] + repl
+                break
+        else:
+            break
+    # Step 3: a final silent e, so "negotiate" meets "negotiat(ion)".
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 4:
+        w = w[:-1] + "i"
+    return w
+
+
+_DERIVATIONAL: tuple[tuple[str, str, int], ...] = (
+    ("izations", "iz", 3), ("ization", "iz", 3), ("isations", "is", 3), ("isation", "is", 3),
+    ("ations", "at", 3), ("ation", "at", 3), ("ements", "e", 4), ("ement", "e", 4),
+    ("ments", "", 4), ("ment", "", 4), ("nesses", "", 4), ("ness", "", 4), ("ships", "", 4),
+    ("ship", "", 4), ("ities", "", 4), ("ity", "", 4), ("ically", "ic", 4), ("ally", "", 4),
+    ("ly", "", 4), ("ers", "", 5), ("er", "", 5), ("ors", "", 5), ("or", "", 5),
+    ("ions", "", 4), ("ion", "", 4), ("ise", "", 4), ("ize", "", 4), ("ful", "", 4),
+)
+
+
+def _has_vowel(s: str) -> bool:
+    return any(c in "aeiouy" for c in s)
+
+
+def _undouble(s: str) -> str:
+    if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "lsz":
+        return s[:-1]
+    return s
+
+
+_TOKEN_RE = re.compile(r"\d[\d.]*%?|[a-z][a-z0-9]*")
+
+
+def raw_tokens(normalised: str) -> list[str]:
+    """Word and number tokens of an already normalised text (numbers keep a trailing %)."""
+    return _TOKEN_RE.findall(normalised)
+
+
+def token_stem(token: str) -> str | None:
+    """The content stem of one raw token, or None for a stopword / one-letter token."""
+    if token in STOPWORDS or (len(token) < 2 and not token.isdigit()):
+        return None
+    if token[0].isdigit():
+        return token.rstrip(".")
+    return stem(token)
+
+
+@lru_cache(maxsize=65536)
+def content_tokens(text: str) -> frozenset[str]:
+    """Stemmed content words (and numbers) of a text, stopwords removed.
+
+    >>> sorted(content_tokens("Ford denied the negotiations."))
+    ['deny', 'ford', 'negoti']
+    """
+    out = set()
+    for tok in raw_tokens(normalise_for_match(text)):
+        s = token_stem(tok)
+        if s:
+            out.add(s)
+    return frozenset(out)
+
+
+# Key predicates: what a claim says happened. Single words are matched on their stem; phrases on
+# the normalised text. A claim may carry several groups.
+PREDICATE_WORDS: dict[str, tuple[str, ...]] = {
+    "deny": ("deny", "false", "incorrect", "baseless", "inaccurate", "unfounded", "reject",
+             "refute", "dismiss", "rebuttal", "quash", "untrue"),
+    "no_comment": ("respond", "response", "comment", "reply"),
+    "talks": ("talk", "negotiate", "discuss", "conversation", "meeting"),
+    "partnership": ("partner", "venture", "collaborate", "cooperate", "alliance", "deal",
+                    "tie-up", "agreement"),
+    "tariff": ("tariff", "duty", "duties", "levy"),
+    "import": ("import",),
+    "export": ("export",),
+    "ban": ("ban", "block", "prohibit", "restrict", "bar", "sanction", "designate"),
+    "warn": ("warn", "threat", "criticize", "criticise", "oppose", "concern"),
+    "praise": ("praise", "admire", "welcome"),
+    "produce": ("produce", "production", "build", "manufacture", "factory", "factories"),
+    "sell": ("sell", "sale"),
+    "price": ("price", "cost"),
+    "control": ("control", "share", "dominate", "dominance"),
+    "invest": ("invest", "fund"),
+    "tax": ("tax", "credit", "subsidy", "subsidies"),
+    "hire": ("hire", "employ", "job"),
+}
+# How much sharing a predicate says about two claims being the same statement: a denial or a
+# tariff is specific; "partnership" and "produce" are what the whole story is about.
+PREDICATE_WEIGHTS: dict[str, float] = {
+    "deny": 1.0, "no_comment": 1.0, "tariff": 1.0, "import": 0.8, "export": 0.8, "ban": 0.7,
+    "praise": 0.7, "warn": 0.6, "talks": 0.6, "sell": 0.6, "price": 0.8, "control": 0.7,
+    "invest": 0.7, "tax": 0.8, "hire": 0.7, "partnership": 0.4, "produce": 0.4,
+}
+PREDICATE_PHRASES: dict[str, tuple[str, ...]] = {
+    "deny": (r"\bno truth\b", r"\bno plans?\b", r"\bnot engaged\b", r"\bdid not exist\b",
+             r"\bnot negotiating\b"),
+    "no_comment": (r"\bdeclined to comment\b", r"\bno comment\b", r"\bcould not be reached\b"),
+    "partnership": (r"\bjoint venture\b",),
+}
+_PREDICATE_BY_STEM: dict[str, str] = {
+    stem(w): group for group, words in PREDICATE_WORDS.items() for w in words
+}
+_PREDICATE_PHRASE_RES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), group) for group, pats in PREDICATE_PHRASES.items() for p in pats
+)
+
+
+def predicate_of_stem(s: str) -> str | None:
+    """The key-predicate group a stem belongs to, if any (prefix match on the listed stems)."""
+    group = _PREDICATE_BY_STEM.get(s)
+    if group is not None:
+        return group
+    for length in range(len(s) - 1, 3, -1):  # "negotiat" also covers "negotiator"
+        group = _PREDICATE_BY_STEM.get(s[:length])
+        if group is not None:
+            return group
+    return None
+
+
+def predicates(normalised: str, stems: frozenset[str] | list[str]) -> frozenset[str]:
+    """Key-predicate groups present in a claim."""
+    out = set()
+    for s in stems:
+        g = predicate_of_stem(s)
+        if g:
+            out.add(g)
+    for pattern, group in _PREDICATE_PHRASE_RES:
+        if pattern.search(normalised):
+            out.add(group)
+    return frozenset(out)

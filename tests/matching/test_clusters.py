@@ -1,0 +1,168 @@
+import pytest
+
+from factcheck.matching import ClaimInfo, assign_to_clusters, cluster, similarity
+
+from . import seed_claims as s
+
+
+def _cluster_of(clusters, claim_id):
+    (found,) = [c for c in clusters if claim_id in c]
+    return found
+
+
+@pytest.fixture(scope="module")
+def seed_clusters():
+    return cluster(s.ALL_CLAIMS)
+
+
+def test_every_claim_lands_in_exactly_one_cluster(seed_clusters):
+    ids = [i for c in seed_clusters for i in c]
+    assert sorted(ids) == sorted(c.id for c in s.ALL_CLAIMS)
+
+
+def test_four_ford_denials_form_one_cluster(seed_clusters):
+    assert _cluster_of(seed_clusters, s.FORD_DENIED_000.id) == sorted(c.id for c in s.FORD_DENIALS)
+
+
+def test_tariff_claims_form_one_cluster(seed_clusters):
+    assert _cluster_of(seed_clusters, s.TARIFF_000.id) == sorted(c.id for c in s.TARIFF_CLAIMS)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (s.MOOLENAAR_001, s.MOOLENAAR_003),
+        (s.TRUMP_WELCOME_000, s.TRUMP_WELCOME_001),
+        (s.BYD_000, s.BYD_002),
+        (s.BOTH_DENY_TITLE_001, s.BOTH_DENY_TITLE_003),
+        (s.XIAOMI_NOT_NEGOTIATING_002, s.XIAOMI_ECHOED_003),
+        (s.FARLEY_IMPORT_000, s.FARLEY_IMPORT_002),
+        (s.TALKS_000, s.TALKS_TITLE_004),
+    ],
+)
+def test_restatements_across_outlets_cluster(seed_clusters, a, b):
+    assert b.id in _cluster_of(seed_clusters, a.id)
+
+
+def test_unrelated_claims_do_not_share_a_cluster(seed_clusters):
+    for claim in (s.IEA_LITHIUM_004, s.PICKUP_PRICE_002, s.CATL_DESIGNATION_004):
+        assert _cluster_of(seed_clusters, claim.id) == [claim.id]
+
+
+def test_ford_denial_and_xiaomi_denial_stay_apart(seed_clusters):
+    ford = _cluster_of(seed_clusters, s.FORD_DENIED_000.id)
+    for other in (s.XIAOMI_ECHOED_003, s.XIAOMI_NO_PLANS_001, s.BOTH_DENY_TITLE_002, s.CATL_LICENSING_003):
+        assert other.id not in ford
+
+
+def test_clusters_never_hold_two_sentences_of_one_article(seed_clusters):
+    by_id = {c.id: c for c in s.ALL_CLAIMS}
+    for members in seed_clusters:
+        articles = [by_id[i].article_id for i in members]
+        assert len(articles) == len(set(articles)), members
+
+
+def test_repeated_headline_in_one_article_shares_a_cluster():
+    headline = s.TALKS_TITLE_004
+    repeat = ClaimInfo(499, headline.article_id, headline.text, headline.facets)
+    assert [headline.id, repeat.id] in cluster([headline, repeat])
+
+
+def test_average_link_stops_chaining():
+    # a ~ b and b ~ c, but a and c are different statements: a chain must not form.
+    a, b, c = s.FORD_DENIED_001, s.BOTH_DENY_TITLE_002, s.XIAOMI_ECHOED_003
+    pairs = [(a.id, b.id, 0.9), (b.id, c.id, 0.9)]
+    result = cluster([a, b, c], pairs)
+    assert not any({a.id, c.id} <= set(g) for g in result)
+    assert similarity(a, c) < 0.3  # the reason: the linkage check computes the missing pair
+
+
+def test_given_pairs_are_the_only_merge_candidates():
+    a, b = s.FORD_DENIED_001, s.FORD_DENIED_003
+    assert cluster([a, b], pairs=[]) == [[a.id], [b.id]]
+    assert cluster([a, b], pairs=[(a.id, b.id, similarity(a, b))]) == [[a.id, b.id]]
+
+
+def test_pairs_naming_unknown_claims_are_rejected():
+    with pytest.raises(ValueError):
+        cluster([s.FORD_DENIED_001], pairs=[(s.FORD_DENIED_001.id, 12345, 0.9)])
+
+
+def test_clustering_is_independent_of_input_order(seed_clusters):
+    assert cluster(list(reversed(s.ALL_CLAIMS))) == seed_clusters
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+
+def test_new_claim_joins_existing_cluster():
+    candidates = [
+        (s.FORD_DENIED_000, 7),
+        (s.FORD_DENIED_001, 7),
+        (s.XIAOMI_ECHOED_003, 8),
+        (s.TARIFF_000, None),
+    ]
+    result = assign_to_clusters([s.FORD_DENIED_003], candidates)
+    decision = result[s.FORD_DENIED_003.id]
+    assert decision.action == "join"
+    assert decision.cluster_id == 7
+    assert decision.score >= 0.5
+
+
+def test_new_claims_start_a_cluster_with_an_unclustered_candidate():
+    new = [s.TARIFF_002, s.PICKUP_PRICE_002]
+    candidates = [(s.TARIFF_000, None), (s.FORD_DENIED_000, 3)]
+    result = assign_to_clusters(new, candidates)
+    assert result[s.TARIFF_002.id].action == "new"
+    assert result[s.TARIFF_002.id].new_group == (s.TARIFF_000.id, s.TARIFF_002.id)
+    assert result[s.PICKUP_PRICE_002.id].action == "alone"
+    assert result[s.PICKUP_PRICE_002.id].cluster_id is None
+
+
+def test_new_claims_of_one_batch_group_together_and_report_the_same_group():
+    # Two new articles arriving together, nothing on the shortlist yet.
+    new = [s.FORD_DENIED_002, s.FORD_DENIED_003, s.TARIFF_002, s.TARIFF_004]
+    result = assign_to_clusters(new, [])
+    assert result[s.FORD_DENIED_002.id].new_group == result[s.FORD_DENIED_003.id].new_group == (203, 302)
+    assert result[s.TARIFF_002.id].new_group == result[s.TARIFF_004.id].new_group == (205, 403)
+
+
+def _denial(cid, orgs):
+    names = " and ".join(orgs)
+    facets = {"organisations": [*orgs, "Financial Times"]}
+    return ClaimInfo(cid, cid, f"{names} denied the Financial Times report.", facets)
+
+
+FORD, BOTH, XIAOMI = _denial(1, ["Ford"]), _denial(2, ["Ford", "Xiaomi"]), _denial(3, ["Xiaomi"])
+
+
+def test_bridging_claim_does_not_chain_two_different_statements():
+    assert similarity(FORD, BOTH) >= 0.55 and similarity(BOTH, XIAOMI) >= 0.55
+    assert similarity(FORD, XIAOMI) < 0.4
+    assert cluster([FORD, BOTH, XIAOMI]) == [[1, 2], [3]]
+    result = assign_to_clusters([BOTH], [(FORD, None), (XIAOMI, None)])
+    assert result[2].new_group == (1, 2)
+
+
+def test_bridging_claim_joins_one_existing_cluster_the_strongest():
+    bridge = s.BOTH_DENY_TITLE_002
+    result = assign_to_clusters([bridge], [(s.FORD_DENIED_000, 1), (s.XIAOMI_ECHOED_003, 2)])
+    assert result[bridge.id].cluster_id == 2
+    assert result[bridge.id].score == pytest.approx(similarity(bridge, s.XIAOMI_ECHOED_003))
+
+
+def test_new_claim_does_not_join_a_cluster_holding_its_own_article():
+    sibling = ClaimInfo(
+        250, s.FORD_DENIED_002.article_id, "Ford said the story was completely false.", {"organisations": ["Ford"]}
+    )
+    assert similarity(sibling, s.FORD_DENIED_002) >= 0.55  # alike, yet the same article
+    result = assign_to_clusters([s.FORD_DENIED_002], [(sibling, 5)])
+    assert result[s.FORD_DENIED_002.id].action == "alone"
+
+
+def test_assignment_is_deterministic():
+    new = [s.FORD_DENIED_002, s.TARIFF_002, s.MOOLENAAR_003]
+    candidates = [(c, None) for c in s.ALL_CLAIMS if c.article_id in (0, 1)]
+    first = assign_to_clusters(new, candidates)
+    second = assign_to_clusters(list(reversed(new)), list(reversed(candidates)))
+    assert first == second
