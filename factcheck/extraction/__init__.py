@@ -1,0 +1,25 @@
+"""Claim extraction: article text -> check-worthy claims with offsets, kinds and facets.
+
+Pure Python (no Django). ``extract_claims`` is the entry point; the pieces it is built
+from are exported for reuse and tests.
+"""
+
+from .facets import EntityContext, claim_facets
+from .kinds import KINDS, claim_kinds
+from .model import DEFAULT_THRESHOLD, MODEL_VERSION, score_sentences
+from .pipeline import OPINION_FACTOR, ExtractedClaim, extract_claims
+from .segment import split_sentences
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "KINDS",
+    "MODEL_VERSION",
+    "OPINION_FACTOR",
+    "EntityContext",
+    "ExtractedClaim",
+    "claim_facets",
+    "claim_kinds",
+    "extract_claims",
+    "score_sentences",
+    "split_sentences",
+]

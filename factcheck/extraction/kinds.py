@@ -1,0 +1,180 @@
+"""Claim kinds, after Full Fact's claim-type taxonomy.
+
+A sentence can have several kinds. They tell a fact-checker what sort of evidence to look
+for (a statistic, a transcript, a law, an event report), and "opinion" marks sentences
+that state a view rather than something checkable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["KINDS", "claim_kinds", "is_pure_opinion"]
+
+KINDS = (
+    "quantity",
+    "quote",
+    "attribution",
+    "event",
+    "rule",
+    "causation",
+    "prediction",
+    "opinion",
+)
+
+# Each kind is decided by cheap set look-ups on the sentence's lower-case words (and a
+# few phrases and word stems): large regular-expression alternations were the slowest
+# part of extraction.
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(*phrases: str) -> tuple[str, ...]:
+    return tuple(f" {p} " for p in phrases)
+
+
+_QUANTITY_WORDS = _words(
+    """largest biggest highest lowest smallest most fewest least top record majority
+    minority increase increased increases increasing decrease decreased decreases decreasing
+    rose risen rise rises fell fallen grew grown doubled tripled halved surged soared plunged
+    plummeted dropped jumped declined shrank expanded dozens hundreds thousands millions
+    billions percent percentage twice double triple half share"""
+)
+_QUANTITY_PHRASES = _phrases("per cent", "no 1", "number one")
+
+_ATTRIBUTION_WORDS = _words(
+    """said says say told stated states reported reports report reportedly citing cited
+    source sources claimed claims announced confirmed acknowledged mentioned added noted
+    wrote writes warned warns argued insisted alleged allegedly publication article
+    emphasized emphasised echoed denied spokesperson spokesman spokeswoman representative
+    according"""
+)
+_ATTRIBUTION_PHRASES = _phrases("according to", "the ft", "on x")
+
+_EVENT_WORDS = _words(
+    """denied denies deny imported imports banned bans held holds met meets signed signs
+    announced introduced launched abandoned designated approved imposed imposes raised cut
+    closed opened acquired bought sold invested joined published filed sued fined arrested
+    elected appointed resigned fired hired killed attacked visited issued released agreed
+    rejected blocked restricted questioned declined praised criticized criticised built
+    produced shipped delivered recalled merged partnered collaborated discussed negotiated
+    negotiating talked quit died voted passed vetoed implemented maintained exploring
+    explored sought shared reported claimed dismissed accused charged convicted won lost
+    spoken flagged offered ignited struck reached completed ended started began suspended
+    withdrew withdrawn paused postponed cancelled canceled tested unveiled revealed leaked
+    confirmed admitted"""
+)
+_EVENT_PHRASES = _phrases("did not respond", "declined to comment", "held talks")
+
+_RULE_WORDS = _words(
+    """tariff tariffs ban bans banned banning prohibit prohibits prohibited prohibiting
+    prohibition prohibitions rule rules law laws legislation legislative bill bills
+    sanction sanctions sanctioned credit credits controls restriction restrictions quota
+    quotas duties duty executive blacklist blacklisted embargo embargoes policy policies
+    mandate mandates standard standards licence licences license licenses permit permits
+    treaty treaties directive ordinance statute protectionism tax taxes levy levies"""
+)
+_RULE_STEMS = ("regulat", "restrict", "subsid", "designat", "sanction", "embargo")
+_RULE_PHRASES = _phrases("tax credit", "export control", "entity list", "executive order")
+
+_CAUSATION_WORDS = _words(
+    """because cause caused causes causing therefore consequently hence forcing forced
+    triggered blamed"""
+)
+_CAUSATION_PHRASES = _phrases(
+    "due to", "led to", "lead to", "leads to", "leading to", "as a result", "resulted in",
+    "result in", "results in", "resulting in", "owing to", "thanks to", "driven by",
+    "stems from", "stem from", "stemmed from", "in order to", "so that", "attributed to",
+    "contributed to", "contributes to", "contributing to",
+)  # fmt: skip
+
+_PREDICTION_WORDS = _words(
+    """expects expect likely unlikely forecast forecasts forecasted projected projection
+    projections outlook future eventually soon"""
+)
+_PREDICTION_STEMS = ("predict", "anticipat")
+_PREDICTION_PHRASES = _phrases(
+    "expected to", "set to", "poised to", "plans to", "plan to", "planning to", "aims to",
+    "aim to", "intends to", "intend to", "on track to", "going to", "next year",
+)  # fmt: skip
+
+_OPINION_WORDS = _words(
+    """outrageous betrayal disgrace disgraceful shameful ridiculous absurd amazing terrible
+    wonderful brilliant awful stupid hate hates love loves should must ought classic
+    impossible surprising unexpected clear obvious obviously clearly undoubtedly deserve
+    deserves unacceptable dangerous reckless foolish crucial telling outweighs prohibitive
+    underscores highlights personally i'm"""
+)
+_OPINION_STEMS = ("admir",)
+_OPINION_PHRASES = _phrases(
+    "i think", "i believe", "i feel", "i guess", "i suspect", "i hope", "i doubt",
+    "we think", "we believe", "we feel", "in my view", "in my opinion", "to me",
+    "speaks volumes", "far from over", "of course", "critical question",
+)  # fmt: skip
+_FIRST_PERSON_RE = re.compile(r"\b(?:I|my|me|we|our|us)\b")
+# Checked case-sensitively so the month "May" is not a prediction.
+_MODAL_RE = re.compile(r"\b(?:will|won't|won\u2019t|could|might|may|would|shall)\b")
+
+
+def claim_kinds(sentence: str, facets: dict[str, Any]) -> tuple[str, ...]:
+    """The kinds of ``sentence`` (in ``KINDS`` order), using its ``facets``."""
+    tokens = _WORD_RE.findall(sentence.lower().replace("\u2019", "'"))
+    words = set(tokens)
+    low = " " + " ".join(tokens) + " "  # phrases are matched on whole words
+    kinds: list[str] = []
+    if facets.get("numbers") or _hit(low, words, _QUANTITY_WORDS, _QUANTITY_PHRASES):
+        kinds.append("quantity")
+    if any(q.get("speaker") for q in facets.get("quotes", ())):
+        kinds.append("quote")
+    if facets.get("quotes") or _hit(low, words, _ATTRIBUTION_WORDS, _ATTRIBUTION_PHRASES):
+        kinds.append("attribution")
+    if _hit(low, words, _EVENT_WORDS, _EVENT_PHRASES):
+        kinds.append("event")
+    if _hit(low, words, _RULE_WORDS, _RULE_PHRASES, _RULE_STEMS):
+        kinds.append("rule")
+    if _hit(low, words, _CAUSATION_WORDS, _CAUSATION_PHRASES):
+        kinds.append("causation")
+    if _MODAL_RE.search(sentence) or _hit(low, words, _PREDICTION_WORDS, _PREDICTION_PHRASES, _PREDICTION_STEMS):
+        kinds.append("prediction")
+    if _hit(low, words, _OPINION_WORDS, _OPINION_PHRASES, _OPINION_STEMS) or (
+        _first_person_outside_quote(sentence, facets)
+    ):
+        kinds.append("opinion")
+    return tuple(kinds)
+
+
+def _hit(
+    low: str,
+    words: set[str],
+    vocabulary: frozenset[str],
+    phrases: tuple[str, ...] = (),
+    stems: tuple[str, ...] = (),
+) -> bool:
+    if not vocabulary.isdisjoint(words):
+        return True
+    if any(p in low for p in phrases):
+        return True
+    return bool(stems) and any(w.startswith(stems) for w in words)
+
+
+def is_pure_opinion(kinds: tuple[str, ...], facets: dict[str, Any]) -> bool:
+    """An opinion with nothing checkable in it: no figure, date, event, rule or cause."""
+    if "opinion" not in kinds:
+        return False
+    checkable = {"quantity", "event", "rule", "causation"}
+    return not (checkable.intersection(kinds) or facets.get("numbers") or facets.get("dates"))
+
+
+def _first_person_outside_quote(sentence: str, facets: dict[str, Any]) -> bool:
+    if not _FIRST_PERSON_RE.search(sentence):
+        return False
+    text = sentence
+    for quote in facets.get("quotes", ()):
+        inner = quote.get("text", "").rstrip(".")
+        if inner:
+            text = text.replace(inner, " ")
+    return bool(_FIRST_PERSON_RE.search(text))

