@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .errors import IngestError, format_size
 from .sniff import ZIP_INVALID, extension_of
 
-__all__ = ["ArchiveMember", "ArchiveError", "iter_zip"]
+__all__ = ["ArchiveError", "ArchiveMember", "iter_zip"]
 
 _CHUNK = 64 * 1024
 # Ratios are only judged once an entry has produced this much data: tiny files
@@ -111,8 +111,15 @@ def _read_zip(
             except _EntryTooLarge:
                 results.append(ArchiveError(name, _too_large(max_file_bytes)))
                 continue
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                    NotImplementedError, RuntimeError):
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                OSError,
+                EOFError,
+                ValueError,
+                NotImplementedError,
+                RuntimeError,
+            ):
                 # Includes entries whose data overruns the size in their header:
                 # zipfile stops at the declared size and the CRC check then fails.
                 results.append(ArchiveError(name, "This file in the archive is damaged and could not be read."))

@@ -19,7 +19,7 @@ from .normalise import is_title_like
 from .sniff import DOCUMENT_KINDS, DOCX_INVALID, sniff_kind
 from .text import BINARY_MESSAGE, EMPTY_MESSAGE, decode_text, looks_binary
 
-__all__ = ["ParsedDocument", "parse_document", "parse_html", "safe_http_url", "MIME_TYPES"]
+__all__ = ["MIME_TYPES", "ParsedDocument", "parse_document", "parse_html", "safe_http_url"]
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ def safe_http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.strip()
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -152,8 +154,8 @@ def _parse_plain(text: str, *, url: str | None, filename: str, **base: Any) -> P
     return ParsedDocument(title=title, text=text.strip(), url=safe_http_url(url), filename=filename, **base)
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 
 
 def _parse_markdown(text: str, *, url: str | None, filename: str, **base: Any) -> ParsedDocument:
@@ -208,14 +210,16 @@ def _inline_text(children: list[Any]) -> str:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _PUBLISHED_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
     '//meta[@property="og:article:published_time"]/@content',
     '//meta[@name="article:published_time"]/@content',
     '//meta[@itemprop="datePublished"]/@content',
-    '//meta[@name="pubdate" or @name="publishdate" or @name="date" or @name="DC.date.issued" '
-    'or @name="dc.date" or @name="sailthru.date" or @name="parsely-pub-date"]/@content',
+    (
+        '//meta[@name="pubdate" or @name="publishdate" or @name="date" or @name="DC.date.issued" '
+        'or @name="dc.date" or @name="sailthru.date" or @name="parsely-pub-date"]/@content'
+    ),
     "//time[@itemprop='datePublished']/@datetime",
 )
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
@@ -236,7 +240,7 @@ def decode_html(data: bytes, *, content_type: str | None = None) -> str:
             encoding = codecs.lookup(name).name
         except LookupError:
             continue
-        if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        if encoding.startswith(("utf-16", "utf-32")):
             continue  # a page that could declare this in ASCII is not UTF-16
         if encoding == "latin-1" or encoding == "iso8859-1":
             encoding = "cp1252"  # what browsers do, per the WHATWG encoding standard
@@ -273,6 +277,7 @@ def parse_html(
     if tree is None:
         raise IngestError("This HTML file could not be read; it may be damaged or not HTML at all.")
 
+    extracted: Any  # a trafilatura Document (with_metadata and no as_dict) or None
     try:
         extracted = trafilatura.bare_extraction(
             tree,
@@ -282,7 +287,7 @@ def parse_html(
             include_tables=True,
             date_extraction_params={"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True},
         )
-    except Exception:  # defensive: a parser bug on odd markup must not crash an import
+    except Exception:  # a parser bug on odd markup must not crash an import
         log.warning("trafilatura failed on %s", filename or url, exc_info=True)
         extracted = None
 
@@ -290,7 +295,7 @@ def parse_html(
         lines = extracted.text.splitlines()
     else:
         # Too little for trafilatura's article heuristics: keep every visible line.
-        lines = trafilatura.html2txt(tree).splitlines() if tree is not None else []
+        lines = trafilatura.html2txt(tree).splitlines()
     text = _paragraph_text(lines)
     if not any(ch.isalnum() for ch in text):
         raise IngestError("No readable text was found in this HTML page.")
@@ -316,19 +321,21 @@ def parse_html(
 
 def _load_html(html: str) -> Any:
     """An lxml tree for the markup; fragments and broken pages included, where lxml can recover them."""
+    import lxml.etree
     import lxml.html
     import trafilatura
 
+    parse_errors = (ValueError, TypeError, lxml.etree.LxmlError)
     try:
         tree = trafilatura.load_html(html)
-    except Exception:  # lxml raises a variety of errors on hostile markup
+    except parse_errors:
         tree = None
     if tree is not None:
         return tree
     # trafilatura rejects fragments (a lone <p>); lxml's document parser wraps them.
     try:
         return lxml.html.document_fromstring(html)
-    except Exception:
+    except parse_errors:
         return None
 
 
@@ -402,7 +409,7 @@ def _parse_docx(data: bytes, *, max_bytes: int, url: str | None, filename: str, 
 
     if published is not None and published.tzinfo is None:
         # OOXML stores core dates in UTC (W3CDTF with "Z"); python-docx drops the zone.
-        published = published.replace(tzinfo=dt.timezone.utc)
+        published = published.replace(tzinfo=dt.UTC)
     return ParsedDocument(
         title=title or _stem(filename),
         text=_paragraph_text(blocks),
@@ -460,6 +467,9 @@ def _parse_pdf(data: bytes, *, url: str | None, filename: str, **base: Any) -> P
 
 
 def _pdf_metadata(reader: Any) -> dict[str, Any]:
+    from pypdf.errors import PdfReadError
+
+    damaged = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError)
     found: dict[str, Any] = {}
     try:
         meta = reader.metadata
@@ -467,12 +477,11 @@ def _pdf_metadata(reader: Any) -> dict[str, Any]:
             found["title"] = _clean_meta(meta.title)
             found["author"] = _clean_meta(meta.author)
             found["created"] = meta.creation_date
-    except Exception:  # damaged metadata must not block the text
+    except damaged:  # damaged metadata must not block the text
         log.info("unreadable PDF metadata", exc_info=True)
     try:
         lang = reader.trailer["/Root"].get("/Lang")
         found["language"] = _clean_meta(lang, limit=20)
-    except Exception:
-        pass
+    except damaged:
+        log.info("unreadable PDF language", exc_info=True)
     return found
-

@@ -107,7 +107,7 @@ def _entry_time(entry: Any) -> dt.datetime | None:
         if isinstance(value, time.struct_time):
             # feedparser normalises dates to UTC struct_time.
             try:
-                return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.timezone.utc)
+                return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.UTC)
             except (OverflowError, OSError, ValueError):
                 continue
     return None

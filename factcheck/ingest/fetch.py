@@ -26,10 +26,11 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from .errors import IngestError, format_size
 
-__all__ = ["FetchedResource", "Resolver", "fetch_url", "DEFAULT_USER_AGENT"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchedResource", "Resolver", "fetch_url"]
 
 DEFAULT_USER_AGENT = "Factdesk/1.0 (newsroom fact-check workspace)"
 Resolver = Callable[[str, int], Sequence[str]]
@@ -61,6 +62,7 @@ def fetch_url(
     allow_private: bool = False,
     allowed_addresses: Collection[str] = (),
     resolver: Resolver | None = None,
+    ssl_context: ssl.SSLContext | None = None,
     user_agent: str = DEFAULT_USER_AGENT,
 ) -> FetchedResource:
     """GET ``url`` and return its body, refusing anything that could reach a private network.
@@ -74,7 +76,9 @@ def fetch_url(
     ``allow_private`` and ``allowed_addresses`` (exact IPs exempt from the check)
     exist for tests that run a server on 127.0.0.1; they must never be set from
     user input. ``resolver`` replaces DNS (tests use it to simulate hosts that
-    resolve to private or changing addresses).
+    resolve to private or changing addresses). ``ssl_context`` replaces the
+    default TLS settings (the system's trusted CAs, host names checked), e.g. to
+    trust a private CA.
     """
     deadline = time.monotonic() + timeout
     exempt = {_parse_ip(a) for a in allowed_addresses}
@@ -90,7 +94,13 @@ def fetch_url(
                     if reason:
                         raise IngestError(f"Refused: the address resolves to {reason} ({address}).")
         status, reason_phrase, headers, location, body = _request(
-            target, addresses, deadline=deadline, timeout=timeout, max_bytes=max_bytes, user_agent=user_agent
+            target,
+            addresses,
+            deadline=deadline,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            user_agent=user_agent,
+            ssl_context=ssl_context,
         )
         if status in _REDIRECTS and location:
             current = urljoin(target.url, location)
@@ -189,7 +199,7 @@ def _resolve(target: _Target, resolve: Resolver, deadline: float, timeout: float
     def work() -> None:
         try:
             outcome["addresses"] = list(resolve(target.host, target.port))
-        except Exception as exc:  # reported below, in the caller's thread
+        except (OSError, UnicodeError, ValueError) as exc:  # reported below, in the caller's thread
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="factdesk-resolve", daemon=True)
@@ -286,13 +296,15 @@ def _request(
     timeout: float,
     max_bytes: int,
     user_agent: str,
+    ssl_context: ssl.SSLContext | None,
 ) -> tuple[int, str, dict[str, str], str | None, bytes]:
     timed_out = IngestError(f"The site did not answer within {timeout:g} seconds.")
     too_large = IngestError(f"The page is larger than the {format_size(max_bytes)} limit.")
     watchdog = _Watchdog(deadline)
     conn: HTTPConnection | None = None
+    response: Any = None
     try:
-        conn = _connect(target, addresses, deadline, watchdog)
+        conn = _connect(target, addresses, deadline, watchdog, ssl_context)
         conn.timeout = _remaining(deadline, timed_out)
         conn.request(
             "GET",
@@ -337,18 +349,20 @@ def _request(
         return status, response.reason or "", headers, None, bytes(body)
     except IngestError:
         raise
-    except (TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError) as exc:
+    except (TimeoutError, urllib3.exceptions.TimeoutError) as exc:
         raise timed_out from exc
-    except ssl.SSLError as exc:
+    except (ssl.SSLError, CertificateError) as exc:
         raise IngestError("The site's secure connection could not be verified.") from exc
     except (OSError, Urllib3HTTPError, zlib.error) as exc:
         if watchdog.fired:
             raise timed_out from exc
-        if isinstance(exc, ssl.SSLError) or isinstance(exc.__context__, ssl.SSLError):
+        if isinstance(exc.__context__, (ssl.SSLError, CertificateError)):
             raise IngestError("The site's secure connection could not be verified.") from exc
         raise IngestError("Could not get the page: the connection failed or the answer was broken.") from exc
     finally:
         watchdog.cancel()
+        if response is not None:
+            response.close()
         if conn is not None:
             conn.close()
 
@@ -360,29 +374,38 @@ def _remaining(deadline: float, timed_out: IngestError) -> float:
     return left
 
 
-def _connect(target: _Target, addresses: list[IPAddress], deadline: float, watchdog: _Watchdog) -> HTTPConnection:
+def _connect(
+    target: _Target,
+    addresses: list[IPAddress],
+    deadline: float,
+    watchdog: _Watchdog,
+    ssl_context: ssl.SSLContext | None,
+) -> HTTPConnection:
     last_error: Exception | None = None
     for address in addresses:
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-        conn = cls(target.host, target.port, timeout=left)
+        conn: _PinnedHTTPConnection | _PinnedHTTPSConnection
+        if target.scheme == "https":
+            conn = _PinnedHTTPSConnection(target.host, target.port, timeout=left, ssl_context=ssl_context)
+        else:
+            conn = _PinnedHTTPConnection(target.host, target.port, timeout=left)
         conn.pinned_ip = str(address)
         conn.on_socket = watchdog.watch
         try:
             conn.connect()
             return conn
-        except (TimeoutError, socket.timeout, urllib3.exceptions.ConnectTimeoutError):
+        except (TimeoutError, urllib3.exceptions.ConnectTimeoutError):
             conn.close()
             raise
         except (OSError, Urllib3HTTPError) as exc:
             conn.close()
-            if isinstance(exc, ssl.SSLError) or isinstance(exc.__cause__, ssl.SSLError):
+            if isinstance(exc, ssl.SSLError) or isinstance(exc.__cause__, (ssl.SSLError, CertificateError)):
                 raise
             last_error = exc
     if last_error is None:
-        raise socket.timeout()
+        raise TimeoutError()
     raise IngestError("Could not connect to the site.") from last_error
 
 

@@ -9,11 +9,12 @@ real paragraph beyond whitespace and Unicode normalisation.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Normalised", "normalise", "content_hash"]
+__all__ = ["Normalised", "content_hash", "normalise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ def _unwrap(block: list[str]) -> list[str]:
         return block
     paragraphs: list[str] = []
     current = block[0]
-    for previous, line in zip(block, block[1:]):
+    for previous, line in itertools.pairwise(block):
         # Wrapped lines run close to the block's width; short lines (headings,
         # list items, names) end where the writer ended them.
         wrapped = (
@@ -279,7 +280,7 @@ def _is_furniture(line: str) -> bool:
 
 
 def _is_caption(line: str) -> bool:
-    """"Jim Farley, CEO, Ford | Instagram": a short label credited to a network or agency."""
+    """ "Jim Farley, CEO, Ford | Instagram": a short label credited to a network or agency."""
     if " | " not in line:
         return False
     segments = [s.strip() for s in line.split(" | ")]

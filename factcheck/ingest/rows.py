@@ -14,7 +14,7 @@ from .documents import MIME_TYPES, ParsedDocument, _first_line_title, parse_html
 from .errors import IngestError
 from .text import decode_text
 
-__all__ = ["RowResult", "iter_jsonl", "iter_csv", "ROW_FIELDS"]
+__all__ = ["ROW_FIELDS", "RowResult", "iter_csv", "iter_jsonl"]
 
 ROW_FIELDS = ("title", "body", "html", "url", "source", "author", "published_at")
 # Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
@@ -46,24 +46,26 @@ class _RowProblem(Exception):
     pass
 
 
-def iter_jsonl(data: bytes, *, filename: str = "") -> Iterator[RowResult]:
+def iter_jsonl(data: bytes, *, filename: str = "", first_line: int = 1) -> Iterator[RowResult]:
     """Yield one result per non-blank line of a JSON Lines file.
 
     Each line is an object with ``title``, ``body`` or ``html``, and optionally
     ``url``, ``source``, ``author``, ``published_at``. A line that is not valid
     JSON, or not an object, gives an error result with its line number and the
-    following lines are still read. Raises :class:`IngestError` (at once, before
-    any row) only for a file that is empty, binary or has no rows at all.
+    following lines are still read. ``first_line`` numbers the first line of
+    ``data`` (for a single line taken out of a larger file). Raises
+    :class:`IngestError` (at once, before any row) only for a file that is empty,
+    binary or has no rows at all.
     """
     lines = decode_text(data).split("\n")
     if not any(line.strip() for line in lines):
         raise IngestError("The file has no rows.")
-    return _jsonl_rows(lines, filename)
+    return _jsonl_rows(lines, filename, first_line)
 
 
-def _jsonl_rows(lines: list[str], filename: str) -> Iterator[RowResult]:
+def _jsonl_rows(lines: list[str], filename: str, first_line: int) -> Iterator[RowResult]:
     index = 0
-    for line_number, raw in enumerate(lines, start=1):
+    for line_number, raw in enumerate(lines, start=first_line):
         raw = raw.strip()
         if not raw:
             continue
@@ -141,8 +143,9 @@ def _csv_rows(reader: _csv.Reader, columns: list[str], filename: str) -> Iterato
                         f"Line {start_line}: the '{name}' cell starts with {shown} "
                         "and is kept as plain text, never as a formula."
                     )
-        yield _row_result(row, index=index, line=start_line, label=f"Line {start_line}",
-                          filename=filename, warnings=warnings)
+        yield _row_result(
+            row, index=index, line=start_line, label=f"Line {start_line}", filename=filename, warnings=warnings
+        )
         index += 1
 
 
@@ -184,15 +187,13 @@ def _text_field(row: Mapping[str, object], name: str, label: str) -> str | None:
     value = row.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, (list, dict)):
+    if isinstance(value, (bool, list, dict)):
         raise _RowProblem(f"{label}: '{name}' must be text.")
     text = str(value).strip()
     return text or None
 
 
-def _row_document(
-    row: Mapping[str, object], *, label: str, filename: str, warnings: list[str]
-) -> ParsedDocument:
+def _row_document(row: Mapping[str, object], *, label: str, filename: str, warnings: list[str]) -> ParsedDocument:
     row = {str(k).strip().lower(): v for k, v in row.items()}
     body = _text_field(row, "body", label)
     html = _text_field(row, "html", label)
@@ -221,8 +222,9 @@ def _row_document(
     else:
         raise _RowProblem(f"{label}: a non-empty 'body' or 'html' value is required.")
 
+    fallback_title = (extracted.title if extracted else None) or _first_line_title(text)
     return ParsedDocument(
-        title=(title or (extracted.title if extracted else None) or _first_line_title(text) or "Untitled")[:_TEXT_LIMIT],
+        title=(title or fallback_title or "Untitled")[:_TEXT_LIMIT],
         text=text,
         byline=author or (extracted.byline if extracted else None),
         published_at=published_at or (extracted.published_at if extracted else None),

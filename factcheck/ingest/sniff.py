@@ -15,8 +15,8 @@ __all__ = [
     "BATCH_KINDS",
     "DOCUMENT_KINDS",
     "EXTENSIONS",
-    "sniff_kind",
     "extension_of",
+    "sniff_kind",
 ]
 
 DOCUMENT_KINDS: Final = ("txt", "md", "html", "docx", "pdf")
@@ -136,7 +136,7 @@ def _sniff_content(data: bytes) -> str | None:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "docx" if _is_docx(data) else "zip"
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if lowered.startswith(b"<?xml") or lowered.startswith((b"<rss", b"<feed", b"<rdf")):
+    if lowered.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
         if b"<rss" in lowered or b"<feed" in lowered or b"<rdf" in lowered:
             return "feed"
         if b"<html" in lowered:

@@ -9,7 +9,7 @@ import charset_normalizer
 
 from .errors import IngestError
 
-__all__ = ["decode_text", "looks_binary", "BINARY_MESSAGE", "EMPTY_MESSAGE"]
+__all__ = ["BINARY_MESSAGE", "EMPTY_MESSAGE", "decode_text", "looks_binary"]
 
 EMPTY_MESSAGE = "The file is empty."
 BINARY_MESSAGE = "This file looks like binary data, not text."
@@ -44,6 +44,16 @@ _BINARY_MAGIC: tuple[bytes, ...] = (
     b"\x00\x00\x01\x00",  # .ico
 )
 
+# Characters beyond ASCII that Western-European text in Windows-1252 is made of:
+# accented Latin letters and typographic punctuation. Superscripts, fractions of
+# odd use, "ð", "þ", "×" and the like are left out: they are what Cyrillic, Greek,
+# Turkish or Central-European bytes turn into when misread as cp1252.
+_WESTERN = (
+    frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœšžßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒŠŽŸ")
+    | frozenset("‘’‚“”„–—…€™•£¥©®°±·«»¼½¾¡¿§¶¢")
+    | {"\u00a0"}  # no-break space
+)
+
 # Share of control characters (other than ordinary whitespace) above which the
 # "text" is taken to be binary. Real text files may carry the odd form feed or
 # escape code, never this many.
@@ -55,9 +65,9 @@ def decode_text(data: bytes) -> str:
 
     Order: a byte-order mark (UTF-8/16/32) decides; otherwise UTF-16 without a BOM
     is recognised by its pattern of NUL bytes; otherwise strict UTF-8; otherwise
-    charset-normalizer picks a legacy encoding, preferring cp1252 (the Windows
-    encoding behind most mis-saved newsroom copy) when it fits as well as any
-    other. A leading BOM is removed. Raises :class:`IngestError` for empty input
+    Windows-1252 (the encoding behind most mis-saved newsroom copy) when its
+    reading holds only Western letters and typographic marks; otherwise the
+    legacy encoding charset-normalizer finds. A leading BOM is removed. Raises :class:`IngestError` for empty input
     and for data that is binary rather than text.
     """
     if not data:
@@ -86,9 +96,7 @@ def looks_binary(text: str) -> bool:
         return True
     if not text:
         return False
-    controls = sum(
-        1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) == "Cc"
-    )
+    controls = sum(1 for ch in text if ch not in "\t\n\r\f\v" and unicodedata.category(ch) == "Cc")
     return controls / len(text) > _MAX_CONTROL_RATIO
 
 
@@ -126,32 +134,24 @@ def _decode_utf16_without_bom(data: bytes) -> str | None:
 
 
 def _decode_legacy(data: bytes) -> str:
+    """Bytes that are not UTF-8: Windows-1252 when it reads as Western text, else detection."""
+    cp1252 = _try_decode(data, "cp1252")
+    # Newsroom copy that is not UTF-8 is overwhelmingly Windows-1252 (Word, old
+    # CMS exports). Detectors confuse it with its Central-European sibling on
+    # short texts ("Crêpe" read as "Crępe"), so when the cp1252 reading contains
+    # nothing but Western letters and typographic marks, it is taken as is.
+    if cp1252 is not None and all(ch.isascii() or ch in _WESTERN for ch in cp1252):
+        return cp1252
     matches = [
         match
         for match in charset_normalizer.from_bytes(data)
         # UTF-16/32 are handled above; without NULs a "UTF-16" guess is noise.
         if not match.encoding.startswith(("utf_16", "utf_32"))
     ]
-    cp1252 = _try_decode(data, "cp1252")
-    if matches:
-        best = matches[0]
-        if best.coherence >= 0.2:
-            # The detector recognised a language: trust it, but among equally good
-            # Western candidates take cp1252.
-            ties = [
-                m
-                for m in matches
-                if abs(m.chaos - best.chaos) < 0.01 and abs(m.coherence - best.coherence) < 0.01
-            ]
-            if cp1252 is not None and any(m.encoding == "cp1252" for m in ties):
-                return cp1252
-            return str(best)
-    # Too little text for language detection (a short note, a headline): cp1252 is
-    # by far the likeliest legacy encoding for newsroom copy.
-    if cp1252 is not None:
-        return cp1252
     if matches:
         return str(matches[0])
+    if cp1252 is not None:
+        return cp1252
     raise IngestError(BINARY_MESSAGE)
 
 
@@ -160,4 +160,3 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
         return data.decode(encoding)
     except UnicodeDecodeError:
         return None
-

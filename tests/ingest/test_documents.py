@@ -75,7 +75,7 @@ def test_unsupported_type() -> None:
 
 def test_markdown_markup_is_stripped_lightly() -> None:
     source = (
-        b"---\ntitle: \"Ford and Xiaomi\"\nauthor: Sam Reporter\ndate: 2026-02-01T08:00:00Z\n---\n"
+        b'---\ntitle: "Ford and Xiaomi"\nauthor: Sam Reporter\ndate: 2026-02-01T08:00:00Z\n---\n'
         b"# Ford **denies** talks\n\n"
         b"Ford said the [FT report](https://ft.com/x) was *false*. ![chart](c.png)\n"
         b"It called it `baseless`.\n\n"
@@ -86,7 +86,7 @@ def test_markdown_markup_is_stripped_lightly() -> None:
     assert doc.kind == "md"
     assert doc.title == "Ford and Xiaomi"
     assert doc.byline == "Sam Reporter"
-    assert doc.published_at == dt.datetime(2026, 2, 1, 8, tzinfo=dt.timezone.utc)
+    assert doc.published_at == dt.datetime(2026, 2, 1, 8, tzinfo=dt.UTC)
     body = normalise(doc.text).body
     assert body.split("\n\n") == [
         "Ford denies talks",
@@ -115,9 +115,11 @@ ARTICLE_HTML = """<!DOCTYPE html>
 <nav><a href="/">Home</a> | <a href="/world">World</a></nav>
 <article>
 <h1>Ford denies Xiaomi talks</h1>
-<p>Ford denied a Financial Times report that it had held talks with Xiaomi about a joint venture to build electric cars in the United States.</p>
+<p>Ford denied a Financial Times report that it had held talks with Xiaomi about a joint venture
+to build electric cars in the United States.</p>
 <h2>What is known</h2>
-<p>The report cited four people familiar with the discussions. Xiaomi said it does not sell products in the US and is not negotiating to enter the market.</p>
+<p>The report cited four people familiar with the discussions. Xiaomi said it does not sell
+products in the US and is not negotiating to enter the market.</p>
 </article>
 <footer>Copyright 2026 The Daily Example. All rights reserved.</footer>
 </body></html>"""
@@ -131,7 +133,7 @@ def test_html_main_text_and_metadata() -> None:
     assert doc.site_name == "The Daily Example"
     assert doc.url == "https://example.com/news/ford-xiaomi"
     assert doc.language == "en-GB"
-    assert doc.published_at == dt.datetime(2026, 2, 1, 8, 30, tzinfo=dt.timezone.utc)
+    assert doc.published_at == dt.datetime(2026, 2, 1, 8, 30, tzinfo=dt.UTC)
     assert doc.published_at.utcoffset() == dt.timedelta(hours=1)
     assert "Ford denied a Financial Times report" in doc.text
     assert "\n\nThe report cited four people" in doc.text
@@ -141,7 +143,8 @@ def test_html_main_text_and_metadata() -> None:
 def test_html_declared_cp1252_charset() -> None:
     html = (
         b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>'
-        b"<body><p>The \x93caf\xe9\x94 story was denied by everyone involved in the matter, officials said on Monday.</p>"
+        b"<body><p>The \x93caf\xe9\x94 story was denied by everyone involved in the matter, "
+        b"officials said on Monday.</p>"
         b"</body></html>"
     )
     assert "\u201ccaf\u00e9\u201d" in parse(html, "p.html").text
@@ -220,9 +223,11 @@ def test_docx_with_damaged_document_part() -> None:
         [
             (
                 "[Content_Types].xml",
-                b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                b'officedocument.wordprocessingml.document.main+xml"/></Types>',
+                (
+                    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                    b'officedocument.wordprocessingml.document.main+xml"/></Types>'
+                ),
             ),
             ("word/document.xml", b"<not-xml"),
         ]
@@ -245,7 +250,7 @@ def test_pdf_text_and_metadata() -> None:
     assert doc.kind == "pdf" and doc.content_type == "application/pdf"
     assert doc.title == "Ford and Xiaomi"
     assert doc.byline == "Pat Writer"
-    assert doc.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.timezone.utc)
+    assert doc.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC)
     assert normalise(doc.text).body == "Ford denied the report.\n\nXiaomi did not respond."
 
 

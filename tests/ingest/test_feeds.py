@@ -48,7 +48,7 @@ def test_rss_items() -> None:
     assert first.url == "https://example.com/news/ford-xiaomi"
     assert first.title == "Ford denies Xiaomi talks"
     assert first.author == "Jane Doe"
-    assert first.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.timezone.utc)
+    assert first.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC)
     assert "Ford denied the report." in first.summary_html and "<script" not in first.summary_html
     assert relative.url == "https://example.com/news/relative"
     assert relative.guid == "https://example.com/news/relative"  # no guid: the link stands in
@@ -70,7 +70,7 @@ def test_atom_entries() -> None:
     assert entry.url == "https://example.org/xiaomi"
     assert entry.author == "Sam Reporter"
     assert entry.summary_html == "<p>Full content.</p>"  # full content preferred to the summary
-    assert entry.published_at == dt.datetime(2026, 1, 31, 17, tzinfo=dt.timezone.utc)
+    assert entry.published_at == dt.datetime(2026, 1, 31, 17, tzinfo=dt.UTC)
 
 
 def test_recoverable_breakage_is_tolerated() -> None:

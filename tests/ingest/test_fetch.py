@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import urllib3
@@ -21,7 +25,7 @@ LOCAL = {"allowed_addresses": {"127.0.0.1"}}
 class Server:
     """A real HTTP server on a loopback address, recording every request it receives."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[tuple[str, str]] = []  # (path, Host header)
         server = self
 
@@ -29,7 +33,7 @@ class Server:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 server.requests.append((self.path, self.headers.get("Host", "")))
                 path, _, query = self.path.partition("?")
                 route = getattr(server, "route_" + path.strip("/").replace("-", "_") or "root", None)
@@ -40,8 +44,10 @@ class Server:
 
         self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://{host}:{self.port}"
+        self.base = f"{'https' if tls else 'http'}://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
@@ -339,3 +345,89 @@ def test_slow_dns_counts_against_the_deadline() -> None:
     with pytest.raises(IngestError, match="did not answer within 0.3 seconds"):
         fetch_url("http://slow-dns.test/", timeout=0.3, max_bytes=MB, resolver=hanging)
     assert time.monotonic() - started < 2
+
+
+# --- TLS ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for the invented host name news.test."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=news.test",
+            "-addext",
+            "subjectAltName=DNS:news.test",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[Server]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    s = Server(tls=context)
+    yield s
+    s.close()
+
+
+def test_https_is_pinned_and_still_verifies_the_host_name(tls_server: Server, certificate: tuple[Path, Path]) -> None:
+    trust = ssl.create_default_context(cafile=str(certificate[0]))
+    result = fetch_url(
+        f"https://news.test:{tls_server.port}/ok",
+        timeout=5,
+        max_bytes=MB,
+        resolver=fixed({"news.test": ["127.0.0.1"]}),
+        ssl_context=trust,
+        **LOCAL,
+    )
+    assert result.status == 200
+    assert tls_server.requests == [("/ok", f"news.test:{tls_server.port}")]
+
+
+def test_https_certificate_for_another_name_is_refused(tls_server: Server, certificate: tuple[Path, Path]) -> None:
+    trust = ssl.create_default_context(cafile=str(certificate[0]))
+    with pytest.raises(IngestError) as caught:
+        fetch_url(
+            f"https://other.test:{tls_server.port}/ok",
+            timeout=5,
+            max_bytes=MB,
+            resolver=fixed({"other.test": ["127.0.0.1"]}),
+            ssl_context=trust,
+            **LOCAL,
+        )
+    assert caught.value.message == "The site's secure connection could not be verified."
+    assert tls_server.requests == []
+
+
+def test_https_untrusted_certificate_is_refused(tls_server: Server) -> None:
+    with pytest.raises(IngestError, match="secure connection could not be verified"):
+        fetch_url(
+            f"https://news.test:{tls_server.port}/ok",
+            timeout=5,
+            max_bytes=MB,
+            resolver=fixed({"news.test": ["127.0.0.1"]}),
+            **LOCAL,
+        )

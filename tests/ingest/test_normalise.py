@@ -57,7 +57,7 @@ def test_seed_003_drops_the_photo_credit_and_keeps_the_analyst_quotes(seeds: dic
     assert "Market Voices" in headings_of(result)
     for name in ("Michael Chen", "Sarah Jenkins", "David Miller", "Dr. Li Wei"):
         assert f"\n\n{name}, " in result.body
-    assert result.body.endswith("but not before the November election.\"")
+    assert result.body.endswith('but not before the November election."')
 
 
 def test_seed_004_drops_image_label_caption_repeated_headline_and_story_boxes(seeds: dict[str, str]) -> None:

@@ -44,7 +44,7 @@ def test_jsonl_rows_become_documents() -> None:
         "Example News",
         "Sam Reporter",
     )
-    assert doc.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.timezone.utc)
+    assert doc.published_at == dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC)
     assert doc.filename == "batch.jsonl"
     html_doc = second.document
     assert html_doc is not None and html_doc.kind == "html"
@@ -77,6 +77,12 @@ def test_row_errors(row: object, message: str) -> None:
     assert result.error == message and result.document is None
 
 
+def test_a_line_taken_out_of_a_larger_file_keeps_its_number() -> None:
+    (result,) = iter_jsonl(b'{"body": oops}', first_line=42)
+    assert result.line == 42
+    assert result.error is not None and result.error.startswith("Line 42: not valid JSON")
+
+
 def test_lenient_dates_and_ignored_values_become_warnings() -> None:
     rows = [
         {"body": "x", "published_at": "Jan 31, 2026"},
@@ -85,7 +91,8 @@ def test_lenient_dates_and_ignored_values_become_warnings() -> None:
     ]
     first, second, third = list(iter_jsonl(jsonl(*rows)))
     assert first.document.published_at == dt.datetime(2026, 1, 31)  # type: ignore[union-attr]
-    assert second.document.published_at == dt.datetime(2026, 1, 31, 10, tzinfo=dt.timezone.utc)  # type: ignore[union-attr]
+    utc_ten = dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)
+    assert second.document.published_at == utc_ten  # type: ignore[union-attr]
     assert third.ok and third.document.published_at is None and third.document.url is None  # type: ignore[union-attr]
     assert len(third.warnings) == 2
     assert "the date 'next tuesday' was not understood" in third.warnings[1]
@@ -130,7 +137,9 @@ def test_csv_with_html_column_runs_extraction() -> None:
 def test_csv_missing_body_column_fails_the_whole_file() -> None:
     with pytest.raises(IngestError) as caught:
         iter_csv(b"title,text,url\nA,Some text,https://x.test\n")
-    assert caught.value.message == "The CSV file needs a 'body' or 'html' column; its columns are: 'title', 'text', 'url'."
+    assert caught.value.message == (
+        "The CSV file needs a 'body' or 'html' column; its columns are: 'title', 'text', 'url'."
+    )
 
 
 def test_formula_cells_are_kept_as_text_and_flagged() -> None:

@@ -38,7 +38,9 @@ def test_utf16_without_bom(encoding: str) -> None:
 def test_cp1252_curly_quotes_and_accents() -> None:
     # 0x93/0x94 are cp1252's curly double quotes; 0xE9 is "é".
     data = b"The \x93caf\xe9\x94 owner said the report was \x96 in her words \x96 \x93untrue\x94."
-    assert decode_text(data) == "The \u201ccaf\u00e9\u201d owner said the report was \u2013 in her words \u2013 \u201cuntrue\u201d."
+    assert decode_text(data) == (
+        "The \u201ccaf\u00e9\u201d owner said the report was \u2013 in her words \u2013 \u201cuntrue\u201d."
+    )
 
 
 def test_short_cp1252_snippet() -> None:
@@ -46,8 +48,30 @@ def test_short_cp1252_snippet() -> None:
 
 
 def test_longer_latin_text_prefers_cp1252_over_lookalikes() -> None:
-    text = "Cr\u00e8me br\u00fbl\u00e9e for everyone at the caf\u00e9 in Z\u00fcrich, said the ma\u00eetre d\u2019h\u00f4tel."
+    text = (
+        "Cr\u00e8me br\u00fbl\u00e9e for everyone at the caf\u00e9 in Z\u00fcrich, "
+        "said the ma\u00eetre d\u2019h\u00f4tel."
+    )
     assert decode_text(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cr\u00eape",  # short enough to fool a detector into Central-European ("Cr\u0119pe")
+        "M\u00fcller sagte, die Stra\u00dfe sei gesperrt.",
+        "El ni\u00f1o pregunt\u00f3 \u2013 \u00bfpor qu\u00e9?",
+        "S\u00e3o Paulo, a\u00e7\u00e3o, cora\u00e7\u00e3o",
+        "Sm\u00f8rrebr\u00f8d og \u00e6bleskiver, \u20ac5\u2122",
+    ],
+)
+def test_western_text_in_cp1252(text: str) -> None:
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_central_european_text_is_not_forced_into_cp1252() -> None:
+    text = "Za\u017c\u00f3\u0142\u0107 g\u0119\u015bl\u0105 ja\u017a\u0144, powiedzia\u0142 \u0141ukasz."
+    assert decode_text(text.encode("cp1250")) == text
 
 
 def test_cyrillic_legacy_encoding_is_detected() -> None:
@@ -84,8 +108,7 @@ def test_random_bytes_are_refused() -> None:
 # Text as people write it: no control characters (those are what mark binary data)
 # and no lone surrogates (which no encoder accepts).
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
-    | st.sampled_from("\n\t"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff") | st.sampled_from("\n\t"),
     min_size=1,
 )
 
