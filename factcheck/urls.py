@@ -1,9 +1,16 @@
 """URLs of the workspace. Each view module declares its own `urlpatterns`; they are gathered here."""
 
-from factcheck.views import inbox
+from factcheck.views import uploads
+from factcheck.views import stories
+from factcheck.views import articles, claims, inbox, search
 
 app_name = "factcheck"
 
 urlpatterns = [
     *inbox.urlpatterns,
+    *stories.urlpatterns,
+    *uploads.urlpatterns,
+    *articles.urlpatterns,
+    *claims.urlpatterns,
+    *search.urlpatterns,
 ]

@@ -1,0 +1,197 @@
+/* Factdesk: keyboard shortcuts and small helpers for the review workspace.
+ *
+ * The server decides everything: a verdict key clicks the verdict button, so validation (a rationale for
+ * Disputed and False), permissions and conflicts are handled by the same request a mouse click makes.
+ * No inline scripts, no eval: this file is loaded under a strict Content-Security-Policy.
+ */
+(function () {
+  "use strict";
+
+  var VERDICT_KEYS = { v: true, d: true, f: true, u: true, x: true };
+
+  function isTyping(target) {
+    if (!target || target === document.body) return false;
+    if (target.isContentEditable) return true;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  function claimLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll("#claim-list .claim-link"));
+  }
+
+  function selectedClaimId() {
+    var panel = document.getElementById("claim-panel");
+    return panel ? panel.getAttribute("data-claim") : null;
+  }
+
+  function markSelected() {
+    var id = selectedClaimId();
+    document.querySelectorAll(".claim-row.is-selected, .hl.is-selected").forEach(function (el) {
+      el.classList.remove("is-selected");
+    });
+    document.querySelectorAll('.claim-link[aria-current="true"]').forEach(function (el) {
+      el.removeAttribute("aria-current");
+    });
+    if (!id) return;
+    var row = document.getElementById("claim-row-" + id);
+    if (row) {
+      row.classList.add("is-selected");
+      var link = row.querySelector(".claim-link");
+      if (link) link.setAttribute("aria-current", "true");
+    }
+    document.querySelectorAll('.hl[data-claim="' + id + '"]').forEach(function (el) {
+      el.classList.add("is-selected");
+    });
+  }
+
+  function scrollSelectedIntoView() {
+    var id = selectedClaimId();
+    if (!id) return;
+    var row = document.getElementById("claim-row-" + id);
+    if (row) row.scrollIntoView({ block: "nearest" });
+    var mark = document.querySelector('.hl[data-claim="' + id + '"]');
+    if (mark) {
+      var box = mark.getBoundingClientRect();
+      if (box.top < 80 || box.bottom > window.innerHeight - 40) mark.scrollIntoView({ block: "center" });
+    }
+  }
+
+  function moveSelection(step) {
+    var links = claimLinks();
+    if (!links.length) return;
+    var id = selectedClaimId();
+    var index = -1;
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("data-claim") === id) index = i;
+    }
+    var next = index === -1 ? (step > 0 ? 0 : links.length - 1) : index + step;
+    if (next < 0 || next >= links.length) return;
+    links[next].click();
+  }
+
+  function focusField(name) {
+    var field = document.querySelector('#claim-panel [data-shortcut-target="' + name + '"]');
+    if (field) {
+      field.focus();
+      if (field.scrollIntoView) field.scrollIntoView({ block: "nearest" });
+      return true;
+    }
+    return false;
+  }
+
+  function toggleShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog) return;
+    if (dialog.open) dialog.close();
+    else dialog.showModal();
+  }
+
+  // While a request is on its way (or its answer is being settled), new content isn't wired up yet:
+  // a key pressed then would act on stale controls. Keep the last key and replay it once settled.
+  var busy = false;
+  var busySince = 0;
+  var queuedKey = null;
+
+  function setIdle() {
+    busy = false;
+    if (queuedKey !== null) {
+      var key = queuedKey;
+      queuedKey = null;
+      window.setTimeout(function () { runShortcut(key); }, 0);
+    }
+  }
+
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; busySince = Date.now(); });
+  document.addEventListener("htmx:afterSettle", setIdle);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail || !event.detail.successful) setIdle();
+  });
+  document.addEventListener("htmx:sendError", setIdle);
+  document.addEventListener("htmx:swapError", setIdle);
+
+  function runShortcut(key) {
+    if (busy && Date.now() - busySince < 5000) {
+      queuedKey = key;
+      return true;
+    }
+    if (key === "j" || key === "k") {
+      if (!document.getElementById("claim-list")) return false;
+      moveSelection(key === "j" ? 1 : -1);
+      return true;
+    }
+    if (VERDICT_KEYS[key]) {
+      var button = document.querySelector('#claim-panel [data-verdict-key="' + key + '"]');
+      if (button && !button.disabled) {
+        button.click();
+        return true;
+      }
+      return false;
+    }
+    if (key === "e") return focusField("evidence");
+    if (key === "r") return focusField("rationale");
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (isTyping(target)) {
+      // Esc leaves a field, so the shortcuts work again.
+      if (event.key === "Escape" && target.closest && target.closest("#claim-panel")) target.blur();
+      return;
+    }
+    if (event.key === "?") {
+      event.preventDefault();
+      toggleShortcuts();
+      return;
+    }
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;
+    var key = event.key;
+    if (event.shiftKey || key.length !== 1) return;
+    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key]) return;
+    if (!document.getElementById("claim-panel")) return;
+    if (runShortcut(key)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-shortcuts-toggle]");
+    if (toggle) toggleShortcuts();
+  });
+
+  var initialPanel = document.getElementById("claim-panel");
+  var lastPanelClaim = initialPanel ? initialPanel.getAttribute("data-claim") : null;
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var panel = document.getElementById("claim-panel");
+    if (!panel) return;
+    if (event.target === panel || (event.detail && event.detail.elt === panel)) {
+      var id = panel.getAttribute("data-claim");
+      if (id !== lastPanelClaim) {
+        // Another claim: show its panel from the top.
+        var column = panel.closest(".col-panel");
+        if (column) column.scrollTop = 0;
+        lastPanelClaim = id;
+      }
+      markSelected();
+      scrollSelectedIntoView();
+      var autofocus = panel.querySelector("[autofocus]");
+      if (autofocus) autofocus.focus();
+    }
+  });
+
+  // A claim that crosses a paragraph break is highlighted in pieces; update every piece.
+  document.addEventListener("verdictChanged", function (event) {
+    var detail = event.detail || {};
+    if (!detail.claim) return;
+    document.querySelectorAll('.hl[data-claim="' + detail.claim + '"]').forEach(function (el) {
+      el.className = el.className.replace(/\bv-[a-z_]+\b/, "v-" + detail.verdict);
+      var marker = el.querySelector(".hl-marker");
+      if (marker) marker.textContent = detail.marker;
+    });
+  });
+
+  // The script is deferred: the page is parsed when this runs.
+  scrollSelectedIntoView();
+})();

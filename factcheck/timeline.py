@@ -1,0 +1,214 @@
+"""A claim's history as readable sentences, newest first.
+
+The rows come from the append-only event tables written by database triggers. Each sentence is derived from
+what changed between two consecutive events of the same row, plus the context the change was made in: the
+dotted action (see `factcheck.history.ACTIONS`), the person or machine actor, and the reason given.
+Changes made outside the workspace (a shell, raw SQL) have no context and say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from factcheck.history import action_sentence
+from factcheck.models import Claim, Evidence, Verdict
+from factcheck.selectors import domain_of
+
+OUTSIDE = "someone (outside the workspace)"
+
+# Fields whose changes are worth a sentence; the rest (updated_at, version) move with them.
+CLAIM_FIELDS = {
+    "verdict": "verdict",
+    "rationale": "rationale",
+    "assignee_id": "assignee",
+    "text": "text",
+    "start": "position",
+    "cluster_id": "cluster",
+    "score": "check-worthiness",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: str
+    sentence: str
+    quote: str = ""
+    kind: str = "change"  # verdict, assign, evidence, extraction, change
+    verdict: str = ""
+    sort_key: tuple = ()
+
+
+def _verdict_label(value: str | None) -> str:
+    try:
+        return Verdict(value).label
+    except ValueError:
+        return value or "—"
+
+
+def _who(metadata: dict[str, Any], names: dict[int, str]) -> str:
+    if not metadata:
+        return OUTSIDE
+    if metadata.get("username"):
+        return metadata["username"]
+    if metadata.get("user") in names:
+        return names[metadata["user"]]
+    if metadata.get("actor"):
+        return metadata["actor"]
+    return OUTSIDE
+
+
+def _name(user_id: int | None, names: dict[int, str]) -> str:
+    if user_id is None:
+        return "nobody"
+    return names.get(user_id, f"user #{user_id}")
+
+
+def _claim_changes(previous, event) -> dict[str, tuple[Any, Any]]:
+    if previous is None:
+        return {}
+    return {
+        field: (getattr(previous, field), getattr(event, field))
+        for field in CLAIM_FIELDS
+        if getattr(previous, field) != getattr(event, field)
+    }
+
+
+def _describe_value(field: str, value: Any, names: dict[int, str]) -> str:
+    if field == "verdict":
+        return _verdict_label(value)
+    if field == "assignee_id":
+        return _name(value, names)
+    if field == "rationale":
+        return f"“{value}”" if value else "nothing"
+    return str(value)
+
+
+def _claim_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None:
+    metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else None) or {}
+    action = metadata.get("action")
+    who = _who(metadata, names)
+    reason = metadata.get("reason", "")
+    base = {"at": event.pgh_created_at, "who": who, "sort_key": (event.pgh_created_at, 0, event.pgh_id)}
+
+    if event.pgh_label == "insert":
+        if action:
+            return TimelineEntry(sentence=action_sentence(action), kind="extraction", **base)
+        return TimelineEntry(sentence="created the claim", kind="extraction", **base)
+    if event.pgh_label == "delete":
+        return TimelineEntry(sentence="deleted the claim (with its article)", **base)
+
+    changes = _claim_changes(previous, event)
+    if action == "factcheck.claim.verdict_changed":
+        if "verdict" in changes or not changes:
+            sentence = f"set {_verdict_label(event.verdict)}"
+        else:
+            sentence = f"changed the rationale of {_verdict_label(event.verdict)}"
+        return TimelineEntry(
+            sentence=sentence, quote=event.rationale or reason, kind="verdict", verdict=event.verdict, **base
+        )
+    if action == "factcheck.claim.assigned":
+        before = previous.assignee_id if previous is not None else None
+        after = event.assignee_id
+        actor_id = metadata.get("user")
+        if after is not None and after == actor_id:
+            sentence = "took the claim"
+        elif after is None and before is not None and before == actor_id:
+            sentence = "gave the claim back"
+        elif after is None:
+            sentence = f"unassigned the claim (was {_name(before, names)})"
+        else:
+            sentence = f"assigned the claim to {_name(after, names)}"
+        return TimelineEntry(sentence=sentence, kind="assign", **base)
+    if action:
+        detail = _changes_sentence(changes, names)
+        sentence = action_sentence(action) + (f": {detail}" if detail else "")
+        return TimelineEntry(sentence=sentence, quote=reason, verdict=event.verdict if "verdict" in changes else "", **base)
+    if not changes:
+        return None
+    return TimelineEntry(
+        sentence=_changes_sentence(changes, names),
+        quote=reason,
+        verdict=event.verdict if "verdict" in changes else "",
+        **base,
+    )
+
+
+def _changes_sentence(changes: dict[str, tuple[Any, Any]], names: dict[int, str]) -> str:
+    parts = []
+    for field, (old, new) in changes.items():
+        label = CLAIM_FIELDS[field]
+        if field in {"text", "start"}:
+            parts.append(f"changed the claim's {label}")
+        elif field == "score":
+            parts.append(f"changed the {label} from {old:.2f} to {new:.2f}")
+        elif field == "cluster_id":
+            parts.append("changed the claim's cluster")
+        else:
+            parts.append(
+                f"changed {label} from {_describe_value(field, old, names)} to {_describe_value(field, new, names)}"
+            )
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _evidence_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None:
+    metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else None) or {}
+    who = _who(metadata, names)
+    domain = domain_of(event.url) or event.url
+    base = {"at": event.pgh_created_at, "who": who, "kind": "evidence", "sort_key": (event.pgh_created_at, 1, event.pgh_id)}
+    if event.pgh_label == "insert":
+        return TimelineEntry(sentence=f"added evidence ({event.stance}) {domain}", quote=event.note, **base)
+    if event.pgh_label == "delete":
+        return TimelineEntry(sentence=f"deleted evidence {domain}", **base)
+    if previous is not None and previous.removed_at is None and event.removed_at is not None:
+        return TimelineEntry(
+            sentence=f"removed evidence {domain}",
+            quote=event.removal_reason or metadata.get("reason", ""),
+            **base,
+        )
+    if previous is not None and previous.removed_at is not None and event.removed_at is None:
+        return TimelineEntry(sentence=f"restored evidence {domain}", **base)
+    return TimelineEntry(sentence=f"changed evidence {domain}", **base)
+
+
+def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
+    """The claim's history and its evidence's history as sentences, newest first (three queries)."""
+    ClaimEvent = Claim.pgh_event_model
+    EvidenceEvent = Evidence.pgh_event_model
+    claim_events = list(
+        ClaimEvent.objects.filter(pgh_obj_id=claim_id).select_related("pgh_context").order_by("pgh_id")
+    )
+    evidence_events = list(
+        EvidenceEvent.objects.filter(claim_id=claim_id).select_related("pgh_context").order_by("pgh_id")
+    )
+    user_ids: set[int] = set()
+    for event in claim_events:
+        user_ids.update(i for i in (event.assignee_id,) if i is not None)
+    for event in [*claim_events, *evidence_events]:
+        metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
+        if isinstance(metadata.get("user"), int) and not metadata.get("username"):
+            user_ids.add(metadata["user"])
+    names: dict[int, str] = {}
+    if user_ids:
+        User = get_user_model()
+        names = {pk: name for pk, name in User.objects.filter(pk__in=user_ids).values_list("pk", User.USERNAME_FIELD)}
+
+    entries: list[TimelineEntry] = []
+    previous = None
+    for event in claim_events:
+        entry = _claim_entry(event, previous, names)
+        if entry is not None:
+            entries.append(entry)
+        previous = event
+    last_of: dict[int, Any] = {}
+    for event in evidence_events:
+        entry = _evidence_entry(event, last_of.get(event.pgh_obj_id), names)
+        if entry is not None:
+            entries.append(entry)
+        last_of[event.pgh_obj_id] = event
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries

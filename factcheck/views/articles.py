@@ -1,0 +1,90 @@
+"""The article workspace: the text with every claim highlighted, the claim list, the selected claim's panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pghistory
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from factcheck import permissions, selectors
+from factcheck.models import Article
+from factcheck.views.access import require_view_permission
+from factcheck.views.workspace import article_blocks, counters, decorate, panel_context
+
+ORDERS = {"position": "Position", "score": "Check-worthiness"}
+
+
+def _selected_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("claim", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def article_page_context(
+    request: HttpRequest, *, article_id: int, selected_id: int | None, **panel: Any
+) -> dict[str, Any]:
+    """The whole workspace for one article, with `selected_id`'s panel when it is one of its claims."""
+    try:
+        article = selectors.article_for_workspace(article_id=article_id)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+    order = request.GET.get("order", "position")
+    order = order if order in ORDERS else "position"
+    claims = selectors.claims_for_article(article_id=article.pk, order=order)
+    decorate(claims)
+    selected = next((c for c in claims if c.pk == selected_id), None)
+    if selected is not None:
+        selected.is_selected = True
+    context: dict[str, Any] = {
+        "article": article,
+        "claims": claims,
+        "blocks": article_blocks(article.body, article.headings, claims),
+        "counters": counters(selectors.verdict_counts(claims)),
+        "order": order,
+        "orders": ORDERS,
+        "selected": selected,
+    }
+    if selected is not None:
+        context.update(panel_context(request, selected, article=article, **panel))
+    return context
+
+
+@require_GET
+@require_view_permission
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workspace page. `?claim=<id>` selects a claim; `?order=score` lists the most check-worthy first."""
+    context = article_page_context(request, article_id=pk, selected_id=_selected_id(request))
+    if request.htmx and request.htmx.target == "claim-list":
+        return render(request, "articles/article.html#claim-list", context)
+    return render(request, "articles/article.html", context)
+
+
+@require_POST
+@require_view_permission
+def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an article and its claims (Editors only, after an explicit confirmation). The history stays."""
+    if not permissions.can_delete_articles(request.user):
+        raise PermissionDenied("Only editors can delete articles.")
+    article = Article.objects.filter(pk=pk).only("pk", "title").first()
+    if article is None:
+        raise Http404("No such article.")
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the confirmation box to delete the article.")
+        return redirect(article)
+    title = article.title
+    with transaction.atomic(), pghistory.context(action="factcheck.article.deleted", username=request.user.get_username()):
+        article.delete()
+    messages.success(request, f"Deleted “{title}” and its claims. Their history is kept.")
+    return redirect("factcheck:inbox")
+
+
+urlpatterns = [
+    path("articles/<int:pk>/", article_detail, name="article"),
+    path("articles/<int:pk>/delete", article_delete, name="article-delete"),
+]

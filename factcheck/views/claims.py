@@ -1,0 +1,298 @@
+"""The claim panel and its actions (verdict, assignment, evidence), and the claims queue across articles.
+
+Each action: authorise → validate → call one service → render. With htmx the answer is the panel plus
+out-of-band updates of the claim's highlight, its row in the claim list and the article's counters; without
+JavaScript a successful POST redirects back to the article with the claim selected.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from factcheck import permissions, selectors
+from factcheck.models import Claim, Evidence, Verdict
+from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
+from factcheck.views.access import require_view_permission
+from factcheck.views.articles import article_page_context
+from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
+
+QUEUE_PAGE_SIZE = 50
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(choices=Verdict.choices)
+    rationale = forms.CharField(required=False, max_length=10_000)
+    version = forms.IntegerField(min_value=1)
+
+
+class EvidenceForm(forms.Form):
+    url = forms.CharField(max_length=2000)
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+    passage = forms.CharField(required=False, max_length=10_000)
+    note = forms.CharField(required=False, max_length=10_000)
+
+
+def _require_review(request: HttpRequest) -> None:
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("You can read claims but not change them.")
+
+
+def _claim_or_404(pk: int) -> Claim:
+    try:
+        return selectors.claim_for_panel(claim_id=pk)
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.") from None
+
+
+def _form_errors(form: forms.Form) -> dict[str, list[str]]:
+    return {("general" if name == "__all__" else name): list(errors) for name, errors in form.errors.items()}
+
+
+def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("general" if name == "__all__" else name): list(messages_) for name, messages_ in exc.message_dict.items()
+        }
+    return {"general": list(exc.messages)}
+
+
+def _panel_response(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    changed: bool = False,
+    verdict_changed: bool = False,
+    **panel: Any,
+) -> HttpResponse:
+    """The panel after an action. htmx: the panel fragment (plus out-of-band updates when the claim changed);
+    without JavaScript: back to the article page (redirect on success, the page with the message otherwise)."""
+    if not request.htmx:
+        if changed and not panel.get("errors") and not panel.get("conflict"):
+            return redirect(claim.get_absolute_url())
+        context = article_page_context(request, article_id=claim.article_id, selected_id=claim.pk, **panel)
+        return render(request, "articles/article.html", context)
+    context = panel_context(request, claim, **panel)
+    context["oob"] = changed
+    if changed:
+        context["selected"] = claim
+        context["counters"] = counters(selectors.article_verdict_counts(article_id=claim.article_id))
+        # A claim across a paragraph break is highlighted in pieces; the verdictChanged event updates those.
+        context["oob_highlight"] = "\n" not in claim.text
+        context["seg"] = Segment(claim.text, claim)
+    response = render(request, "articles/article.html#panel-update", context)
+    if verdict_changed:
+        response["HX-Trigger"] = json.dumps(
+            {
+                "verdictChanged": {
+                    "claim": claim.pk,
+                    "verdict": claim.verdict,
+                    "label": claim.get_verdict_display(),
+                    "marker": VERDICT_MARKERS.get(claim.verdict, "?"),
+                }
+            }
+        )
+    return response
+
+
+@require_GET
+@require_view_permission
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A claim's panel: the fragment for htmx, otherwise the article page with the claim selected."""
+    claim = _claim_or_404(pk)
+    if request.htmx:
+        return render(request, "articles/article.html#panel", panel_context(request, claim))
+    context = article_page_context(request, article_id=claim.article_id, selected_id=claim.pk)
+    return render(request, "articles/article.html", context)
+
+
+@require_POST
+@require_view_permission
+def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the verdict and rationale, if nobody changed the claim since the form was loaded."""
+    _require_review(request)
+    claim = _claim_or_404(pk)
+    form = VerdictForm(request.POST)
+    rationale = request.POST.get("rationale", "")
+    if not form.is_valid():
+        return _panel_response(request, claim, errors=_form_errors(form), rationale=rationale)
+    try:
+        claim_set_verdict(
+            claim_id=claim.pk,
+            actor=request.user,
+            verdict=form.cleaned_data["verdict"],
+            rationale=form.cleaned_data["rationale"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        return _panel_response(request, claim, errors=_validation_errors(exc), rationale=rationale)
+    except ClaimConflict as exc:
+        # Show the claim as it is now (its new version in the form) and keep what the user typed.
+        current = _claim_or_404(pk)
+        return _panel_response(request, current, changed=True, conflict=exc.current, rationale=rationale)
+    return _panel_response(request, _claim_or_404(pk), changed=True, verdict_changed=True)
+
+
+@require_POST
+@require_view_permission
+def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign the claim: Editors to anyone; reviewers take an unassigned claim or give back their own."""
+    _require_review(request)
+    claim = _claim_or_404(pk)
+    raw = request.POST.get("assignee", "").strip()
+    assignee = None
+    if raw:
+        if not raw.isdigit():
+            return _panel_response(request, claim, errors={"assignee": ["Choose someone from the list."]})
+        assignee = get_user_model().objects.filter(pk=int(raw), is_active=True).first()
+        if assignee is None:
+            return _panel_response(request, claim, errors={"assignee": ["That person is not in the workspace."]})
+    if not permissions.can_assign(request.user):
+        if assignee is not None and assignee.pk != request.user.pk:
+            raise PermissionDenied("Only editors can assign claims to other people.")
+    try:
+        claim_assign(claim_id=claim.pk, actor=request.user, assignee=assignee)
+    except PermissionDenied as exc:
+        # Someone took the claim first: say who has it now.
+        return _panel_response(request, _claim_or_404(pk), changed=True, errors={"assignee": [str(exc)]})
+    return _panel_response(request, _claim_or_404(pk), changed=True)
+
+
+@require_POST
+@require_view_permission
+def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach evidence to the claim; the source is matched by the link's domain."""
+    _require_review(request)
+    claim = _claim_or_404(pk)
+    form = EvidenceForm(request.POST)
+    values = {k: request.POST.get(k, "") for k in ("url", "stance", "passage", "note")}
+    if not form.is_valid():
+        return _panel_response(request, claim, errors=_form_errors(form), evidence_values=values)
+    try:
+        evidence_add(claim_id=claim.pk, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        return _panel_response(request, claim, errors=_validation_errors(exc), evidence_values=values)
+    return _panel_response(request, _claim_or_404(pk), changed=True, notice="Evidence added.")
+
+
+@require_POST
+@require_view_permission
+def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove evidence (it stays listed, struck through, with who removed it and why)."""
+    _require_review(request)
+    evidence = get_object_or_404(Evidence.objects.only("pk", "claim_id"), pk=pk)
+    try:
+        evidence_remove(evidence_id=evidence.pk, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _panel_response(request, _claim_or_404(evidence.claim_id), errors={"evidence": exc.messages})
+    return _panel_response(request, _claim_or_404(evidence.claim_id), changed=True, notice="Evidence removed.")
+
+
+# --- The claims queue --------------------------------------------------------------------------------------
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _date_or_none(raw: str | None):
+    try:
+        return forms.DateField().clean(raw) if raw else None
+    except ValidationError:
+        return None
+
+
+@require_GET
+@require_view_permission
+def queue(request: HttpRequest) -> HttpResponse:
+    """Every claim across articles, most check-worthy first, with filters; Editors can assign in bulk."""
+    params = request.GET
+    filters = {
+        "verdict": params.get("verdict", ""),
+        "kind": params.get("kind", ""),
+        "assignee": params.get("assignee", ""),
+        "source": params.get("source", ""),
+        "article": params.get("article", ""),
+        "date_from": params.get("date_from", ""),
+        "date_to": params.get("date_to", ""),
+    }
+    claims = selectors.claim_queue(
+        verdict=filters["verdict"],
+        kind=filters["kind"],
+        assignee=filters["assignee"],
+        user=request.user,
+        source_id=_int_or_none(filters["source"]),
+        article_id=_int_or_none(filters["article"]),
+        date_from=_date_or_none(filters["date_from"]),
+        date_to=_date_or_none(filters["date_to"]),
+    )
+    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(params.get("page"))
+    decorate(page.object_list)
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "claims": page.object_list,
+        "filters": filters,
+        "query": query.urlencode(),
+        "verdicts": [("open", "Unreviewed"), *[(v, label) for v, label in Verdict.choices if v != "unreviewed"]],
+        "people": selectors.reviewers(),
+        "choices": selectors.queue_filter_choices(),
+        "mine": filters["assignee"] == "me",
+    }
+    if request.htmx and request.htmx.target == "queue-results":
+        return render(request, "claims/queue.html#results", context)
+    return render(request, "claims/queue.html", context)
+
+
+@require_POST
+@require_view_permission
+def queue_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the ticked claims to one person (or nobody) in one transaction (Editors only)."""
+    if not permissions.can_assign(request.user):
+        raise PermissionDenied("Only editors can assign claims to other people.")
+    ids = [int(raw) for raw in request.POST.getlist("claims") if raw.isdigit()]
+    raw = request.POST.get("assignee", "").strip()
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("factcheck:queue")
+    back = back or reverse("factcheck:queue")
+    assignee = None
+    if raw:
+        assignee = get_user_model().objects.filter(pk=int(raw) if raw.isdigit() else 0, is_active=True).first()
+        if assignee is None:
+            messages.error(request, "Choose someone from the list.")
+            return redirect(back)
+    if not ids:
+        messages.error(request, "Tick the claims to assign first.")
+        return redirect(back)
+    existing = list(Claim.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    with transaction.atomic():
+        for claim_id in existing:
+            claim_assign(claim_id=claim_id, actor=request.user, assignee=assignee)
+    who = assignee.get_username() if assignee else "nobody"
+    messages.success(request, f"Assigned {len(existing)} claim{'s' if len(existing) != 1 else ''} to {who}.")
+    return redirect(back)
+
+
+urlpatterns = [
+    path("claims/<int:pk>/", claim_panel, name="claim"),
+    path("claims/<int:pk>/verdict", claim_verdict, name="claim-verdict"),
+    path("claims/<int:pk>/assign", claim_assign_view, name="claim-assign"),
+    path("claims/<int:pk>/evidence", evidence_add_view, name="evidence-add"),
+    path("evidence/<int:pk>/remove", evidence_remove_view, name="evidence-remove"),
+    path("queue/", queue, name="queue"),
+    path("queue/assign", queue_assign, name="queue-assign"),
+]

@@ -1,0 +1,135 @@
+"""The workspace runs a fixed number of SQL queries, whatever the number of claims."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from factcheck.models import Article, Claim
+from factcheck.services import claim_assign, claim_set_verdict, evidence_add
+from factcheck.services.articles import body_hash
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+_serial = itertools.count()
+
+
+def article_with_claims(n: int, *, actor, assignee) -> tuple[Article, Claim]:
+    """An article of n sentences, a claim on each; the middle claim has evidence, history and an assignee."""
+    sentences = [f"Sentence {i} says the tariff was {i}% in {2000 + i % 25}." for i in range(n)]
+    body = f"Heading {next(_serial)}\n\n" + "\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, n, 4))
+    article = Article.objects.create(
+        title=f"Article with {n} claims",
+        body=body,
+        headings=[[0, 7]],
+        content_hash=body_hash(body),
+        status=Article.Status.READY,
+        source=SourceFactory(),
+    )
+    claims, position = [], 0
+    for i, sentence in enumerate(sentences):
+        start = body.index(sentence, position)
+        position = start + len(sentence)
+        claims.append(
+            Claim(article=article, start=start, end=position, text=sentence, score=(i % 10) / 10, kinds=["quantity"],
+                  facets={"numbers": [{"text": f"{i}%", "value": i, "unit": "%"}]})
+        )
+    claims = Claim.objects.bulk_create(claims)
+    for other in claims[::3]:
+        Claim.objects.filter(pk=other.pk).update(assignee=assignee, verdict="verified")
+    selected = claims[n // 2]
+    claim_assign(claim_id=selected.pk, actor=actor, assignee=assignee)
+    claim_set_verdict(claim_id=selected.pk, actor=actor, verdict="false", rationale="no", expected_version=1)
+    for i in range(3):
+        evidence_add(claim_id=selected.pk, actor=actor, url=f"https://example.org/{i}", stance="refutes")
+    return article, selected
+
+
+def count_queries(func) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = func()
+    assert response.status_code in (200, 302), response.content[:300]
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def signed_in(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_article_workspace_with_panel_is_constant(signed_in, editor, checker):
+    small, small_claim = article_with_claims(10, actor=editor, assignee=checker)
+    large, large_claim = article_with_claims(200, actor=editor, assignee=checker)
+    url = lambda a, c: reverse("factcheck:article", args=[a.pk]) + f"?claim={c.pk}"  # noqa: E731
+    signed_in.get(url(small, small_claim))  # warm caches (content types, permissions)
+    n_small = count_queries(lambda: signed_in.get(url(small, small_claim)))
+    n_large = count_queries(lambda: signed_in.get(url(large, large_claim)))
+    assert n_small == n_large
+    assert n_large <= 16, n_large
+
+
+def test_claim_panel_fragment_is_constant(signed_in, editor, checker):
+    _, small_claim = article_with_claims(10, actor=editor, assignee=checker)
+    _, large_claim = article_with_claims(200, actor=editor, assignee=checker)
+    url = lambda c: reverse("factcheck:claim", args=[c.pk])  # noqa: E731
+    signed_in.get(url(small_claim), **HTMX)
+    assert count_queries(lambda: signed_in.get(url(small_claim), **HTMX)) == count_queries(
+        lambda: signed_in.get(url(large_claim), **HTMX)
+    )
+
+
+def test_queue_is_constant(signed_in, editor, checker):
+    article_with_claims(10, actor=editor, assignee=checker)
+    signed_in.get(reverse("factcheck:queue"))
+    n_small = count_queries(lambda: signed_in.get(reverse("factcheck:queue")))
+    article_with_claims(200, actor=editor, assignee=checker)
+    n_large = count_queries(lambda: signed_in.get(reverse("factcheck:queue")))
+    assert n_small == n_large
+    assert n_large <= 12, n_large
+
+
+def test_verdict_change_is_constant(signed_in, editor, checker):
+    _, small_claim = article_with_claims(10, actor=editor, assignee=checker)
+    _, large_claim = article_with_claims(200, actor=editor, assignee=checker)
+
+    def post(claim):
+        url = reverse("factcheck:claim-verdict", args=[claim.pk])
+        return lambda: signed_in.post(url, {"verdict": "verified", "version": 2, "rationale": "ok"}, **HTMX)
+
+    n_small = count_queries(post(small_claim))
+    n_large = count_queries(post(large_claim))
+    assert n_small == n_large
+    assert n_large <= 20, n_large
+    large_claim.refresh_from_db()
+    assert large_claim.verdict == "verified"
+
+
+def test_inbox_is_constant(signed_in, editor, checker):
+    article_with_claims(10, actor=editor, assignee=checker)
+    signed_in.get(reverse("factcheck:inbox"))
+    n_small = count_queries(lambda: signed_in.get(reverse("factcheck:inbox")))
+    for _ in range(3):
+        article_with_claims(40, actor=editor, assignee=checker)
+    assert count_queries(lambda: signed_in.get(reverse("factcheck:inbox"))) == n_small
+
+
+def test_print_counts(signed_in, editor, checker, capsys):
+    """Not an assertion: the measured counts, for the record (run with -s)."""
+    article, claim = article_with_claims(150, actor=editor, assignee=checker)
+    signed_in.get(reverse("factcheck:inbox"))
+    counts = {
+        "article+panel": count_queries(lambda: signed_in.get(reverse("factcheck:article", args=[article.pk]) + f"?claim={claim.pk}")),
+        "panel fragment": count_queries(lambda: signed_in.get(reverse("factcheck:claim", args=[claim.pk]), **HTMX)),
+        "queue": count_queries(lambda: signed_in.get(reverse("factcheck:queue"))),
+        "inbox": count_queries(lambda: signed_in.get(reverse("factcheck:inbox"))),
+        "verdict POST": count_queries(
+            lambda: signed_in.post(reverse("factcheck:claim-verdict", args=[claim.pk]), {"verdict": "verified", "version": 2}, **HTMX)
+        ),
+    }
+    with capsys.disabled():
+        print("\nquery counts:", counts)
