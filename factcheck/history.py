@@ -20,15 +20,18 @@ ACTIONS: dict[str, str] = {
     "factcheck.claim.cluster_split": "split the claim off its cluster",
     "factcheck.claim.cluster_merged": "merged two clusters",
     "factcheck.claim.verdict_applied_to_cluster": "applied the verdict to the whole cluster",
+    "factcheck.claim.clustered": "matched the claim with the same claim in other articles",
     "factcheck.evidence.added": "added evidence",
     "factcheck.evidence.removed": "removed evidence",
     "factcheck.article.uploaded": "uploaded the article",
     "factcheck.article.imported": "imported the article",
     "factcheck.article.extraction": "extracted claims",
+    "factcheck.article.deleted": "deleted the article",
     "factcheck.conflict.detected": "flagged a conflict",
     "factcheck.conflict.resolved": "resolved the conflict",
     "factcheck.conflict.dismissed": "dismissed the conflict",
     "factcheck.story.changed": "changed the story",
+    "factcheck.story.assigned": "grouped the article into a story",
 }
 
 

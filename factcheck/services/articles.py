@@ -49,7 +49,6 @@ def _clip(value: str, limit: int) -> str:
     return re.sub(r"\s+", " ", value).strip()[:limit]
 
 
-@transaction.atomic
 def article_create(
     *,
     new: NewArticle,
@@ -62,7 +61,8 @@ def article_create(
     """Store a parsed article with its original bytes and enqueue claim extraction after commit.
 
     Guarantees: the same normalised text is never stored twice (raises `DuplicateArticle` with the existing one,
-    and writes nothing); the article and its original are written together or not at all.
+    and writes nothing); the article and its original are written together or not at all (one transaction, or
+    one savepoint inside the caller's transaction, whose commit then sends the extraction task).
     """
     digest = content_hash or body_hash(new.body)
     existing = Article.objects.filter(content_hash=digest).first()
@@ -102,3 +102,10 @@ def article_create(
         raise DuplicateArticle(existing) from None
     article_enqueue_extraction(article_id=article.pk)
     return article
+
+
+@transaction.atomic
+def article_delete(*, article_id: int, actor: AbstractBaseUser) -> None:
+    """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor."""
+    with history_context(action="factcheck.article.deleted", user=actor):
+        Article.objects.filter(pk=article_id).delete()

@@ -157,7 +157,10 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
 
 
 def _after_extraction(article_id: int) -> None:
-    """Hook for what follows extraction (matching claims across articles)."""
+    """What follows extraction: match the article's claims across articles (called once the claims are committed)."""
+    from factcheck.tasks import article_match_claims
+
+    article_match_claims.delay(article_id)
 
 
 def articles_resume_stalled() -> int:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pghistory
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
 from factcheck.models import Article
+from factcheck.services.articles import article_delete as article_delete_service
 from factcheck.views.access import require_view_permission
 from factcheck.views.workspace import article_blocks, counters, decorate, panel_context
 
@@ -78,8 +77,7 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Tick the confirmation box to delete the article.")
         return redirect(article)
     title = article.title
-    with transaction.atomic(), pghistory.context(action="factcheck.article.deleted", username=request.user.get_username()):
-        article.delete()
+    article_delete_service(article_id=article.pk, actor=request.user)
     messages.success(request, f"Deleted “{title}” and its claims. Their history is kept.")
     return redirect("factcheck:inbox")
 

@@ -1,0 +1,346 @@
+"""Stories and the cross-article actions: the story list, a story's overview (every distinct claim once, with its
+sources, verdicts and contradictions), and the reviewers' actions on clusters, conflicts and stories.
+
+Each action: authorise → validate → call one service → answer. With htmx the answer is the fragment the action
+came from (the story overview, or the claim panel's "also in" / conflicts sections); without JavaScript a
+successful POST redirects back to where the form was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from factcheck import permissions, selectors
+from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
+from factcheck.services import matching
+from factcheck.views.access import require_view_permission
+
+REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
+
+
+class ClusterVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(choices=Verdict.choices)
+    rationale = forms.CharField(required=False, max_length=10_000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=10_000)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(min_value=1)
+
+
+class ArticleStoryForm(forms.Form):
+    story = forms.IntegerField(min_value=1, required=False)
+
+
+class RenameForm(forms.Form):
+    title = forms.CharField(max_length=500)
+
+
+def can_edit_stories(user) -> bool:
+    return user.has_perm("factcheck.change_story")
+
+
+def _require_review(request: HttpRequest) -> None:
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("You can read claims but not change them.")
+
+
+def _require_story_edit(request: HttpRequest) -> None:
+    if not can_edit_stories(request.user):
+        raise PermissionDenied("Only editors can change stories.")
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to the page the form was on (a same-site `next`), or to `fallback`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _story_id_from(request: HttpRequest) -> int | None:
+    raw = request.POST.get("story_page", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _story_or_404(pk: int) -> Story:
+    story = Story.objects.filter(pk=pk).first()
+    if story is None:
+        raise Http404("No such story.")
+    return story
+
+
+def _claim_or_404(pk: int) -> Claim:
+    claim = (
+        Claim.objects.select_related("article", "article__source")
+        .defer("article__body", "article__headings")
+        .filter(pk=pk)
+        .first()
+    )
+    if claim is None:
+        raise Http404("No such claim.")
+    return claim
+
+
+def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
+    overview = selectors.story_overview(story=story)
+    return {
+        "story": story,
+        "overview": overview,
+        "can_review": permissions.can_review(request.user),
+        "can_edit_stories": can_edit_stories(request.user),
+        "reviewed_verdicts": REVIEWED_VERDICTS,
+        "errors": [],
+        "notice": "",
+        **extra,
+    }
+
+
+def claim_sections_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
+    """The context of the two claim-panel sections (matching/_siblings.html and matching/_conflicts.html)."""
+    return {
+        "claim": claim,
+        "siblings": selectors.claim_siblings(claim=claim),
+        "conflicts": selectors.claim_conflicts(claim=claim),
+        "can_review": permissions.can_review(request.user),
+        "matching_errors": [],
+        "matching_notice": "",
+        **extra,
+    }
+
+
+def _answer(
+    request: HttpRequest,
+    *,
+    claim: Claim | None,
+    fallback: str,
+    section: str,
+    errors: list[str] | None = None,
+    notice: str = "",
+    trigger: dict | None = None,
+) -> HttpResponse:
+    """htmx: the fragment the form lives in; otherwise: back to the page (the error as a message)."""
+    if not request.htmx:
+        for error in errors or ():
+            messages.error(request, error)
+        if notice and not errors:
+            messages.success(request, notice)
+        return _back(request, fallback)
+    story_id = _story_id_from(request)
+    if story_id is None and claim is None:
+        # A form outside both fragments: let htmx load the page again, with the outcome as a message.
+        for error in errors or ():
+            messages.error(request, error)
+        if notice and not errors:
+            messages.success(request, notice)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = fallback
+        return response
+    if story_id is not None:
+        story = _story_or_404(story_id)
+        context = story_page_context(request, story, errors=errors or [], notice=notice)
+        response = render(request, "stories/story.html#overview", context)
+    else:
+        context = claim_sections_context(request, claim, matching_errors=errors or [], matching_notice=notice)
+        template = "matching/_conflicts.html" if section == "conflicts" else "matching/_siblings.html"
+        response = render(request, template, context)
+    if trigger:
+        response["HX-Trigger"] = json.dumps(trigger)
+    return response
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@require_view_permission
+def story_list(request: HttpRequest) -> HttpResponse:
+    """Every story with its article and claim counts and open contradictions."""
+    return render(request, "stories/stories.html", {"stories": list(selectors.story_list()[:500])})
+
+
+@require_GET
+@require_view_permission
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fact-checker's overview of a story: each distinct claim once, its sources, verdicts and conflicts."""
+    story = _story_or_404(pk)
+    context = story_page_context(request, story)
+    if request.htmx and request.htmx.target == "story-overview":
+        return render(request, "stories/story.html#overview", context)
+    return render(request, "stories/story.html", context)
+
+
+# --- Clusters ---------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@require_view_permission
+def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the claim out of its cluster (it does not state the same thing); matching never puts it back."""
+    _require_review(request)
+    claim = _claim_or_404(pk)
+    try:
+        matching.claim_split_from_cluster(claim_id=claim.pk, actor=request.user)
+    except ValidationError as exc:
+        return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
+                       errors=_errors(exc))
+    return _answer(request, claim=_claim_or_404(pk), fallback=claim.get_absolute_url(), section="siblings",
+                   notice="Claim split off its cluster.", trigger={"clusterChanged": {"claim": claim.pk}})
+
+
+@require_POST
+@require_view_permission
+def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge another cluster into this one (they state the same thing)."""
+    _require_review(request)
+    if not ClaimCluster.objects.filter(pk=pk).exists():
+        raise Http404("No such cluster.")
+    form = MergeForm(request.POST)
+    any_claim = Claim.objects.filter(cluster_id=pk).select_related("article").defer("article__body").first()
+    fallback = any_claim.get_absolute_url() if any_claim else reverse("factcheck:stories")
+    if not form.is_valid():
+        return _answer(request, claim=any_claim, fallback=fallback, section="siblings",
+                       errors=["Choose the cluster to merge."])
+    try:
+        matching.clusters_merge(cluster_id=pk, other_cluster_id=form.cleaned_data["other"], actor=request.user)
+    except ValidationError as exc:
+        return _answer(request, claim=any_claim, fallback=fallback, section="siblings", errors=_errors(exc))
+    return _answer(request, claim=any_claim, fallback=fallback, section="siblings", notice="Clusters merged.",
+                   trigger={"clusterChanged": {"cluster": pk}})
+
+
+@require_POST
+@require_view_permission
+def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set one verdict and rationale on every claim of the claim's cluster (each change in its own history row)."""
+    _require_review(request)
+    claim = _claim_or_404(pk)
+    form = ClusterVerdictForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
+                       errors=["Choose a verdict."])
+    try:
+        changed = matching.cluster_apply_verdict(
+            claim_id=claim.pk,
+            actor=request.user,
+            verdict=form.cleaned_data["verdict"],
+            rationale=form.cleaned_data["rationale"],
+        )
+    except ValidationError as exc:
+        return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
+                       errors=_errors(exc))
+    label = Verdict(form.cleaned_data["verdict"]).label
+    notice = f"“{label}” applied to {len(changed)} claim{'s' if len(changed) != 1 else ''}."
+    return _answer(request, claim=_claim_or_404(pk), fallback=claim.get_absolute_url(), section="siblings",
+                   notice=notice, trigger={"clusterVerdictApplied": {"claims": changed,
+                                                                      "verdict": form.cleaned_data["verdict"]}})
+
+
+# --- Conflicts --------------------------------------------------------------------------------------------------
+
+
+def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    _require_review(request)
+    conflict = Conflict.objects.filter(pk=pk).first()
+    if conflict is None:
+        raise Http404("No such conflict.")
+    claim_raw = request.POST.get("claim", "")
+    claim_ids = [c.pk for c in conflict.claims.all().order_by("pk")]
+    claim_id = int(claim_raw) if claim_raw.isdigit() and int(claim_raw) in claim_ids else (claim_ids[0] if claim_ids else None)
+    claim = _claim_or_404(claim_id) if claim_id else None
+    fallback = claim.get_absolute_url() if claim else reverse("factcheck:stories")
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        service(conflict_id=pk, actor=request.user, note=note)
+    except ValidationError as exc:
+        return _answer(request, claim=claim, fallback=fallback, section="conflicts", errors=_errors(exc))
+    return _answer(request, claim=claim, fallback=fallback, section="conflicts", notice=done,
+                   trigger={"conflictClosed": {"conflict": pk}})
+
+
+@require_POST
+@require_view_permission
+def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a contradiction resolved (checked), with a note."""
+    return _close_conflict(request, pk, matching.conflict_resolve, "Conflict resolved.")
+
+
+@require_POST
+@require_view_permission
+def conflict_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dismiss a contradiction as a false alarm, with a note."""
+    return _close_conflict(request, pk, matching.conflict_dismiss, "Conflict dismissed.")
+
+
+# --- Stories ----------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@require_view_permission
+def article_move_story(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an article to another story, or out of any (Editors)."""
+    _require_story_edit(request)
+    article = Article.objects.filter(pk=pk).only("pk", "story_id").first()
+    if article is None:
+        raise Http404("No such article.")
+    form = ArticleStoryForm(request.POST)
+    fallback = reverse("factcheck:story", args=[article.story_id]) if article.story_id else reverse("factcheck:stories")
+    if not form.is_valid():
+        return _answer(request, claim=None, fallback=fallback, section="story", errors=["Choose a story."])
+    try:
+        matching.article_set_story(article_id=pk, story_id=form.cleaned_data["story"], actor=request.user)
+    except ValidationError as exc:
+        return _answer(request, claim=None, fallback=fallback, section="story", errors=_errors(exc))
+    return _answer(request, claim=None, fallback=fallback, section="story", notice="Article moved.",
+                   trigger={"storyChanged": {"article": pk}})
+
+
+@require_POST
+@require_view_permission
+def story_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the story a new title (Editors)."""
+    _require_story_edit(request)
+    story = _story_or_404(pk)
+    fallback = reverse("factcheck:story", args=[story.pk])
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, claim=None, fallback=fallback, section="story",
+                       errors=["Give the story a title (up to 500 characters)."])
+    try:
+        matching.story_rename(story_id=story.pk, actor=request.user, title=form.cleaned_data["title"])
+    except ValidationError as exc:
+        return _answer(request, claim=None, fallback=fallback, section="story", errors=_errors(exc))
+    return _answer(request, claim=None, fallback=fallback, section="story", notice="Story renamed.",
+                   trigger={"storyChanged": {"story": story.pk}})
+
+
+urlpatterns = [
+    path("stories/", story_list, name="stories"),
+    path("stories/<int:pk>/", story_detail, name="story"),
+    path("stories/<int:pk>/rename", story_rename, name="story-rename"),
+    path("articles/<int:pk>/story", article_move_story, name="article-story"),
+    path("claims/<int:pk>/split", claim_split, name="claim-split"),
+    path("claims/<int:pk>/cluster-verdict", claim_cluster_verdict, name="claim-cluster-verdict"),
+    path("clusters/<int:pk>/merge", cluster_merge, name="cluster-merge"),
+    path("conflicts/<int:pk>/resolve", conflict_resolve, name="conflict-resolve"),
+    path("conflicts/<int:pk>/dismiss", conflict_dismiss, name="conflict-dismiss"),
+]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+
+def build_article(title: str, text: str, source_name: str, **extra):
+    """An article stored the way an upload stores it: normalised body and headings, its outlet as source."""
+    from factcheck.ingest.normalise import normalise
+    from tests.factories import ArticleFactory, SourceFactory
+
+    norm = normalise(text, title=title)
+    return ArticleFactory(
+        title=title,
+        body=norm.body,
+        headings=[list(span) for span in norm.headings],
+        origin=f"{source_name.lower().replace(' ', '-')}.txt",
+        source=SourceFactory(name=source_name),
+        **extra,
+    )
+
+
+@pytest.fixture
+def seed_story(db):
+    """The five seed articles, extracted by the real extractor and matched one by one in upload order."""
+    from factcheck.services.extraction import article_extract_claims
+    from factcheck.services.matching import article_match_claims
+    from tests.matching_app.seed_articles import SEED_ARTICLES
+
+    articles = []
+    for outlet, title, text in SEED_ARTICLES:
+        article = build_article(title, text, outlet)
+        article_extract_claims(article_id=article.pk)
+        article_match_claims(article_id=article.pk)
+        articles.append(article)
+    return articles

@@ -1,0 +1,144 @@
+"""Reviewers' actions on clusters, conflicts and stories: what changes, what the history says."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
+from factcheck.services import matching
+from tests.factories import ArticleFactory
+from tests.matching_app.helpers import clustered_claims, conflict_between
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_events(claim_id: int, action: str):
+    return Claim.pgh_event_model.objects.filter(pgh_obj_id=claim_id, pgh_context__metadata__action=action)
+
+
+def test_split_takes_the_claim_out_and_records_who(checker):
+    cluster, (a, b, c) = clustered_claims(3)
+    matching.claim_split_from_cluster(claim_id=b.pk, actor=checker)
+    assert Claim.objects.get(pk=b.pk).cluster_id is None
+    assert set(Claim.objects.filter(cluster=cluster).values_list("pk", flat=True)) == {a.pk, c.pk}
+    event = claim_events(b.pk, "factcheck.claim.cluster_split").select_related("pgh_context").get()
+    assert event.cluster_id is None and event.pgh_context.metadata["user"] == checker.pk
+    assert matching.pinned_claim_ids([a.pk, b.pk, c.pk]) == {b.pk}
+
+
+def test_split_of_an_unclustered_claim_is_refused(checker):
+    _, (a,) = clustered_claims(1)
+    matching.claim_split_from_cluster(claim_id=a.pk, actor=checker)
+    with pytest.raises(ValidationError):
+        matching.claim_split_from_cluster(claim_id=a.pk, actor=checker)
+
+
+def test_viewer_cannot_split(viewer):
+    _, (a, b) = clustered_claims(2)
+    with pytest.raises(PermissionDenied):
+        matching.claim_split_from_cluster(claim_id=a.pk, actor=viewer)
+    assert Claim.objects.get(pk=a.pk).cluster_id is not None
+
+
+def test_merge_moves_every_claim_with_a_history_row_each(checker):
+    keep, first = clustered_claims(2)
+    gone, second = clustered_claims(3)
+    matching.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
+    assert not ClaimCluster.objects.filter(pk=gone.pk).exists()
+    assert set(Claim.objects.filter(cluster=keep).values_list("pk", flat=True)) == {c.pk for c in first + second}
+    for claim in second:
+        assert claim_events(claim.pk, "factcheck.claim.cluster_merged").count() == 1
+    for claim in first:
+        assert not claim_events(claim.pk, "factcheck.claim.cluster_merged").exists()
+
+
+def test_merge_with_itself_is_refused(checker):
+    cluster, _ = clustered_claims(2)
+    with pytest.raises(ValidationError):
+        matching.clusters_merge(cluster_id=cluster.pk, other_cluster_id=cluster.pk, actor=checker)
+
+
+def test_apply_to_all_sets_every_sibling_with_one_history_entry_each(checker):
+    _, claims = clustered_claims(4)
+    versions = {c.pk: c.version for c in claims}
+    changed = matching.cluster_apply_verdict(
+        claim_id=claims[0].pk, actor=checker, verdict="false", rationale="The tariff is 100%, not 145%."
+    )
+    assert sorted(changed) == sorted(versions)
+    for claim in Claim.objects.filter(pk__in=versions):
+        assert claim.verdict == "false" and claim.rationale == "The tariff is 100%, not 145%."
+        assert claim.verdict_by == checker and claim.version == versions[claim.pk] + 1
+        events = claim_events(claim.pk, "factcheck.claim.verdict_applied_to_cluster").select_related("pgh_context")
+        assert events.count() == 1
+        assert events.get().pgh_context.metadata["reason"] == "The tariff is 100%, not 145%."
+    # Again: nothing left to change, no new history.
+    assert matching.cluster_apply_verdict(
+        claim_id=claims[1].pk, actor=checker, verdict="false", rationale="The tariff is 100%, not 145%."
+    ) == []
+
+
+def test_apply_to_all_needs_a_rationale_for_false(checker):
+    _, claims = clustered_claims(2)
+    with pytest.raises(ValidationError):
+        matching.cluster_apply_verdict(claim_id=claims[0].pk, actor=checker, verdict="false", rationale="")
+    assert set(Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("verdict", flat=True)) == {"unreviewed"}
+
+
+def test_apply_to_all_leaves_claims_dismissed_as_not_a_claim(checker):
+    _, (a, b) = clustered_claims(2)
+    Claim.objects.filter(pk=b.pk).update(verdict="not_claim")
+    assert matching.cluster_apply_verdict(claim_id=a.pk, actor=checker, verdict="verified") == [a.pk]
+    assert Claim.objects.get(pk=b.pk).verdict == "not_claim"
+
+
+@pytest.mark.parametrize(
+    "service, status, action",
+    [
+        (matching.conflict_resolve, "resolved", "factcheck.conflict.resolved"),
+        (matching.conflict_dismiss, "dismissed", "factcheck.conflict.dismissed"),
+    ],
+)
+def test_closing_a_conflict_is_recorded(checker, editor, service, status, action):
+    _, (a, b) = clustered_claims(2)
+    conflict = conflict_between(a, b)
+    service(conflict_id=conflict.pk, actor=checker, note="Checked the tariff schedule.")
+    conflict.refresh_from_db()
+    assert conflict.status == status and conflict.resolved_by == checker
+    assert conflict.resolution_note == "Checked the tariff schedule." and conflict.resolved_at is not None
+    event = Conflict.pgh_event_model.objects.filter(pgh_obj_id=conflict.pk, pgh_context__metadata__action=action)
+    assert event.count() == 1
+    with pytest.raises(ValidationError, match="already"):
+        matching.conflict_resolve(conflict_id=conflict.pk, actor=editor, note="")
+    conflict.refresh_from_db()
+    assert conflict.resolved_by == checker
+
+
+def test_article_set_story_moves_it_and_pins_it(editor):
+    old, new = Story.objects.create(title="Old"), Story.objects.create(title="New")
+    article = ArticleFactory(story=old)
+    matching.article_set_story(article_id=article.pk, story_id=new.pk, actor=editor)
+    assert Article.objects.get(pk=article.pk).story_id == new.pk
+    assert matching._story_pinned(article.pk)
+    matching.article_set_story(article_id=article.pk, story_id=None, actor=editor)
+    matching.article_match_claims(article_id=article.pk)
+    assert Article.objects.get(pk=article.pk).story_id is None  # a person took it out: matching leaves it
+
+
+def test_only_editors_change_stories(checker):
+    story = Story.objects.create(title="Ford and Xiaomi")
+    with pytest.raises(PermissionDenied):
+        matching.story_rename(story_id=story.pk, actor=checker, title="Something else")
+    with pytest.raises(PermissionDenied):
+        matching.article_set_story(article_id=ArticleFactory().pk, story_id=story.pk, actor=checker)
+
+
+def test_story_rename(editor):
+    story = Story.objects.create(title="Ford and Xiaomi")
+    matching.story_rename(story_id=story.pk, actor=editor, title="  Ford,   Xiaomi and the tariff ")
+    assert Story.objects.get(pk=story.pk).title == "Ford, Xiaomi and the tariff"
+    assert Story.pgh_event_model.objects.filter(
+        pgh_obj_id=story.pk, pgh_context__metadata__action="factcheck.story.changed"
+    ).exists()
+    with pytest.raises(ValidationError):
+        matching.story_rename(story_id=story.pk, actor=editor, title="   ")
