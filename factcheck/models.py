@@ -240,6 +240,7 @@ class Article(models.Model):
     )
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    story_pinned = models.BooleanField(default=False, help_text="A person chose the story: matching never moves it.")
     feed_guid = models.CharField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -326,7 +327,7 @@ class Verdict(models.TextChoices):
     NOT_A_CLAIM = "not_claim", "Not a claim"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["match_keys"])
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
 
@@ -352,6 +353,15 @@ class Claim(models.Model):
     cluster = models.ForeignKey(
         ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
     )
+    cluster_pinned = models.BooleanField(
+        default=False, help_text="A reviewer split or merged this claim's cluster: matching never moves it."
+    )
+    match_keys = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Blocking keys (entity × predicate, entity × figure) that shortlist candidate matches.",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Raised on every reviewer change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -371,6 +381,7 @@ class Claim(models.Model):
             models.Index(fields=["-score"], name="claim_score_idx"),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
             GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
+            GinIndex(fields=["match_keys"], name="claim_match_keys_gin"),
             GinIndex(SearchVector("text", "rationale", config="english"), name="claim_search_idx"),
         ]
         permissions = [

@@ -231,6 +231,8 @@ def panel_context(
         "facets": facet_chips(facets),
         "notice": notice,
         "is_mine": claim.assignee_id is not None and claim.assignee_id == user.pk,
+        "claim_siblings": selectors.claim_siblings(claim=claim),
+        "claim_conflicts": selectors.claim_conflicts(claim=claim),
     }
 
 
