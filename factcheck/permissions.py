@@ -56,6 +56,10 @@ def can_assign(user: User) -> bool:
     return user.has_perm("factcheck.assign_claim")
 
 
+def can_edit_stories(user: User) -> bool:
+    return user.has_perm("factcheck.change_story")
+
+
 def can_delete_articles(user: User) -> bool:
     return user.has_perm("factcheck.delete_article")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from factcheck import permissions
@@ -18,3 +19,9 @@ def require_view_permission(view: Callable[..., HttpResponse]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def require_review(request: HttpRequest) -> None:
+    """Read-only members may look but not change: a write by them is refused with 403."""
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("You can read claims but not change them.")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from factcheck import permissions, selectors
 from factcheck.models import Claim, Evidence, Verdict
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
-from factcheck.views.access import require_view_permission
+from factcheck.views.access import require_review, require_view_permission
 from factcheck.views.articles import article_page_context
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
@@ -43,11 +43,6 @@ class EvidenceForm(forms.Form):
     stance = forms.ChoiceField(choices=Evidence.Stance.choices)
     passage = forms.CharField(required=False, max_length=10_000)
     note = forms.CharField(required=False, max_length=10_000)
-
-
-def _require_review(request: HttpRequest) -> None:
-    if not permissions.can_review(request.user):
-        raise PermissionDenied("You can read claims but not change them.")
 
 
 def _claim_or_404(pk: int) -> Claim:
@@ -122,7 +117,7 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     """Set the verdict and rationale, if nobody changed the claim since the form was loaded."""
-    _require_review(request)
+    require_review(request)
     claim = _claim_or_404(pk)
     form = VerdictForm(request.POST)
     rationale = request.POST.get("rationale", "")
@@ -149,7 +144,7 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign the claim: Editors to anyone; reviewers take an unassigned claim or give back their own."""
-    _require_review(request)
+    require_review(request)
     claim = _claim_or_404(pk)
     raw = request.POST.get("assignee", "").strip()
     assignee = None
@@ -174,7 +169,7 @@ def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach evidence to the claim; the source is matched by the link's domain."""
-    _require_review(request)
+    require_review(request)
     claim = _claim_or_404(pk)
     form = EvidenceForm(request.POST)
     values = {k: request.POST.get(k, "") for k in ("url", "stance", "passage", "note")}
@@ -191,7 +186,7 @@ def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove evidence (it stays listed, struck through, with who removed it and why)."""
-    _require_review(request)
+    require_review(request)
     evidence = get_object_or_404(Evidence.objects.only("pk", "claim_id"), pk=pk)
     try:
         evidence_remove(evidence_id=evidence.pk, actor=request.user, reason=request.POST.get("reason", ""))

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from factcheck import permissions, selectors
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
 from factcheck.services import matching
-from factcheck.views.access import require_view_permission
+from factcheck.views.access import require_review, require_view_permission
 
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
 
@@ -49,17 +49,8 @@ class RenameForm(forms.Form):
     title = forms.CharField(max_length=500)
 
 
-def can_edit_stories(user) -> bool:
-    return user.has_perm("factcheck.change_story")
-
-
-def _require_review(request: HttpRequest) -> None:
-    if not permissions.can_review(request.user):
-        raise PermissionDenied("You can read claims but not change them.")
-
-
 def _require_story_edit(request: HttpRequest) -> None:
-    if not can_edit_stories(request.user):
+    if not permissions.can_edit_stories(request.user):
         raise PermissionDenied("Only editors can change stories.")
 
 
@@ -106,7 +97,7 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
         "story": story,
         "overview": overview,
         "can_review": permissions.can_review(request.user),
-        "can_edit_stories": can_edit_stories(request.user),
+        "can_edit_stories": permissions.can_edit_stories(request.user),
         "reviewed_verdicts": REVIEWED_VERDICTS,
         "errors": [],
         "notice": "",
@@ -195,7 +186,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the claim out of its cluster (it does not state the same thing); matching never puts it back."""
-    _require_review(request)
+    require_review(request)
     claim = _claim_or_404(pk)
     try:
         matching.claim_split_from_cluster(claim_id=claim.pk, actor=request.user)
@@ -210,7 +201,7 @@ def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge another cluster into this one (they state the same thing)."""
-    _require_review(request)
+    require_review(request)
     if not ClaimCluster.objects.filter(pk=pk).exists():
         raise Http404("No such cluster.")
     form = MergeForm(request.POST)
@@ -231,7 +222,7 @@ def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_view_permission
 def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     """Set one verdict and rationale on every claim of the claim's cluster (each change in its own history row)."""
-    _require_review(request)
+    require_review(request)
     claim = _claim_or_404(pk)
     form = ClusterVerdictForm(request.POST)
     if not form.is_valid():
@@ -258,7 +249,7 @@ def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
-    _require_review(request)
+    require_review(request)
     conflict = Conflict.objects.filter(pk=pk).first()
     if conflict is None:
         raise Http404("No such conflict.")
