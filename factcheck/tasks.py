@@ -29,5 +29,81 @@ def article_extract_claims(article_id: int) -> None:
 
 @shared_task(name="factcheck.tasks.work_resume_stalled")
 def work_resume_stalled() -> int:
-    """Re-enqueue work that a killed worker left behind (articles stuck queued or extracting)."""
-    return extraction.articles_resume_stalled()
+    """Re-enqueue work that a killed worker left behind (articles stuck queued or extracting, stalled batches)."""
+    from factcheck.services import imports
+
+    return extraction.articles_resume_stalled() + imports.batches_resume_stalled()
+
+
+# --- imports and feeds -----------------------------------------------------------------------------------
+# Each task loads by id and calls one service in factcheck.services.imports; running one twice does no harm.
+
+
+@shared_task(
+    name="factcheck.tasks.batch_expand",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=4,
+)
+def batch_expand(batch_id: int) -> int:
+    """Expand a batch's uploaded files into items and enqueue them in chunks. Idempotent."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from factcheck.services import imports
+
+    try:
+        return imports.batch_expand(batch_id=batch_id)
+    except SoftTimeLimitExceeded:
+        # Retrying would run out of time again: fail the batch with a message instead of leaving it pending.
+        imports.batch_fail(batch_id=batch_id, message="The files took too long to read; split the import.")
+        return 0
+
+
+@shared_task(
+    name="factcheck.tasks.batch_process_items",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=4,
+)
+def batch_process_items(batch_id: int, item_ids: list[int]) -> int:
+    """Import one chunk of a batch's items; items already done are skipped, so a redelivery is harmless."""
+    from factcheck.services import imports
+
+    return imports.batch_process_items(batch_id=batch_id, item_ids=item_ids)
+
+
+@shared_task(name="factcheck.tasks.feeds_poll_due")
+def feeds_poll_due() -> int:
+    """Enqueue a poll of every source feed that is due (beat runs this every 15 minutes)."""
+    from factcheck.services import imports
+
+    return imports.feeds_poll_due()
+
+
+@shared_task(
+    name="factcheck.tasks.source_poll_feed",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    max_retries=3,
+)
+def source_poll_feed(source_id: int) -> None:
+    """Import a source's new feed entries; a failing feed is recorded on the source, never retried here."""
+    from factcheck.services import imports
+
+    imports.source_poll_feed(source_id=source_id)
+
+
+@shared_task(
+    name="factcheck.tasks.article_match_claims",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=4,
+)
+def article_match_claims(article_id: int) -> None:
+    """Match an article's claims across articles (clusters, story, conflicts). Running it twice changes nothing."""
+    from factcheck.services import matching
+
+    matching.article_match_claims(article_id=article_id)

@@ -44,5 +44,9 @@ def celery_worker_thread(transactional_db):
 
     from newsroom.celery import app
 
+    from tests.workers import wait_until_idle
+
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
+        # Extraction and matching follow every import: let them finish before the tables are flushed.
+        wait_until_idle()

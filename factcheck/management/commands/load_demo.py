@@ -9,9 +9,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from factcheck.ingest import IngestError
 from factcheck.models import Article, Source, SourceDomain
 from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
-from factcheck.services.articles import DuplicateArticle, NewArticle, article_create
+from factcheck.services.articles import DuplicateArticle
+from factcheck.services.imports import SourceChoice, article_create_from_upload
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -53,17 +55,13 @@ class Command(BaseCommand):
         editor = User.objects.filter(username="editor").first()
         loaded = 0
         for path in sorted(DEMO_DIR.glob("*.txt")):
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-            title, _, body = text.partition("\n")
+            # The same path as a browser upload: parsed, normalised, original kept byte for byte.
             try:
-                article_create(
-                    new=NewArticle(title=title.strip(), body=body.strip(), original=data, filename=path.name,
-                                   origin=path.name, content_type="text/plain"),
-                    uploaded_by=editor,
-                    source=source,
-                )
+                article_create_from_upload(data=path.read_bytes(), filename=path.name, uploaded_by=editor,
+                                           source=SourceChoice(source=source))
                 loaded += 1
             except DuplicateArticle:
                 pass
+            except IngestError as exc:
+                self.stderr.write(f"{path.name}: {exc.message}")
         self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} demo articles."))
