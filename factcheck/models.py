@@ -89,7 +89,13 @@ class ConflictStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+# Feed polling bookkeeping is operational, not editorial: it is left out of the history.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["feed_last_polled_at", "feed_last_error", "feed_failures", "updated_at"],
+)
 class Source(models.Model):
     """An outlet or evidence provider, managed by administrators in the Django admin."""
 
@@ -215,7 +221,10 @@ class ImportUpload(models.Model):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["body", "headings"],
+    # The history of an article is its editorial record (title, publisher, URL, story…); the body never changes in
+    # place and extraction progress is operational, shown live on the article instead.
+    exclude=["body", "headings", "status", "status_message", "status_changed_at", "extraction_model_version",
+             "updated_at"],
 )
 class Article(models.Model):
     """An uploaded article. `body` is the normalised text that claim offsets point into."""
