@@ -123,6 +123,7 @@ _ORG_KEYWORDS = _words("""Committee Subcommittee Department Dept. Ministry Agenc
     Centre Center Forces Army Navy Police Guard Exchange""")
 _CORP_SUFFIXES = _words("Inc. Inc Ltd. Ltd Limited LLC PLC Plc Corp. Co. AG SE GmbH S.A.")
 _LOWER_ORG_KEYWORDS = frozenset(["committee", "department", "ministry", "agency", "commission", "council"])
+_CLAUSE_OPENERS = frozenset('"\u201c\u2018:\u2014\u2013(')
 _CONNECTORS = _words("of on for the de du da van von der den la le al bin &")
 # Words just before an unknown name that say it is an organisation.
 _ORG_CUES = _words("""maker makers automaker carmaker manufacturer company companies firm giant group brand
@@ -273,6 +274,7 @@ class _Tok:
     end: int
     text: str
     possessive: bool = False
+    cap: bool = False  # capitalised and without digits: can be part of a name
 
 
 @dataclass(slots=True)
@@ -444,11 +446,15 @@ def _count_noun(sentence: str, pos: int) -> int | None:
 def _tokenise(sentence: str) -> list[_Tok]:
     blocked = [m.span() for m in _TICKER_RE.finditer(sentence)] if "(" in sentence else []
     toks: list[_Tok] = []
+    append = toks.append
     for m in _TOKEN_RE.finditer(sentence):
+        text = m.group()
         s, e = m.span()
         if blocked and any(a <= s < b for a, b in blocked):
             continue
-        text = m.group()
+        if text.isalpha():  # the common case: a plain word
+            append(_Tok(s, e, text, False, text[0].isupper()))
+            continue
         if text.endswith("."):
             base = text[:-1]
             if not (base in _ABBREV_KEEP_DOT or len(base) == 1 or "." in base):
@@ -459,13 +465,13 @@ def _tokenise(sentence: str) -> list[_Tok]:
         while text and text[-1] in "'\u2019-":
             text, e = text[:-1], e - 1
         if text:
-            toks.append(_Tok(s, e, text, possessive))
+            cap = text[0].isupper() and _DIGIT_RE.search(text) is None
+            append(_Tok(s, e, text, possessive, cap))
     return toks
 
 
 def _is_cap(tok: _Tok) -> bool:
-    t = tok.text
-    return t[0].isupper() and not any(ch.isdigit() for ch in t)
+    return tok.cap
 
 
 def _chunks(sentence: str, toks: list[_Tok]) -> list[tuple[int, int]]:
@@ -517,18 +523,18 @@ def _find_entities(sentence: str, context: EntityContext | None) -> list[_Entity
     shouting = sentence.isupper()  # "ORGANIZATIONS IN THIS STORY": no acronyms there
     entities: list[_Entity] = []
     for i, j in _chunks(sentence, toks):
-        initial = i == 0 or sentence[: toks[i].start].rstrip()[-1:] in (
-            '"',
-            "\u201c",
-            "\u2018",
-            ":",
-            "\u2014",
-            "\u2013",
-            "(",
-        )
+        initial = i == 0 or _after_opening(sentence, toks[i].start)
         had_title = i > 0 and _is_title(toks[i - 1].text)
         _classify(sentence, toks, i, j, initial, had_title, context, shouting, entities)
     return entities
+
+
+def _after_opening(sentence: str, pos: int) -> bool:
+    """Whether ``pos`` starts a clause: after an opening quote, a colon or a dash."""
+    pos -= 1
+    while pos >= 0 and sentence[pos].isspace():
+        pos -= 1
+    return pos >= 0 and sentence[pos] in _CLAUSE_OPENERS
 
 
 def _classify(

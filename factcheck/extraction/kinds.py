@@ -120,45 +120,59 @@ _FIRST_PERSON_RE = re.compile(r"\b(?:I|my|me|we|our|us)\b")
 _MODAL_RE = re.compile(r"\b(?:will|won't|won\u2019t|could|might|may|would|shall)\b")
 
 
+class _Cues:
+    """Words, phrases and word stems that signal one kind; matched with set operations."""
+
+    def __init__(self, words: frozenset[str], phrases: tuple[str, ...] = (), stems: tuple[str, ...] = ()):
+        self.words = words
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:  # padded: " due to "
+            by_first.setdefault(phrase.split()[0], []).append(phrase)
+        self.phrases = {first: tuple(group) for first, group in by_first.items()}
+        self.first_words = frozenset(self.phrases)
+        self.stems = re.compile(" (?:" + "|".join(stems) + ")") if stems else None
+
+    def found(self, low: str, words: set[str]) -> bool:
+        if not self.words.isdisjoint(words):
+            return True
+        for first in self.first_words.intersection(words):
+            if any(phrase in low for phrase in self.phrases[first]):
+                return True
+        return self.stems is not None and self.stems.search(low) is not None
+
+
+_QUANTITY = _Cues(_QUANTITY_WORDS, _QUANTITY_PHRASES)
+_ATTRIBUTION = _Cues(_ATTRIBUTION_WORDS, _ATTRIBUTION_PHRASES)
+_EVENT = _Cues(_EVENT_WORDS, _EVENT_PHRASES)
+_RULE = _Cues(_RULE_WORDS, _RULE_PHRASES, _RULE_STEMS)
+_CAUSATION = _Cues(_CAUSATION_WORDS, _CAUSATION_PHRASES)
+_PREDICTION = _Cues(_PREDICTION_WORDS, _PREDICTION_PHRASES, _PREDICTION_STEMS)
+_OPINION = _Cues(_OPINION_WORDS, _OPINION_PHRASES, _OPINION_STEMS)
+
+
 def claim_kinds(sentence: str, facets: dict[str, Any]) -> tuple[str, ...]:
     """The kinds of ``sentence`` (in ``KINDS`` order), using its ``facets``."""
     tokens = _WORD_RE.findall(sentence.lower().replace("\u2019", "'"))
     words = set(tokens)
-    low = " " + " ".join(tokens) + " "  # phrases are matched on whole words
+    low = " " + " ".join(tokens) + " "  # phrases and stems are matched on whole words
     kinds: list[str] = []
-    if facets.get("numbers") or _hit(low, words, _QUANTITY_WORDS, _QUANTITY_PHRASES):
+    if facets.get("numbers") or _QUANTITY.found(low, words):
         kinds.append("quantity")
     if any(q.get("speaker") for q in facets.get("quotes", ())):
         kinds.append("quote")
-    if facets.get("quotes") or _hit(low, words, _ATTRIBUTION_WORDS, _ATTRIBUTION_PHRASES):
+    if facets.get("quotes") or _ATTRIBUTION.found(low, words):
         kinds.append("attribution")
-    if _hit(low, words, _EVENT_WORDS, _EVENT_PHRASES):
+    if _EVENT.found(low, words):
         kinds.append("event")
-    if _hit(low, words, _RULE_WORDS, _RULE_PHRASES, _RULE_STEMS):
+    if _RULE.found(low, words):
         kinds.append("rule")
-    if _hit(low, words, _CAUSATION_WORDS, _CAUSATION_PHRASES):
+    if _CAUSATION.found(low, words):
         kinds.append("causation")
-    if _MODAL_RE.search(sentence) or _hit(low, words, _PREDICTION_WORDS, _PREDICTION_PHRASES, _PREDICTION_STEMS):
+    if _MODAL_RE.search(sentence) or _PREDICTION.found(low, words):
         kinds.append("prediction")
-    if _hit(low, words, _OPINION_WORDS, _OPINION_PHRASES, _OPINION_STEMS) or (
-        _first_person_outside_quote(sentence, facets)
-    ):
+    if _OPINION.found(low, words) or _first_person_outside_quote(sentence, facets):
         kinds.append("opinion")
     return tuple(kinds)
-
-
-def _hit(
-    low: str,
-    words: set[str],
-    vocabulary: frozenset[str],
-    phrases: tuple[str, ...] = (),
-    stems: tuple[str, ...] = (),
-) -> bool:
-    if not vocabulary.isdisjoint(words):
-        return True
-    if any(p in low for p in phrases):
-        return True
-    return bool(stems) and any(w.startswith(stems) for w in words)
 
 
 def is_pure_opinion(kinds: tuple[str, ...], facets: dict[str, Any]) -> bool:

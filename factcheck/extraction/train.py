@@ -2,8 +2,16 @@
 
 Usage::
 
-    python -m factcheck.extraction.train            # full pipeline, writes artifacts/
-    python -m factcheck.extraction.train --linear-only
+    python -m factcheck.extraction.train                 # fine-tune, export, tune threshold -> artifacts/
+    python -m factcheck.extraction.train --linear-only   # TF-IDF + logistic-regression baseline only
+    python -m factcheck.extraction.train --out /tmp/cand --layers 6   # a candidate, outside artifacts/
+
+What it does (seed 13): fine-tunes the first 4 transformer layers of all-MiniLM-L6-v2
+(mean pooling + linear head, word embeddings frozen, max 64 tokens, 1 epoch, AdamW lr 1e-4,
+batch 32, label smoothing 0.05) on ClaimBuster crowdsourced.csv; exports to ONNX, fuses the
+BERT graph and quantises weights to int8 (onnxruntime); picks the threshold that maximises the
+mean positive-class F1 over CheckThat! 2024 dev and dev-test; writes artifacts/meta.json with
+file hashes and scores, and updates MODEL_VERSION / DEFAULT_THRESHOLD in model.py.
 
 Training data: ClaimBuster crowdsourced sentences (CC BY 4.0; Arslan, Hassan, Li,
 Tremayne, "A Benchmark Dataset of Check-worthy Factual Claims", ICWSM 2020,
@@ -133,7 +141,7 @@ def save_linear(lin, directory: Path):
 
 
 MAX_LEN = 64
-DEFAULTS = {"layers": 6, "epochs": 3, "lr": 8e-5}
+DEFAULTS = {"layers": 4, "epochs": 1, "lr": 1e-4}
 
 
 def base_model_dir() -> Path:
@@ -204,7 +212,7 @@ def torch_scores(net, tok, texts, batch_size=128):
 
 
 def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
-             smoothing=0.05, max_len=MAX_LEN, eval_sets=None, log=print):
+             smoothing=0.05, max_len=MAX_LEN, freeze_word_embeddings=True, eval_sets=None, log=print):
     """Full fine-tune of MiniLM on CPU with length-bucketed batches."""
     import torch
 
@@ -212,6 +220,8 @@ def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
     rng = random.Random(SEED)
     tok = make_tokenizer(max_len)
     net = build_classifier(num_layers)
+    if freeze_word_embeddings:  # 12M of the 22M parameters; freezing them makes CPU steps much cheaper
+        net.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     enc = [e.ids for e in tok.encode_batch(texts)]
     y = torch.tensor(labels, dtype=torch.float32)
     steps_per_epoch = (len(enc) + batch_size - 1) // batch_size
@@ -219,8 +229,10 @@ def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
     warmup = int(0.06 * total)
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
-        {"params": [p for n, p in net.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in net.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        {"params": [p for n, p in net.named_parameters() if p.requires_grad and not any(k in n for k in no_decay)],
+         "weight_decay": 0.01},
+        {"params": [p for n, p in net.named_parameters() if p.requires_grad and any(k in n for k in no_decay)],
+         "weight_decay": 0.0},
     ]
     opt = torch.optim.AdamW(groups, lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -252,9 +264,9 @@ def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
             opt.step()
             sched.step()
             step += 1
-            running += float(loss)
-            if (b + 1) % 100 == 0:
-                log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} loss {running / 100:.4f} "
+            running += float(loss.detach())
+            if (b + 1) % 25 == 0:
+                log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} loss {running / 25:.4f} "
                     f"{(time.time() - t0) / (b + 1):.2f}s/batch")
                 running = 0.0
         if eval_sets:
@@ -336,6 +348,8 @@ def write_meta(directory: Path, meta: dict):
     meta = {**meta, "files": files}
     (directory / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     # keep the constants in model.py in step with the artifact
+    if directory.resolve() != ARTIFACT_DIR.resolve():
+        return
     src_path = Path(__file__).resolve().parent / "model.py"
     src = src_path.read_text()
     src = re.sub(r'^MODEL_VERSION: str = ".*"$', f'MODEL_VERSION: str = "{meta["model_version"]}"', src, flags=re.M)
@@ -343,14 +357,15 @@ def write_meta(directory: Path, meta: dict):
     src_path.write_text(src)
 
 
-def evaluate_current(threshold=None):
+def evaluate_current(threshold=None, directory: Path = ARTIFACT_DIR):
     from factcheck.extraction import model as m
 
     m._reset_cache()
+    scorer = m.load_model(directory)
     out = {}
     for split in ("dev", "dev-test"):
         texts, labels = load_ct24(split)
-        out[split] = (labels, m.score_sentences(texts))
+        out[split] = (labels, scorer.score(texts))
     if threshold is None:
         threshold = tune_threshold([v[0] for v in out.values()], [v[1] for v in out.values()])
     res = {}
@@ -415,34 +430,47 @@ def choose_band(lin_sets, tr_sets, label_sets, threshold, max_f1_drop=0.005):
     return best[0], best[1], base
 
 
-def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, band: bool):
+def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, band: bool,
+              checkpoint: str | None = None, save_checkpoint: str | None = None,
+              out_dir: Path = ARTIFACT_DIR, threads: int = 1):
     import shutil
 
     import torch
 
     random.seed(SEED)
     np.random.seed(SEED)
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    torch.set_num_threads(threads)
     t_start = time.time()
     texts, labels = load_claimbuster("crowdsourced.csv")
     dev = {s: load_ct24(s) for s in ("dev", "dev-test")}
-    lin = train_linear(texts, labels)
-    net, _tok, history = finetune(texts, labels, num_layers=layers, epochs=epochs, lr=lr,
-                                  max_len=max_len, eval_sets=dev)
-    ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
-    for f in ARTIFACT_DIR.iterdir():
+    lin = train_linear(texts, labels) if band else None
+    if checkpoint:
+        # reuse weights fine-tuned earlier by this same function (same data, seed and settings)
+        net = build_classifier(layers)
+        net.load_state_dict(torch.load(checkpoint, map_location="cpu"))
+        history_path = Path(checkpoint).with_suffix(".json")
+        history = json.loads(history_path.read_text()) if history_path.exists() else []
+    else:
+        net, _tok, history = finetune(texts, labels, num_layers=layers, epochs=epochs, lr=lr,
+                                      max_len=max_len, eval_sets=dev)
+        if save_checkpoint:
+            torch.save(net.state_dict(), save_checkpoint)
+            Path(save_checkpoint).with_suffix(".json").write_text(json.dumps(history))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for f in out_dir.iterdir():
         f.unlink()
-    save_linear(lin, ARTIFACT_DIR)
-    export_onnx(net, ARTIFACT_DIR / "model.onnx")
-    shutil.copy(base_model_dir() / "tokenizer.json", ARTIFACT_DIR / "tokenizer.json")
+    if band:
+        save_linear(lin, out_dir)
+    export_onnx(net, out_dir / "model.onnx")
+    shutil.copy(base_model_dir() / "tokenizer.json", out_dir / "tokenizer.json")
     meta = {"model_version": version, "kind": "onnx", "threshold": 0.5, "max_len": max_len,
-            "batch_size": 32, "threads": 1, "onnx": "model.onnx"}
-    write_meta(ARTIFACT_DIR, meta)
+            "batch_size": 1, "threads": 1, "onnx": "model.onnx"}
+    write_meta(out_dir, meta)
 
     from factcheck.extraction import model as m
 
     m._reset_cache()
-    tr = {k: np.asarray(m.score_sentences(v[0])) for k, v in dev.items()}
+    tr = {k: np.asarray(m.load_model(out_dir).score(v[0])) for k, v in dev.items()}
     ys = [dev[k][1] for k in dev]
     threshold = tune_threshold(ys, [tr[k] for k in dev])
     onnx_scores = {k: dict(zip(("f1", "precision", "recall"), map(lambda x: round(x, 4), prf(dev[k][1], tr[k], threshold))))
@@ -451,17 +479,17 @@ def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, b
                 base_model="sentence-transformers/all-MiniLM-L6-v2", layers=layers, epochs=epochs, lr=lr,
                 train_data="ClaimBuster crowdsourced.csv (CC BY 4.0, Arslan et al., ICWSM 2020)")
     if band:
-        linear = m.LinearScorer(ARTIFACT_DIR / "linear.npz")
+        linear = m.LinearScorer(out_dir / "linear.npz")
         lin_sets = [linear.score(dev[k][0]) for k in dev]
         lo, hi, _ = choose_band(lin_sets, [tr[k] for k in dev], ys, threshold)
         news = linear.score(seed_sentences())
         meta.update(kind="cascade", cascade={"lo": lo, "hi": hi,
                     "news_share_to_transformer": round(float(np.mean((news >= lo) & (news < hi))), 3)})
-    write_meta(ARTIFACT_DIR, meta)
+    write_meta(out_dir, meta)
     m._reset_cache()
-    threshold, res = evaluate_current(threshold)
+    threshold, res = evaluate_current(threshold, out_dir)
     meta["dev_scores"] = res
-    write_meta(ARTIFACT_DIR, meta)
+    write_meta(out_dir, meta)
     print(json.dumps({k: meta[k] for k in ("model_version", "kind", "threshold", "dev_scores",
                                           "transformer_dev_scores")}, indent=1))
     print(f"cascade {meta.get('cascade')}; total training time {time.time() - t_start:.0f}s")
@@ -470,18 +498,26 @@ def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, b
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--linear-only", action="store_true", help="ship only the TF-IDF baseline")
-    ap.add_argument("--no-cascade", action="store_true", help="score every sentence with the transformer")
+    ap.add_argument("--cascade", action="store_true",
+                    help="let the linear model settle clear cases (band tuned on dev); default: transformer only")
     ap.add_argument("--layers", type=int, default=DEFAULTS["layers"])
     ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     ap.add_argument("--max-len", type=int, default=MAX_LEN)
     ap.add_argument("--version", default=None)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads for fine-tuning (the shipped artifact used 1; other counts may differ in the last bits)")
+    ap.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact directory (default: the shipped one)")
+    ap.add_argument("--checkpoint", help="skip fine-tuning: load a state dict saved by --save-checkpoint")
+    ap.add_argument("--save-checkpoint", help="save the fine-tuned state dict here (outside artifacts/)")
     args = ap.parse_args(argv)
     if args.linear_only:
         main_linear(args.version or "cw-2026.11-tfidf-lr")
         return
-    version = args.version or f"cw-2026.11-minilm-l{args.layers}-int8" + ("" if args.no_cascade else "-cascade")
-    main_full(version, args.layers, args.epochs, args.lr, args.max_len, band=not args.no_cascade)
+    version = args.version or f"cw-2026.11-minilm-l{args.layers}-int8" + ("-cascade" if args.cascade else "")
+    main_full(version, args.layers, args.epochs, args.lr, args.max_len, band=args.cascade,
+              checkpoint=args.checkpoint, save_checkpoint=args.save_checkpoint, out_dir=args.out,
+              threads=args.threads)
 
 
 if __name__ == "__main__":

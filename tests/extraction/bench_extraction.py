@@ -1,5 +1,7 @@
 """Throughput of the extraction pipeline on the seed articles (prints numbers, asserts nothing).
 
+Times are CPU time of this process, so other work on a shared machine does not skew them.
+
 Run: .venv/bin/python -m tests.extraction.bench_extraction [SEEDS_DIR]
 """
 
@@ -27,40 +29,40 @@ def main(seeds_dir: Path) -> None:
     repeat = 40
     big = "\n\n".join([corpus] * repeat)
 
-    t = time.perf_counter()
+    t = time.process_time()
     segs = segment(big)
-    _rate("segmentation", len(segs), time.perf_counter() - t)
+    _rate("segmentation", len(segs), time.process_time() - t)
 
     sentences = [big[s.start : s.end] for s in segs if not s.furniture]
-    t = time.perf_counter()
+    t = time.process_time()
     context = EntityContext()
     for sentence in sentences:
         facets = claim_facets(sentence, context=context)
         context.learn(facets)
         claim_kinds(sentence, facets)
-    _rate("facets + kinds", len(sentences), time.perf_counter() - t)
+    _rate("facets + kinds", len(sentences), time.process_time() - t)
 
-    t = time.perf_counter()
+    t = time.process_time()
     segs = segment(big)
     context = EntityContext()
     for s in segs:
         sentence = big[s.start : s.end]
         facets = claim_facets(sentence, context=context)
         claim_kinds(sentence, facets)
-    _rate("segmentation + facets + kinds", len(segs), time.perf_counter() - t)
+    _rate("segmentation + facets + kinds", len(segs), time.process_time() - t)
 
     score_sentences(sentences[:10])  # load the model outside the timing
-    t = time.perf_counter()
+    t = time.process_time()
     score_sentences(sentences)
-    _rate("model only", len(sentences), time.perf_counter() - t)
+    _rate("model only", len(sentences), time.process_time() - t)
 
-    t = time.perf_counter()
+    t = time.process_time()
     claims = 0
     for _ in range(repeat):
         for text in texts:
             claims += len(extract_claims(text))
     n = repeat * sum(len(segment(text)) for text in texts)
-    _rate("extract_claims (whole, per article)", n, time.perf_counter() - t)
+    _rate("extract_claims (whole, per article)", n, time.process_time() - t)
     print(f"claims per pass: {claims // repeat}")
 
 
