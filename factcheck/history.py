@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.conflict.dismissed": "dismissed the conflict",
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
+    "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
 }
 
 

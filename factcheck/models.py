@@ -390,7 +390,8 @@ class Claim(models.Model):
             models.Index(fields=["-score"], name="claim_score_idx"),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
             GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
-            GinIndex(fields=["match_keys"], name="claim_match_keys_gin"),
+            # fastupdate off: every lookup would otherwise also read the list of recent inserts.
+            GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),
             GinIndex(SearchVector("text", "rationale", config="english"), name="claim_search_idx"),
         ]
         permissions = [

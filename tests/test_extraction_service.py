@@ -107,3 +107,31 @@ def test_extraction_is_recorded_as_the_worker():
     article_extract_claims(article_id=article.pk)
     event = Claim.pgh_event_model.objects.filter(pgh_obj__article=article, pgh_label="insert").first()
     assert event.pgh_context.metadata["actor"] == "extraction worker"
+
+
+def test_claims_carry_match_keys_kept_up_to_date(checker):
+    from factcheck.matching import match_keys
+
+    article = ArticleFactory(body=BODY, status=Article.Status.QUEUED)
+    article_extract_claims(article_id=article.pk)
+    claims = list(Claim.objects.filter(article=article).order_by("start"))
+    assert all(c.match_keys == match_keys(c.text, c.facets) for c in claims)
+    assert "o:ford|v:deny" in claims[0].match_keys
+
+    # Keys missing (a claim stored before they existed): the next extraction fills them in, without history rows.
+    Claim.objects.filter(article=article).update(match_keys=[])
+    events = Claim.pgh_event_model.objects.filter(pgh_obj__article=article).count()
+    article_extract_claims(article_id=article.pk)
+    assert all(c.match_keys == match_keys(c.text, c.facets) for c in Claim.objects.filter(article=article))
+    assert Claim.pgh_event_model.objects.filter(pgh_obj__article=article).count() == events
+
+    # A reviewed claim re-anchored to reworded text gets the keys of its new text.
+    reviewed = claims[0]
+    claim_set_verdict(claim_id=reviewed.pk, actor=checker, verdict="false", rationale="not so", expected_version=1)
+    Claim.objects.filter(pk=reviewed.pk).update(match_keys=["stale"])
+    reworded = reviewed.text.replace("denied", "rejected")
+    Article.objects.filter(pk=article.pk).update(body=BODY.replace(reviewed.text, reworded))
+    result = article_extract_claims(article_id=article.pk)
+    assert result.reanchored == 1
+    reviewed.refresh_from_db()
+    assert reviewed.text == reworded and reviewed.match_keys == match_keys(reworded, reviewed.facets)

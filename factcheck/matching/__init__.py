@@ -1,18 +1,22 @@
 """Claim matching: similarity, clusters of the same claim across articles, conflicts, stories.
 
 Pure Python (rapidfuzz for string distances); no Django import. The database layer shortlists
-candidates (pg_trgm / full-text) and calls into this package to decide on the shortlist:
+candidates through the blocking keys stored with every claim and calls into this package to decide
+on the shortlist:
 
+* ``match_keys(text, facets)`` — a claim's blocking keys ("o:ford|v:deny", "o:ford|n:%:100");
 * ``similarity(a, b)`` / ``SAME_CLAIM_THRESHOLD`` — do two claims state the same thing;
 * ``cluster(claims, pairs)`` — batch clustering; ``assign_to_clusters(new, candidates)`` — the
   incremental path for each newly extracted article;
-* ``find_conflicts(a, b)`` / ``find_conflicts_in_story(claims)`` / ``conflict_key(conflict)``;
+* ``find_conflicts(a, b)`` / ``find_conflicts_in_story(claims)`` / ``find_conflicts_with(claims,
+  new_ids=...)`` (the incremental path) / ``conflict_key(conflict)``;
 * ``group_stories(articles)`` / ``story_signature(...)`` / ``best_story(article, stories)``.
 """
 
 from .clusters import MIN_LINK, assign_to_clusters, cluster, same_sentence
-from .conflicts import conflict_key, find_conflicts, find_conflicts_in_story
+from .conflicts import conflict_key, find_conflicts, find_conflicts_in_story, find_conflicts_with
 from .entities import entity_key, same_entity
+from .keys import MAX_KEYS, match_keys
 from .scoring import (
     SAME_CLAIM_THRESHOLD,
     WEIGHTS,
@@ -33,6 +37,7 @@ from .types import CONFLICT_KINDS, ArticleInfo, ClaimInfo, ClusterAssignment, Co
 
 __all__ = [
     "CONFLICT_KINDS",
+    "MAX_KEYS",
     "MIN_LINK",
     "SAME_CLAIM_THRESHOLD",
     "STORY_THRESHOLD",
@@ -53,7 +58,9 @@ __all__ = [
     "explain_similarity",
     "find_conflicts",
     "find_conflicts_in_story",
+    "find_conflicts_with",
     "group_stories",
+    "match_keys",
     "normalise_for_match",
     "same_entity",
     "same_sentence",

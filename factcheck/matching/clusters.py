@@ -176,6 +176,7 @@ def assign_to_clusters(
     *,
     threshold: float = SAME_CLAIM_THRESHOLD,
     min_link: float = MIN_LINK,
+    scores: dict[tuple[int, int], float] | None = None,
 ) -> dict[int, ClusterAssignment]:
     """Decide where each newly extracted claim belongs, given a shortlist of existing claims.
 
@@ -184,6 +185,10 @@ def assign_to_clusters(
     or split, and their linkage is judged on the shortlisted members only. New claims may also form
     a new cluster among themselves and with unclustered candidates. Deterministic for the same
     input. Returns one ``ClusterAssignment`` per new claim id.
+
+    ``scores`` is an optional cache of ``similarity`` keyed by (smaller id, larger id): scores found
+    there are not computed again, and the scores computed here are added to it (a caller deciding
+    several claims against overlapping shortlists shares it between calls).
     """
     claims: dict[int, ClaimInfo] = {}
     for c, _ in candidates:
@@ -194,7 +199,7 @@ def assign_to_clusters(
         new_ids.append(c.id)
     new_set = set(new_ids)
 
-    agg = _Agglomerator(claims, {}, threshold, min_link)
+    agg = _Agglomerator(claims, scores if scores is not None else {}, threshold, min_link)
     by_cluster: dict[int, list[int]] = defaultdict(list)
     for c, cluster_id in candidates:
         if cluster_id is not None and c.id not in new_set:

@@ -29,7 +29,7 @@ quantity contexts (not all pairs) and deduplicates with ``conflict_key``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from .entities import Entity, same_entity
 from .index import DEFAULT_MAX_POSTING, conflict_keys, pairs_sharing
@@ -325,5 +325,54 @@ def find_conflicts_in_story(
     ):
         for conflict in find_conflicts(by_id[x], by_id[y]):
             found.setdefault(conflict_key(conflict), conflict)
+    order = {k: i for i, k in enumerate(CONFLICT_KINDS)}
+    return sorted(found.values(), key=lambda c: (order[c.kind], c.claim_ids, c.values))
+
+
+def find_conflicts_with(
+    claims: list[ClaimInfo],
+    *,
+    new_ids: Iterable[int],
+    allowed: Mapping[int, Collection[int]] | None = None,
+    include_same_article: bool = False,
+    max_posting: int = DEFAULT_MAX_POSTING,
+) -> list[Conflict]:
+    """The conflicts of ``find_conflicts_in_story(claims)`` that involve one of ``new_ids``.
+
+    The incremental path: a new article's claims against their shortlists. Pairs of two other claims
+    are never formed (their conflicts were found when they were new), so the work grows with the
+    new claims' postings, not with the whole pool's. Same pairing rules (keys shared through the
+    same index, postings over ``max_posting`` skipped) and the same order as the story version.
+    With ``allowed`` (new claim id -> the ids it may be paired with), a new claim is compared with
+    those claims only: its own shortlist, so that whether two claims are compared does not depend on
+    which other claims happened to be shortlisted alongside.
+    """
+    by_id = {c.id: c for c in claims}
+    new_ids_set = set(new_ids)
+    new = [by_id[i] for i in sorted(new_ids_set) if i in by_id]
+    postings: dict[str, list[ClaimInfo]] = {}
+    for c in by_id.values():
+        for k in conflict_keys(c.profile):
+            postings.setdefault(k, []).append(c)
+    found: dict[str, Conflict] = {}
+    seen: set[tuple[int, int]] = set()
+    for a in new:
+        for k in sorted(conflict_keys(a.profile)):
+            posting = postings.get(k, ())
+            if len(posting) < 2 or len(posting) > max_posting:
+                continue
+            for b in posting:
+                if b.id == a.id or (not include_same_article and a.article_id == b.article_id):
+                    continue
+                if allowed is not None and b.id not in allowed.get(a.id, ()) and (
+                    b.id not in new_ids_set or a.id not in allowed.get(b.id, ())
+                ):
+                    continue
+                pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                for conflict in find_conflicts(by_id[pair[0]], by_id[pair[1]]):
+                    found.setdefault(conflict_key(conflict), conflict)
     order = {k: i for i, k in enumerate(CONFLICT_KINDS)}
     return sorted(found.values(), key=lambda c: (order[c.kind], c.claim_ids, c.values))

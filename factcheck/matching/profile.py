@@ -245,6 +245,34 @@ _PREP_BEFORE = re.compile(
 )
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _word_positions(hay: str, needle: str, *, start: int = 0, end: int | None = None):
+    """Start offsets of `needle` in `hay` as a whole word (what ``\\b needle \\b`` finds with
+    ``re.finditer``: non-overlapping, left to right), without compiling a pattern per needle.
+
+    Needles are normalised names (letters, digits and single spaces), so they begin and end with
+    a word character and the boundary test is a look at the characters either side."""
+    if not needle:
+        return
+    n = len(needle)
+    stop = len(hay) if end is None else end
+    i = hay.find(needle, start, stop)
+    while i != -1:
+        j = i + n
+        if (i == 0 or not _is_word_char(hay[i - 1])) and (j == len(hay) or not _is_word_char(hay[j])):
+            yield i
+            i = hay.find(needle, j, stop)
+        else:
+            i = hay.find(needle, i + 1, stop)
+
+
+def _has_word(hay: str, needle: str) -> bool:
+    return next(_word_positions(hay, needle), None) is not None
+
+
 def _org_mentions(norm: str, orgs: tuple[Entity, ...]) -> list[tuple[int, int, Entity]]:
     spans = []
     for org in orgs:
@@ -254,8 +282,8 @@ def _org_mentions(norm: str, orgs: tuple[Entity, ...]) -> list[tuple[int, int, E
         for needle in needles:
             if not needle:
                 continue
-            for m in re.finditer(r"\b" + re.escape(needle) + r"\b", norm):
-                spans.append((m.start(), m.end(), org))
+            for i in _word_positions(norm, needle):
+                spans.append((i, i + len(needle), org))
     spans.sort(key=lambda s: (s[0], -s[1]))
     # Keep the longest mention at each position, drop mentions nested in an earlier one.
     out: list[tuple[int, int, Entity]] = []
@@ -269,10 +297,13 @@ def _org_mentions(norm: str, orgs: tuple[Entity, ...]) -> list[tuple[int, int, E
 def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set[str]]:
     stances: dict[str, set[str]] = {}
     if orgs:
-        mentions = _org_mentions(norm, orgs)
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+        mentions: list[tuple[int, int, Entity]] | None = None
+        breaks: list[int] = []
         for stance, cues in (("deny", _DENY_CUES), ("no_response", _NO_RESPONSE_CUES)):
             for cue in cues.finditer(norm):
+                if mentions is None:  # only a claim with a cue needs its mentions and clause breaks
+                    mentions = _org_mentions(norm, orgs)
+                    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
                 clause_start = max((b for b in breaks if b < cue.start()), default=0)
                 before = [m for m in mentions if clause_start <= m[0] and m[1] <= cue.start()]
                 agents: list[Entity] = []
@@ -310,30 +341,57 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
         if stance is None:
             continue
         for org in orgs:
-            if re.search(r"\b" + re.escape(org.tokens[0]) + r"\b", speaker):
+            if _has_word(speaker, org.tokens[0]):
                 stances.setdefault(org.key, set()).add(stance)
     return stances
 
 
-_SOURCE_PATTERNS = (
-    r"\baccording to (?:the )?{}",
-    r"\b(?:told|citing|cited|via|per) (?:the )?{}",
-    r"\b(?:reported|published|first reported) (?:by|in) (?:the )?{}",
-    r"\b{}(?: article| report| correspondent)? (?:reports|reported)\b",
+# Where a cited source's name starts: right after one of these (an optional "the " in between) ...
+_SOURCE_BEFORE = re.compile(
+    r"\baccording to |\b(?:told|citing|cited|via|per) |\b(?:reported|published|first reported) (?:by|in) "
 )
+# ... or where it ends: right before one of these ("the FT reports", "the FT correspondent reported").
+_SOURCE_AFTER = re.compile(r" (?:reports|reported)\b")
+_SOURCE_NOUNS = (" article", " report", " correspondent")
+
+
+def _source_slots(norm: str) -> tuple[list[int], list[int]]:
+    """Offsets where a cited source's name may start, and offsets where it may end."""
+    starts: list[int] = []
+    for m in _SOURCE_BEFORE.finditer(norm):
+        starts.append(m.end())
+        if norm.startswith("the ", m.end()):
+            starts.append(m.end() + 4)
+    ends: list[int] = []
+    for m in _SOURCE_AFTER.finditer(norm):
+        ends.append(m.start())
+        for noun in _SOURCE_NOUNS:
+            if norm.endswith(noun, 0, m.start()):
+                ends.append(m.start() - len(noun))
+    return starts, ends
 
 
 def _attribution_sources(norm: str, orgs: tuple[Entity, ...]) -> set[str]:
     """Organisations only cited as the source of the claim ("according to the FT", "told the FT").
 
     They say who reported the fact, not what the fact is about, so they are left out of the
-    entity comparison (but still count for conflicts and stances)."""
-    out = set()
+    entity comparison (but still count for conflicts and stances). The cue phrases are found once
+    per claim and each name is compared at those offsets (no pattern compiled per organisation)."""
+    out: set[str] = set()
+    if not orgs:
+        return out
+    starts, ends = _source_slots(norm)
+    if not starts and not ends:
+        return out
     for org in orgs:
-        name = re.escape(org.key)
-        for pattern in _SOURCE_PATTERNS:
-            if re.search(pattern.format(name), norm):
-                out.add(org.key)
+        key = org.key
+        if any(norm.startswith(key, i) for i in starts):
+            out.add(key)
+            continue
+        for j in ends:
+            i = j - len(key)
+            if i >= 0 and norm.startswith(key, i) and (i == 0 or not _is_word_char(norm[i - 1])):
+                out.add(key)
                 break
     return out
 

@@ -13,38 +13,41 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Order matters: longer and more specific rewrites first. Applied to lower-cased text.
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
-    for p, r in (
-        (r"[\u2018\u2019\u201a\u201b\u2032`´]", "'"),
-        (r"[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]", '"'),
-        (r"[\u2010-\u2015\u2212]", " - "),
-        (r"\bu\.\s?s\.\s?a\.?", " us "),
-        (r"\bu\.\s?s\.?(?=\W|$)", " us "),
-        (r"\bu\.\s?k\.?(?=\W|$)", " uk "),
-        (r"\bunited states of america\b", " us "),
-        (r"\bunited states\b", " us "),
-        (r"\bunited kingdom\b", " uk "),
-        (r"\busa\b", " us "),
-        (r"\bevs?\b", " electric vehicles "),
-        (r"\bjvs?\b", " joint venture "),
-        (r"\bper\s?cent\b|\bpct\b|\bpercentage points?\b", "%"),
-        (r"(\d)\s+%", r"\1%"),
-        (r"(?<=\d),(?=\d{3}\b)", ""),
-        (r"\$\s?(\d[\d.]*)(?:\s*(billion|million|thousand|bn|m|k)\b)?", r" \1 \2 usd "),
-        (r"\bus\s?dollars?\b|\bdollars?\b", " usd "),
-        (r"&", " and "),
-        (r"'s\b", ""),
-        (r"n't\b", " not"),
-    )
+# Order matters: longer and more specific rewrites first. Applied to lower-cased text. Each rewrite
+# comes with the substrings one of which any text it changes must contain (None: non-ASCII text
+# only), so the common case of a rewrite that can't apply costs a substring test, not a scan.
+_REWRITE_RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    (r"[\u2018\u2019\u201a\u201b\u2032`´]", "'", ("`",)),
+    (r"[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]", '"', None),
+    (r"[\u2010-\u2015\u2212]", " - ", None),
+    (r"\bu\.\s?s\.\s?a\.?", " us ", ("u.",)),
+    (r"\bu\.\s?s\.?(?=\W|$)", " us ", ("u.",)),
+    (r"\bu\.\s?k\.?(?=\W|$)", " uk ", ("u.",)),
+    (r"\bunited states of america\b", " us ", ("united",)),
+    (r"\bunited states\b", " us ", ("united",)),
+    (r"\bunited kingdom\b", " uk ", ("united",)),
+    (r"\busa\b", " us ", ("usa",)),
+    (r"\bevs?\b", " electric vehicles ", ("ev",)),
+    (r"\bjvs?\b", " joint venture ", ("jv",)),
+    (r"\bper\s?cent\b|\bpct\b|\bpercentage points?\b", "%", ("per", "pct")),
+    (r"(\d)\s+%", r"\1%", ("%",)),
+    (r"(?<=\d),(?=\d{3}\b)", "", (",",)),
+    (r"\$\s?(\d[\d.]*)(?:\s*(billion|million|thousand|bn|m|k)\b)?", r" \1 \2 usd ", ("$",)),
+    (r"\bus\s?dollars?\b|\bdollars?\b", " usd ", ("dollar",)),
+    (r"&", " and ", ("&",)),
+    (r"'s\b", "", ("'s",)),
+    (r"n't\b", " not", ("n't",)),
 )
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r, _ in _REWRITE_RULES)
+_REWRITE_GUARDS: tuple[tuple[str, ...] | None, ...] = tuple(g for _, _, g in _REWRITE_RULES)
 _STRIP = re.compile(r"[^\w%.\s]|(?<!\d)\.|\.(?!\d)|_")
 _SPACES = re.compile(r"\s+")
 
 
 def _fold(text: str) -> str:
     """Unicode-compatible lower-casing with accents removed (Müller -> muller)."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
@@ -57,7 +60,13 @@ def normalise_for_match(text: str) -> str:
     'the us imposed a 100% tariff on electric vehicles'
     """
     text = _fold(text)
-    for pattern, repl in _REWRITES:
+    ascii_only = text.isascii()
+    for (pattern, repl), guard in zip(_REWRITES, _REWRITE_GUARDS):
+        if guard is None:
+            if ascii_only:
+                continue
+        elif ascii_only and not any(g in text for g in guard):
+            continue
         text = pattern.sub(repl, text)
     text = _STRIP.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -230,8 +239,13 @@ _PREDICATE_BY_STEM: dict[str, str] = {
 _PREDICATE_PHRASE_RES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), group) for group, pats in PREDICATE_PHRASES.items() for p in pats
 )
+# All the phrases in one pattern, a named group per predicate group: one scan of the text finds them all.
+_PREDICATE_PHRASES_RE = re.compile(
+    "|".join(f"(?P<{group}>{'|'.join(pats)})" for group, pats in PREDICATE_PHRASES.items())
+)
 
 
+@lru_cache(maxsize=65536)
 def predicate_of_stem(s: str) -> str | None:
     """The key-predicate group a stem belongs to, if any (prefix match on the listed stems)."""
     group = _PREDICATE_BY_STEM.get(s)
@@ -251,7 +265,5 @@ def predicates(normalised: str, stems: frozenset[str] | list[str]) -> frozenset[
         g = predicate_of_stem(s)
         if g:
             out.add(g)
-    for pattern, group in _PREDICATE_PHRASE_RES:
-        if pattern.search(normalised):
-            out.add(group)
+    out.update(m.lastgroup for m in _PREDICATE_PHRASES_RE.finditer(normalised))  # type: ignore[misc]
     return frozenset(out)

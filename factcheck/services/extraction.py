@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from factcheck import extraction
+from factcheck import extraction, matching
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, Evidence, Verdict
 
@@ -117,7 +117,10 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
                     continue
                 claim.start, claim.end = place
                 claim.text = body[claim.start : claim.end]
-                Claim.objects.filter(pk=claim.pk).update(start=claim.start, end=claim.end, text=claim.text)
+                Claim.objects.filter(pk=claim.pk).update(
+                    start=claim.start, end=claim.end, text=claim.text,
+                    match_keys=matching.match_keys(claim.text, claim.facets),
+                )
                 reanchored += 1
             kept_spans.append((claim.start, claim.end))
 
@@ -129,7 +132,7 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
         updates, creates = [], []
         for span, new in wanted.items():
             fields = dict(score=round(float(new.score), 4), kinds=list(new.kinds), facets=new.facets,
-                          model_version=extraction.MODEL_VERSION)
+                          model_version=extraction.MODEL_VERSION, match_keys=matching.match_keys(new.text, new.facets))
             current = machine.get(span)
             if current is None:
                 creates.append(Claim(article_id=article_id, start=new.start, end=new.end, text=new.text, **fields))
@@ -139,7 +142,7 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
                 updates.append(current)
         Claim.objects.bulk_create(creates)
         if updates:
-            Claim.objects.bulk_update(updates, ["score", "kinds", "facets", "model_version"])
+            Claim.objects.bulk_update(updates, ["score", "kinds", "facets", "model_version", "match_keys"])
         message = ""
         if unanchored:
             message = (f"{unanchored} reviewed claim(s) no longer appear in the article text; "

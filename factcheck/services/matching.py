@@ -1,13 +1,16 @@
 """The cross-article layer: the same claim in every outlet, verdicts shared, contradictions flagged, stories.
 
-`article_match_claims` runs after an article's claims are stored. PostgreSQL shortlists candidates (the trigram
-index `claim_text_trgm`, plus the claims of the article's story); the pure `factcheck.matching` package decides
-which claims state the same thing, which disagree and which story the article belongs to; this module stores
-the outcome. Everything else here is a reviewer's action on clusters, conflicts and stories.
+`article_match_claims` runs after an article's claims are stored. PostgreSQL shortlists candidates through the
+claims' blocking keys (`Claim.match_keys`, GIN index `claim_match_keys_gin`: "o:ford|v:deny", "o:ford|n:%:100",
+see `factcheck.matching.keys`) in one query, and keeps for each claim those sharing the most keys with it (the
+keys are global, so the claims of the article's story need no separate read; only candidates that share nothing
+but an organisation's stance are looked at within the story, for conflicts). The pure `factcheck.matching`
+package decides which claims state the same thing, which disagree and which story the article belongs to; this
+module stores the outcome. Everything else here is a reviewer's action on clusters, conflicts and stories.
 
-Work done by a person is never undone by the worker: a claim a reviewer split off or merged by hand is
-"pinned" (its history holds a manual cluster change by a person) and matching never moves it; an article a
-person moved to a story keeps it; a resolved or dismissed conflict is never reopened.
+Work done by a person is never undone by the worker: a claim a reviewer split off or merged by hand is pinned
+(`Claim.cluster_pinned`, set with the change, which its history records) and matching never moves it; an article
+a person moved to a story keeps it (`Article.story_pinned`); a resolved or dismissed conflict is never reopened.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg import sql
 
 from factcheck import matching, permissions
 from factcheck.history import history_context
@@ -34,17 +39,19 @@ logger = logging.getLogger(__name__)
 
 WORKER = "matching worker"
 
-# Trigram shortlist: candidates per claim, and the pg_trgm similarity a candidate must reach. Paraphrases across
-# outlets score 0.12-0.5 in trigrams; the story candidates below catch the low ones the threshold lets through.
-SHORTLIST_LIMIT = 10
-TRIGRAM_THRESHOLD = 0.3
-# A shortlisted claim that shares no person, organisation or figure with the claim is compared only when this
-# alike in trigrams (or when the claim names nobody and gives no figure).
-TRIGRAM_ALONE = 0.5
-# Claims of the article's story read besides the trigram shortlist (most recent articles first), and how many of
-# them sharing a person or organisation each claim is compared with.
-STORY_CANDIDATE_LIMIT = 300
-STORY_CANDIDATES_PER_CLAIM = 15
+# Key shortlist. Claims read per blocking key: a key in more claims than this says little about which of them is
+# the same statement (its more specific keys bring those in), so the rest of its claims are not read. Candidates
+# kept per claim, most keys shared first, and at most PER_CLUSTER members of one existing cluster among them: a
+# few say whether the claim belongs to it (the library judges the link on the members shortlisted), more only
+# cost comparisons. There is no cut relative to the best candidate: whether two claims are compared must not
+# depend on which other claims exist, or matching an article again later would find what its first run did not.
+SHORTLIST_PER_KEY = 16
+CANDIDATES_PER_CLAIM = 12
+PER_CLUSTER = 4
+# Stories considered for an article without one (those whose claims share the most keys with it), and how many of
+# each story's most recent articles describe it.
+STORY_CANDIDATES = 5
+STORY_SIGNATURE_ARTICLES = 40
 
 # One matching run at a time (and no manual cluster change during one): two articles matched at once could
 # otherwise both form a cluster out of the same unclustered claims. A run takes tens of milliseconds.
@@ -54,6 +61,8 @@ MANUAL_CLUSTER_ACTIONS = ("factcheck.claim.cluster_split", "factcheck.claim.clus
 MANUAL_STORY_ACTION = "factcheck.story.changed"
 
 CONFLICT_KEY_MAX = 500
+
+_CLAIM_FIELDS = ("pk", "article_id", "text", "facets", "kinds", "cluster_id", "cluster_pinned")
 
 
 @dataclass
@@ -71,52 +80,102 @@ class MatchResult:
 
 # --- Reading what matching needs ---------------------------------------------------------------------------
 
-# One branch per claim of the article, joined with UNION ALL into one round trip. Each branch carries the claim's
-# text as a literal, so the planner can estimate the trigram search from its trigrams and picks the GIN index
-# claim_text_trgm (with the text only known at run time, as in a LATERAL join, it can't, and scans the table).
-_SHORTLIST_BRANCH = """(
-    SELECT %s::bigint AS query_id, c.id, c.article_id, c.text, c.facets, c.kinds, c.cluster_id,
-           similarity(c.text, %s) AS similarity
-    FROM factcheck_claim c
-    WHERE c.text %% %s AND c.article_id <> %s AND c.verdict <> %s
-    ORDER BY similarity(c.text, %s) DESC, c.id
-    LIMIT %s
-)"""
+# One branch per distinct key of the article, joined with UNION ALL into one round trip. Each branch carries its
+# key as a literal, so the planner estimates it from the column's element statistics and reads the GIN index
+# claim_match_keys_gin (a key known only at run time, as in a LATERAL join over the article's keys, it can't
+# estimate). Each branch stops after `limit` rows; the rows carry their keys so every candidate is ranked on all
+# the keys it shares, not only the ones whose branch returned it. The statement is composed with its values
+# quoted in (psycopg.sql), so the driver has no placeholders to find in a long text.
+_SHORTLIST_BRANCH = sql.SQL(
+    "(SELECT c.id, c.article_id, c.cluster_id, c.match_keys FROM factcheck_claim c"
+    " WHERE c.match_keys @> ARRAY[{key}]::varchar(200)[] AND c.article_id <> {article} AND c.verdict <> {verdict}"
+    " LIMIT {limit})"
+)
 
 
-def shortlist_query(
-    queries: list[tuple[int, str]], *, article_id: int, limit: int = SHORTLIST_LIMIT
-) -> tuple[str, list[Any]]:
-    """The shortlist SQL and its parameters for `queries` [(claim id, text)] of one article (for EXPLAIN too)."""
-    parts, params = [], []
-    for claim_id, text in queries:
-        parts.append(_SHORTLIST_BRANCH)
-        params += [claim_id, text, text, article_id, Verdict.NOT_A_CLAIM, text, limit]
-    return "\nUNION ALL\n".join(parts), params
-
-
-def _set_trigram_threshold(cursor, threshold: float) -> None:
-    # SET LOCAL lasts until the end of the transaction; set_config(..., true) is its parameterised form.
-    cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
-
-
-def _shortlist(
-    queries: list[tuple[int, str]], *, article_id: int, limit: int = SHORTLIST_LIMIT,
-    threshold: float = TRIGRAM_THRESHOLD,
-) -> list[tuple]:
-    """For every claim of the article, the most similar claims of other articles (one query, via the index)."""
-    if not queries:
-        return []
-    sql, params = shortlist_query(queries, article_id=article_id, limit=limit)
+def shortlist_query(keys: Iterable[str], *, article_id: int, limit: int = SHORTLIST_PER_KEY) -> tuple[str, None]:
+    """The shortlist SQL for an article's distinct `keys` (for EXPLAIN too), and its parameters (none)."""
+    article, verdict, limit_ = sql.Literal(int(article_id)), sql.Literal(str(Verdict.NOT_A_CLAIM)), sql.Literal(int(limit))
+    branches = [
+        _SHORTLIST_BRANCH.format(key=sql.Literal(key), article=article, verdict=verdict, limit=limit_)
+        for key in sorted(set(keys))
+    ]
     with connection.cursor() as cursor:
-        _set_trigram_threshold(cursor, threshold)
-        # The planner costs similarity() like an ordinary operator, though it is far dearer, and on small tables
-        # reads every row instead of using the index: keep it on the index for this one statement.
-        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
-        return rows
+        return sql.SQL("\nUNION ALL\n").join(branches).as_string(cursor.connection), None
+
+
+def _shortlist(keys: Iterable[str], *, article_id: int, limit: int = SHORTLIST_PER_KEY) -> list[tuple]:
+    """(id, article id, cluster id, match keys) of claims of other articles sharing one of `keys` (at most `limit`
+    per key, a claim once per key it was found by). One query, through the GIN index."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    query, params = shortlist_query(keys, article_id=article_id, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _weak(key: str) -> bool:
+    """A key that brings a candidate for conflicts only: an organisation's stance ("o:xiaomi|v:stance" is in its
+    denials and in its refusals to comment, which disagree but are never the same statement)."""
+    return key.endswith("|v:stance")
+
+
+def rank_candidates(
+    own_keys: dict[int, list[str]],
+    rows: Iterable[tuple[int, int, int | None, Iterable[str]]],
+    *,
+    per_claim: int = CANDIDATES_PER_CLAIM,
+    per_cluster: int = PER_CLUSTER,
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]:
+    """For every claim, the candidates sharing the most keys with it: [(candidate id, keys shared)], best first,
+    at most `per_claim`. Among candidates sharing as many keys, the one with the larger share of its own keys in
+    common comes first ("Ford denied" before a long claim that also mentions a denial), then the most recent. At
+    most `per_cluster` members of one cluster are kept per claim.
+
+    Also returns, per claim, the candidates that share only weak keys (`_weak`): compared for conflicts within
+    the article's story, never for clusters."""
+    claims_of_key: dict[str, list[int]] = defaultdict(list)
+    for claim_id, keys in own_keys.items():
+        for key in keys:
+            claims_of_key[key].append(claim_id)
+    shared: dict[int, dict[int, int]] = {claim_id: {} for claim_id in own_keys}
+    weak: dict[int, dict[int, int]] = {claim_id: {} for claim_id in own_keys}
+    size: dict[int, int] = {}
+    cluster_of: dict[int, int | None] = {}
+    for pk, _article_id, cluster_id, keys in rows:
+        if pk in size:
+            continue
+        keys = keys or ()
+        size[pk] = max(1, len(keys))
+        cluster_of[pk] = cluster_id
+        for key in keys:
+            claim_ids = claims_of_key.get(key)
+            if not claim_ids:
+                continue
+            counts_of = weak if _weak(key) else shared
+            for claim_id in claim_ids:
+                counts = counts_of[claim_id]
+                counts[pk] = counts.get(pk, 0) + 1
+    out: dict[int, list[tuple[int, int]]] = {}
+    weak_out: dict[int, list[int]] = {}
+    for claim_id, counts in shared.items():
+        ranked = []
+        taken: dict[int, int] = defaultdict(int)
+        for item in sorted(counts.items(), key=lambda item: (-item[1], -item[1] / size[item[0]], -item[0])):
+            cluster_id = cluster_of[item[0]]
+            if cluster_id is not None:
+                if taken[cluster_id] >= per_cluster:
+                    continue
+                taken[cluster_id] += 1
+            ranked.append(item)
+            if len(ranked) >= per_claim:
+                break
+        out[claim_id] = ranked
+        only_weak = [pk for pk in weak[claim_id] if pk not in counts]
+        weak_out[claim_id] = sorted(only_weak, key=lambda pk: (size[pk], -pk))[:per_claim]
+    return out, weak_out
 
 
 def _info(row_id: int, article_id: int, text: str, facets: Any, kinds: Any) -> matching.ClaimInfo:
@@ -132,36 +191,19 @@ def _info(row_id: int, article_id: int, text: str, facets: Any, kinds: Any) -> m
 
 
 def pinned_claim_ids(claim_ids: Iterable[int]) -> set[int]:
-    """Claims whose cluster a person set by hand (split off or merged), which matching must never move.
-
-    A claim's history is the record: matching never changes the cluster of a pinned claim afterwards, so
-    "any manual cluster change" is the same as "the latest cluster change was manual". One query.
-    """
+    """Claims whose cluster a person set by hand (split off or merged), which matching must never move."""
     ids = list(set(claim_ids))
     if not ids:
         return set()
-    ClaimEvent = Claim.pgh_event_model
-    return set(
-        ClaimEvent.objects.filter(
-            pgh_obj_id__in=ids,
-            pgh_context__metadata__action__in=MANUAL_CLUSTER_ACTIONS,
-            pgh_context__metadata__has_key="user",
-        )
-        .values_list("pgh_obj_id", flat=True)
-        .distinct()
-    )
+    return set(Claim.objects.filter(pk__in=ids, cluster_pinned=True).values_list("pk", flat=True))
 
 
 def _story_pinned(article_id: int) -> bool:
     """Whether a person chose this article's story (then matching leaves it where they put it)."""
-    ArticleEvent = Article.pgh_event_model
-    return ArticleEvent.objects.filter(
-        pgh_obj_id=article_id,
-        pgh_context__metadata__action=MANUAL_STORY_ACTION,
-        pgh_context__metadata__has_key="user",
-    ).exists()
+    return Article.objects.filter(pk=article_id, story_pinned=True).exists()
 
 
+# The most recent articles of each candidate story, with the people and organisations their claims name.
 _STORY_ARTICLES_SQL = """
 SELECT a.id, a.story_id, a.title, a.published_at,
        ARRAY(
@@ -174,8 +216,14 @@ SELECT a.id, a.story_id, a.title, a.published_at,
                 ) AS e(value)
            WHERE c.article_id = a.id
        )
-FROM factcheck_article a
-WHERE a.story_id = ANY(%s) AND a.id <> %s
+FROM unnest(%s::bigint[]) AS s(story_id)
+CROSS JOIN LATERAL (
+    SELECT a.id, a.story_id, a.title, a.published_at
+    FROM factcheck_article a
+    WHERE a.story_id = s.story_id AND a.id <> %s
+    ORDER BY a.created_at DESC, a.id DESC
+    LIMIT %s
+) a
 """
 
 
@@ -189,26 +237,17 @@ def _entities(infos: Iterable[matching.ClaimInfo]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _story_signatures(story_ids: set[int], exclude_article_id: int) -> list[matching.StorySignature]:
+def _story_signatures(story_ids: Iterable[int], exclude_article_id: int) -> list[matching.StorySignature]:
+    story_ids = sorted(set(story_ids))
     if not story_ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(_STORY_ARTICLES_SQL, [sorted(story_ids), exclude_article_id])
+        cursor.execute(_STORY_ARTICLES_SQL, [story_ids, exclude_article_id, STORY_SIGNATURE_ARTICLES])
         rows = cursor.fetchall()
     by_story: dict[int, list[matching.ArticleInfo]] = defaultdict(list)
     for pk, story_id, title, published_at, entities in rows:
         by_story[story_id].append(matching.ArticleInfo(pk, title, frozenset(entities or ()), published_at))
     return [matching.story_signature(sid, arts) for sid, arts in sorted(by_story.items())]
-
-
-def _story_claims(story_id: int, article_id: int, limit: int = STORY_CANDIDATE_LIMIT):
-    return list(
-        Claim.objects.filter(article__story_id=story_id)
-        .exclude(article_id=article_id)
-        .exclude(verdict=Verdict.NOT_A_CLAIM)
-        .order_by("-article__created_at", "article_id", "start")
-        .values_list("pk", "article_id", "text", "facets", "kinds", "cluster_id")[:limit]
-    )
 
 
 # --- Matching one article ------------------------------------------------------------------------------------
@@ -226,6 +265,30 @@ def _conflict_key(conflict: matching.Conflict) -> str:
     return key
 
 
+class _Pool:
+    """The claims one run looks at: their ClaimInfo, cluster and pinned flag, read once."""
+
+    def __init__(self) -> None:
+        self.infos: dict[int, matching.ClaimInfo] = {}
+        self.cluster_of: dict[int, int | None] = {}
+        self.pinned: set[int] = set()
+
+    def add(self, row) -> int:
+        pk, art, text, facets, kinds, cluster_id, cluster_pinned = row
+        if pk not in self.infos:
+            self.infos[pk] = _info(pk, art, text, facets, kinds)
+            self.cluster_of[pk] = cluster_id
+            if cluster_pinned:
+                self.pinned.add(pk)
+        return pk
+
+    def load(self, ids: Iterable[int]) -> None:
+        missing = [pk for pk in set(ids) if pk not in self.infos]
+        if missing:
+            for row in Claim.objects.filter(pk__in=missing).values_list(*_CLAIM_FIELDS):
+                self.add(row)
+
+
 @transaction.atomic
 def article_match_claims(*, article_id: int) -> MatchResult | None:
     """Match an article's claims with the claims of other articles: clusters, story, conflicts.
@@ -238,102 +301,93 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     """
     with connection.cursor() as cursor:
         _lock_matching(cursor)
-    article = Article.objects.filter(pk=article_id).only("pk", "title", "published_at", "story_id").first()
+    article = (
+        Article.objects.filter(pk=article_id)
+        .only("pk", "title", "published_at", "story_id", "story_pinned")
+        .first()
+    )
     if article is None:
         return None
     result = MatchResult(story_id=article.story_id)
 
-    own_rows = list(
+    pool = _Pool()
+    own_keys: dict[int, list[str]] = {}
+    stale_keys: list[Claim] = []
+    own_rows = (
         Claim.objects.filter(article_id=article_id)
         .exclude(verdict=Verdict.NOT_A_CLAIM)
-        .values_list("pk", "article_id", "text", "facets", "kinds", "cluster_id")
+        .values_list(*_CLAIM_FIELDS, "match_keys")
     )
-    infos: dict[int, matching.ClaimInfo] = {}
-    cluster_of: dict[int, int | None] = {}
-    for pk, art, text, facets, kinds, cluster_id in own_rows:
-        infos[pk] = _info(pk, art, text, facets, kinds)
-        cluster_of[pk] = cluster_id
-    own_ids = set(infos)
+    for *row, stored_keys in own_rows:
+        pk = pool.add(row)
+        info = pool.infos[pk]
+        own_keys[pk] = matching.match_keys(info.text, info.facets)
+        if list(stored_keys or ()) != own_keys[pk]:  # stored before keys existed, or by another recipe
+            stale_keys.append(Claim(pk=pk, match_keys=own_keys[pk]))
+    if stale_keys:
+        Claim.objects.bulk_update(stale_keys, ["match_keys"])  # not tracked in history: no event, no version
+    own_ids = set(own_keys)
 
-    # Candidates per claim: its trigram shortlist (kept when it shares a name or a figure, or is very alike) ...
-    candidates_of: dict[int, list[int]] = {pk: [] for pk in own_ids}
-    best_similarity: dict[int, float] = {}
-    candidate_articles: set[int] = set()
-    queries = [(pk, infos[pk].text) for pk in sorted(own_ids)]
-    for query_id, pk, art, text, facets, kinds, cluster_id, sim in _shortlist(queries, article_id=article_id):
-        if pk not in infos:
-            infos[pk] = _info(pk, art, text, facets, kinds)
-            cluster_of[pk] = cluster_id
-        candidate_articles.add(art)
-        keys = _keys(infos[query_id])
-        if sim >= TRIGRAM_ALONE or not keys or keys & _keys(infos[pk]):
-            candidates_of[query_id].append(pk)
-            best_similarity[query_id] = max(best_similarity.get(query_id, 0.0), sim)
+    # Candidates per claim: the claims of other articles sharing the most blocking keys with it.
+    rows = _shortlist({k for keys in own_keys.values() for k in keys}, article_id=article_id)
+    ranked, weak = rank_candidates(own_keys, rows)
+    candidates_of: dict[int, list[int]] = {pk: [c for c, _ in ranked.get(pk, ())] for pk in own_ids}
+    pool.load(pk for pks in candidates_of.values() for pk in pks)
 
-    # ... and the claims of its story that name the same people or organisations, or give figures in the same unit.
-    story_id = _assign_story(article, own=[infos[i] for i in own_ids], candidate_articles=candidate_articles,
-                             result=result)
-    if story_id is not None:
-        by_key: dict[str, list[int]] = defaultdict(list)
-        for pk, art, text, facets, kinds, cluster_id in _story_claims(story_id, article_id):
-            if pk not in infos:
-                infos[pk] = _info(pk, art, text, facets, kinds)
-                cluster_of[pk] = cluster_id
-            for key in _keys(infos[pk]):
-                by_key[key].append(pk)
-        for own in own_ids:
-            shared: dict[int, int] = defaultdict(int)
-            for key in _keys(infos[own]):
-                for pk in by_key.get(key, ()):
-                    shared[pk] += 1
-            ranked = sorted(shared, key=lambda pk: (-shared[pk], pk))[:STORY_CANDIDATES_PER_CLAIM]
-            candidates_of[own] = list(dict.fromkeys(candidates_of[own] + ranked))
-
+    story_id = _assign_story(article, own=[pool.infos[i] for i in own_ids], ranked=ranked, pool=pool, result=result)
     if own_ids:
-        _assign_clusters(own_ids, candidates_of, best_similarity, infos, cluster_of, result)
-        candidate_ids = {pk for pks in candidates_of.values() for pk in pks}
-        _detect_conflicts(own_ids, candidate_ids, infos, cluster_of, result)
+        _assign_clusters(own_ids, candidates_of, pool, result)
+        conflict_candidates = {pk: list(pks) for pk, pks in candidates_of.items()}
+        for pk, extra in _same_story(weak, story_id, pool).items():
+            conflict_candidates[pk] += extra
+        _detect_conflicts(own_ids, conflict_candidates, pool, result)
     return result
 
 
-def _keys(info: matching.ClaimInfo, *, figures: bool = True) -> frozenset[str]:
-    """Cheap blocking keys from a claim's facets (no text analysis): name words of its people and organisations
-    (first and last, so two spellings of one surname still meet on the first name) and, with `figures`, the
-    units of its figures. Cached on the ClaimInfo like its profile."""
-    cache = info.__dict__.setdefault("_matching_keys", {})
-    if figures in cache:
-        return cache[figures]
-    keys: set[str] = set()
-    for kind in ("people", "organisations"):
-        for name in info.facets.get(kind) or ():
-            if isinstance(name, str):
-                words = [w for w in name.lower().replace(".", " ").split() if len(w) > 1]
-                if words:
-                    keys.add(f"{kind[0]}:{words[0]}")
-                    keys.add(f"{kind[0]}:{words[-1]}")
-    if figures:
-        for number in info.facets.get("numbers") or ():
-            if isinstance(number, dict) and number.get("unit"):
-                keys.add(f"n:{number['unit']}")
-    cache[figures] = frozenset(keys)
-    return cache[figures]
+def _same_story(weak: dict[int, list[int]], story_id: int | None, pool: _Pool) -> dict[int, list[int]]:
+    """The weak candidates (`rank_candidates`) whose article is in the story `story_id`, read into the pool."""
+    ids = {pk for pks in weak.values() for pk in pks}
+    if story_id is None or not ids:
+        return {}
+    pool.load(ids)
+    articles = {pool.infos[pk].article_id for pk in ids if pk in pool.infos}
+    in_story = set(Article.objects.filter(pk__in=articles, story_id=story_id).values_list("pk", flat=True))
+    return {
+        own: [pk for pk in pks if pk in pool.infos and pool.infos[pk].article_id in in_story]
+        for own, pks in weak.items()
+    }
 
 
 def _assign_story(
-    article: Article, *, own: list[matching.ClaimInfo], candidate_articles: set[int], result: MatchResult
+    article: Article,
+    *,
+    own: list[matching.ClaimInfo],
+    ranked: dict[int, list[tuple[int, int]]],
+    pool: _Pool,
+    result: MatchResult,
 ) -> int | None:
-    if article.story_id is not None or _story_pinned(article.pk):
+    if article.story_id is not None or article.story_pinned:
         return article.story_id
-    story_ids = set(
-        Article.objects.filter(pk__in=candidate_articles, story__isnull=False).values_list("story_id", flat=True)
+    # The stories whose claims share the most keys with the article's claims (a bounded few).
+    weight_of_article: dict[int, int] = defaultdict(int)
+    for candidates in ranked.values():
+        for pk, shared in candidates:
+            weight_of_article[pool.infos[pk].article_id] += shared
+    story_of = dict(
+        Article.objects.filter(pk__in=list(weight_of_article), story__isnull=False).values_list("pk", "story_id")
     )
+    weight_of_story: dict[int, int] = defaultdict(int)
+    for art, weight in weight_of_article.items():
+        if art in story_of:
+            weight_of_story[story_of[art]] += weight
+    story_ids = sorted(weight_of_story, key=lambda s: (-weight_of_story[s], -s))[:STORY_CANDIDATES]
     info = matching.ArticleInfo(article.pk, article.title, _entities(own), article.published_at)
     best = matching.best_story(info, _story_signatures(story_ids, article.pk))
     with history_context(action="factcheck.story.assigned", actor=WORKER):
         if best is None:
             best = Story.objects.create(title=(article.title or "Untitled story")[:500]).pk
             result.story_created = True
-        updated = Article.objects.filter(pk=article.pk, story__isnull=True).update(story_id=best)
+        updated = Article.objects.filter(pk=article.pk, story__isnull=True, story_pinned=False).update(story_id=best)
         if updated:
             Story.objects.filter(pk=best).update(updated_at=timezone.now())
     result.story_id = best
@@ -341,89 +395,127 @@ def _assign_story(
     return best
 
 
-def _assign_clusters(
-    own_ids: set[int],
-    candidates_of: dict[int, list[int]],
-    best_similarity: dict[int, float],
-    infos: dict[int, matching.ClaimInfo],
-    cluster_of: dict[int, int | None],
-    result: MatchResult,
-) -> None:
-    """Decide each open claim against its own candidates, most trigram-alike claim first, storing each decision
-    before the next: a later claim of the article then sees the clusters the earlier ones joined, so a cluster
-    never gets two claims of one article."""
-    all_candidates = {pk for pks in candidates_of.values() for pk in pks}
-    pinned = pinned_claim_ids(own_ids | all_candidates)
-    open_ids = sorted(
-        (i for i in own_ids if cluster_of[i] is None and i not in pinned),
-        key=lambda i: (-best_similarity.get(i, 0.0), i),
-    )
+def _assign_clusters(own_ids: set[int], candidates_of: dict[int, list[int]], pool: _Pool, result: MatchResult) -> None:
+    """Decide each open claim against its own candidates, the claim most alike one of its candidates first, each
+    decision taking effect before the next: a later claim of the article then sees the clusters the earlier ones
+    joined, so a cluster never gets two claims of one article (and where two claims of the article compete for
+    one cluster, the closer statement gets it). The decisions are written together at the end (one INSERT of the
+    new clusters, one UPDATE of the claims), under the matching lock, so nothing changes clusters meanwhile."""
+    infos, cluster_of, pinned = pool.infos, pool.cluster_of, pool.pinned
+    open_ids = [i for i in own_ids if cluster_of[i] is None and i not in pinned]
     if not open_ids:
         return
-    with history_context(action="factcheck.claim.clustered", actor=WORKER):
-        for claim_id in open_ids:
-            candidates = [
-                (infos[pk], cluster_of[pk])
-                for pk in candidates_of.get(claim_id, ())
-                if not (cluster_of[pk] is None and pk in pinned)  # split off by a person: it stays on its own
-            ]
-            if not candidates:
-                continue
-            clusters = {cluster_id for _, cluster_id in candidates if cluster_id is not None}
-            candidates += [
-                (infos[pk], cluster_of[pk]) for pk in sorted(own_ids) if pk != claim_id and cluster_of[pk] in clusters
-            ]
-            assignment = matching.assign_to_clusters([infos[claim_id]], candidates)[claim_id]
-            _store_assignment(claim_id, assignment, cluster_of, pinned, result)
+    scores: dict[tuple[int, int], float] = {}
+
+    def score(x: int, y: int) -> float:
+        key = (x, y) if x < y else (y, x)
+        if key not in scores:
+            scores[key] = matching.similarity(infos[x], infos[y])
+        return scores[key]
+
+    best = {i: max((score(i, pk) for pk in candidates_of.get(i, ())), default=0.0) for i in open_ids}
+    open_ids.sort(key=lambda i: (-best[i], i))
+    plan = _ClusterPlan()
+    for claim_id in open_ids:
+        candidates = [
+            (infos[pk], cluster_of[pk])
+            for pk in candidates_of.get(claim_id, ())
+            if not (cluster_of[pk] is None and pk in pinned)  # split off by a person: it stays on its own
+        ]
+        if not candidates:
+            continue
+        clusters = {cluster_id for _, cluster_id in candidates if cluster_id is not None}
+        candidates += [
+            (infos[pk], cluster_of[pk]) for pk in sorted(own_ids) if pk != claim_id and cluster_of[pk] in clusters
+        ]
+        assignment = matching.assign_to_clusters([infos[claim_id]], candidates, scores=scores)[claim_id]
+        plan.decide(claim_id, assignment, cluster_of, pinned)
+    if plan.moves:
+        with history_context(action="factcheck.claim.clustered", actor=WORKER):
+            plan.store(cluster_of, result)
 
 
-def _store_assignment(claim_id, assignment, cluster_of, pinned, result: MatchResult) -> None:
-    now = timezone.now()
-    if assignment.action == "join":
-        cluster_id = int(assignment.cluster_id)
-        if Claim.objects.filter(pk=claim_id, cluster__isnull=True).update(cluster_id=cluster_id, updated_at=now):
+class _ClusterPlan:
+    """The cluster decisions of one run, applied in memory as they are taken and written at the end. A cluster
+    created in this run has a negative stand-in id until it is stored."""
+
+    def __init__(self) -> None:
+        self.moves: dict[int, int] = {}  # claim id -> cluster id (negative: created in this run)
+        self.new: dict[int, list[int]] = {}  # stand-in id -> its claims
+
+    def decide(self, claim_id: int, assignment, cluster_of: dict[int, int | None], pinned: set[int]) -> None:
+        if assignment.action == "join":
+            cluster_id = int(assignment.cluster_id)
+            self.moves[claim_id] = cluster_id
             cluster_of[claim_id] = cluster_id
-            result.joined += 1
-            result.clustered_ids.append(claim_id)
-    elif assignment.action == "new":
-        movable = [m for m in assignment.new_group if cluster_of.get(m) is None and m not in pinned]
-        if len(movable) < 2 or claim_id not in movable:
-            return
-        new_cluster = ClaimCluster.objects.create()
-        n = Claim.objects.filter(pk__in=movable, cluster__isnull=True).update(cluster_id=new_cluster.pk, updated_at=now)
-        if n < 2:  # clustered meanwhile: don't leave a cluster of one
-            Claim.objects.filter(cluster_id=new_cluster.pk).update(cluster=None, updated_at=now)
-            new_cluster.delete()
-            return
-        result.clusters_created += 1
-        result.joined += n
-        result.clustered_ids.extend(movable)
-        for m in movable:
-            cluster_of[m] = new_cluster.pk
+            if cluster_id < 0:
+                self.new[cluster_id].append(claim_id)
+        elif assignment.action == "new":
+            movable = [m for m in assignment.new_group if cluster_of.get(m) is None and m not in pinned]
+            if len(movable) < 2 or claim_id not in movable:
+                return
+            stand_in = -1 - len(self.new)
+            self.new[stand_in] = list(movable)
+            for m in movable:
+                self.moves[m] = stand_in
+                cluster_of[m] = stand_in
+
+    def store(self, cluster_of: dict[int, int | None], result: MatchResult) -> None:
+        real: dict[int, int] = {}
+        if self.new:
+            created = ClaimCluster.objects.bulk_create([ClaimCluster() for _ in self.new])
+            real = {stand_in: cluster.pk for stand_in, cluster in zip(sorted(self.new, reverse=True), created)}
+        values = [(pk, real.get(cid, cid)) for pk, cid in sorted(self.moves.items())]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """UPDATE factcheck_claim c SET cluster_id = v.cluster_id, updated_at = %s
+                   FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, cluster_id)
+                   WHERE c.id = v.id AND c.cluster_id IS NULL
+                   RETURNING c.id""",
+                [timezone.now(), [pk for pk, _ in values], [cid for _, cid in values]],
+            )
+            stored = {row[0] for row in cursor.fetchall()}
+        for stand_in, members in self.new.items():
+            cluster_id = real[stand_in]
+            kept = [m for m in members if m in stored]
+            if len(kept) < 2:  # clustered meanwhile: don't leave a cluster of one
+                Claim.objects.filter(cluster_id=cluster_id).update(cluster=None, updated_at=timezone.now())
+                ClaimCluster.objects.filter(pk=cluster_id).delete()
+                stored.difference_update(kept)
+                continue
+            result.clusters_created += 1
+        for pk, cid in self.moves.items():
+            final = real.get(cid, cid)
+            if pk in stored:
+                cluster_of[pk] = final
+                result.joined += 1
+                result.clustered_ids.append(pk)
+            else:
+                cluster_of[pk] = None
 
 
-def _detect_conflicts(
-    own_ids: set[int],
-    candidate_ids: set[int],
-    infos: dict[int, matching.ClaimInfo],
-    cluster_of: dict[int, int | None],
-    result: MatchResult,
-) -> None:
-    # Cluster siblings of the article's claims that neither the shortlist nor the story brought in.
+def _detect_conflicts(own_ids: set[int], candidates_of: dict[int, list[int]], pool: _Pool, result: MatchResult) -> None:
+    """Conflicts of each claim of the article with its own candidates and with the other members of its cluster
+    (never between two other claims: theirs were looked for when they were new)."""
+    infos, cluster_of = pool.infos, pool.cluster_of
+    allowed: dict[int, set[int]] = {pk: set(candidates_of.get(pk, ())) for pk in own_ids}
     clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
     if clusters:
         rows = (
             Claim.objects.filter(cluster_id__in=clusters)
-            .exclude(pk__in=list(infos))
+            .exclude(pk__in=list(own_ids))
             .exclude(verdict=Verdict.NOT_A_CLAIM)
-            .values_list("pk", "article_id", "text", "facets", "kinds", "cluster_id")
+            .values_list(*_CLAIM_FIELDS)
         )
-        for pk, art, text, facets, kinds, cluster_id in rows:
-            infos[pk] = _info(pk, art, text, facets, kinds)
-            cluster_of[pk] = cluster_id
-            candidate_ids.add(pk)
-    pool = [infos[i] for i in sorted(own_ids | candidate_ids)]
-    found = [c for c in matching.find_conflicts_in_story(pool) if own_ids.intersection(c.claim_ids)]
+        members: dict[int, set[int]] = defaultdict(set)
+        for row in rows:
+            pk = pool.add(row)
+            members[cluster_of[pk]].add(pk)
+        for own in own_ids:
+            allowed[own] |= members.get(cluster_of[own], set())
+    ids = own_ids.union(*allowed.values())
+    claims = [infos[i] for i in sorted(ids)]
+    found = matching.find_conflicts_with(claims, new_ids=own_ids, allowed=allowed)
     if not found:
         return
     by_key = {_conflict_key(c): c for c in found}
@@ -458,6 +550,56 @@ def _detect_conflicts(
     result.conflicts_created += len(missing)
 
 
+# --- Maintenance ------------------------------------------------------------------------------------------
+
+
+def claims_refresh_match_keys(*, batch_size: int = 2000) -> int:
+    """Recompute every claim's `match_keys` (claims stored before they existed, or after the recipe changed), in
+    batches by id, one transaction each. Not tracked in history. Returns how many claims changed."""
+    changed, last = 0, 0
+    while True:
+        rows = list(
+            Claim.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text", "facets", "match_keys")[:batch_size]
+        )
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        stale = []
+        for pk, text, facets, stored in rows:
+            keys = matching.match_keys(text, facets if isinstance(facets, dict) else {})
+            if list(stored or ()) != keys:
+                stale.append(Claim(pk=pk, match_keys=keys))
+        if stale:
+            with transaction.atomic():
+                Claim.objects.bulk_update(stale, ["match_keys"])
+            changed += len(stale)
+
+
+@transaction.atomic
+def pins_from_history() -> tuple[int, int]:
+    """Set `cluster_pinned` on claims whose history holds a cluster split or merge by a person, and `story_pinned`
+    on articles a person moved to a story (what pinned them before the flags existed). Returns (claims, articles)
+    newly pinned."""
+    claim_ids = (
+        Claim.pgh_event_model.objects.filter(
+            pgh_context__metadata__action__in=MANUAL_CLUSTER_ACTIONS, pgh_context__metadata__has_key="user"
+        )
+        .values_list("pgh_obj_id", flat=True)
+        .distinct()
+    )
+    article_ids = (
+        Article.pgh_event_model.objects.filter(
+            pgh_context__metadata__action=MANUAL_STORY_ACTION, pgh_context__metadata__has_key="user"
+        )
+        .values_list("pgh_obj_id", flat=True)
+        .distinct()
+    )
+    with history_context(action="factcheck.matching.pins_restored", actor=WORKER):
+        claims = Claim.objects.filter(pk__in=claim_ids, cluster_pinned=False).update(cluster_pinned=True)
+        articles = Article.objects.filter(pk__in=article_ids, story_pinned=False).update(story_pinned=True)
+    return claims, articles
+
+
 # --- Reviewers' actions on clusters ---------------------------------------------------------------------------
 
 
@@ -485,7 +627,7 @@ def claim_split_from_cluster(*, claim_id: int, actor: AbstractBaseUser) -> Claim
     if claim.cluster_id is None:
         raise ValidationError("This claim is not in a cluster.")
     with history_context(action="factcheck.claim.cluster_split", user=actor):
-        Claim.objects.filter(pk=claim_id).update(cluster=None, updated_at=timezone.now())
+        Claim.objects.filter(pk=claim_id).update(cluster=None, cluster_pinned=True, updated_at=timezone.now())
     claim.refresh_from_db()
     return claim
 
@@ -505,7 +647,9 @@ def clusters_merge(*, cluster_id: int, other_cluster_id: int, actor: AbstractBas
     if len(clusters) != 2:
         raise ValidationError("One of these clusters no longer exists.")
     with history_context(action="factcheck.claim.cluster_merged", user=actor):
-        Claim.objects.filter(cluster_id=other_cluster_id).update(cluster_id=cluster_id, updated_at=timezone.now())
+        Claim.objects.filter(cluster_id=other_cluster_id).update(
+            cluster_id=cluster_id, cluster_pinned=True, updated_at=timezone.now()
+        )
         clusters[other_cluster_id].delete()
     return clusters[cluster_id]
 
@@ -589,7 +733,7 @@ def article_set_story(*, article_id: int, story_id: int | None, actor: AbstractB
         raise ValidationError("That story no longer exists.")
     now = timezone.now()
     with history_context(action=MANUAL_STORY_ACTION, user=actor):
-        Article.objects.filter(pk=article_id).update(story_id=story_id, updated_at=now)
+        Article.objects.filter(pk=article_id).update(story_id=story_id, story_pinned=True, updated_at=now)
         touched = [s for s in (article.story_id, story_id) if s is not None]
         Story.objects.filter(pk__in=touched).update(updated_at=now)
     article.refresh_from_db()

@@ -166,3 +166,15 @@ def test_assignment_is_deterministic():
     first = assign_to_clusters(new, candidates)
     second = assign_to_clusters(list(reversed(new)), list(reversed(candidates)))
     assert first == second
+
+
+def test_assign_to_clusters_reuses_and_fills_a_score_cache():
+    new = [s.FORD_DENIED_003]
+    candidates = [(s.FORD_DENIED_000, 7), (s.FORD_DENIED_002, 7), (s.TARIFF_000, None)]
+    scores: dict = {}
+    first = assign_to_clusters(new, candidates, scores=scores)
+    assert first == assign_to_clusters(new, candidates)
+    assert scores[(s.FORD_DENIED_000.id, s.FORD_DENIED_003.id)] == similarity(s.FORD_DENIED_000, s.FORD_DENIED_003)
+    # A cached score is taken as given.
+    rigged = {key: 0.0 for key in scores}
+    assert assign_to_clusters(new, candidates, scores=rigged)[s.FORD_DENIED_003.id].action == "alone"

@@ -234,3 +234,22 @@ def test_same_article_pairs_only_on_request():
     b = _claim(2, "Xiaomi denied the report.", organisations=["Xiaomi"])
     assert find_conflicts_in_story([a, b]) == []
     assert [c.kind for c in find_conflicts_in_story([a, b], include_same_article=True)] == ["denial"]
+
+
+@pytest.mark.parametrize("article", [0, 1, 2, 3, 4])
+def test_incremental_conflicts_are_the_story_conflicts_of_the_new_article(article):
+    from factcheck.matching import find_conflicts_with
+
+    new_ids = {c.id for c in s.ALL_CLAIMS if c.article_id == article}
+    expected = [c for c in find_conflicts_in_story(s.ALL_CLAIMS) if new_ids & set(c.claim_ids)]
+    assert find_conflicts_with(s.ALL_CLAIMS, new_ids=new_ids) == expected
+
+
+def test_incremental_conflicts_only_with_the_claims_allowed():
+    from factcheck.matching import find_conflicts_with
+
+    claims = [s.TARIFF_000, s.TARIFF_002, s.TARIFF_004]
+    everything = find_conflicts_with(claims, new_ids={s.TARIFF_002.id})
+    assert {c.claim_ids for c in everything} == {(s.TARIFF_000.id, s.TARIFF_002.id), (s.TARIFF_002.id, s.TARIFF_004.id)}
+    only = find_conflicts_with(claims, new_ids={s.TARIFF_002.id}, allowed={s.TARIFF_002.id: {s.TARIFF_004.id}})
+    assert {c.claim_ids for c in only} == {(s.TARIFF_002.id, s.TARIFF_004.id)}

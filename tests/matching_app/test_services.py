@@ -119,6 +119,7 @@ def test_article_set_story_moves_it_and_pins_it(editor):
     article = ArticleFactory(story=old)
     matching.article_set_story(article_id=article.pk, story_id=new.pk, actor=editor)
     assert Article.objects.get(pk=article.pk).story_id == new.pk
+    assert Article.objects.get(pk=article.pk).story_pinned
     assert matching._story_pinned(article.pk)
     matching.article_set_story(article_id=article.pk, story_id=None, actor=editor)
     matching.article_match_claims(article_id=article.pk)
@@ -142,3 +143,51 @@ def test_story_rename(editor):
     ).exists()
     with pytest.raises(ValidationError):
         matching.story_rename(story_id=story.pk, actor=editor, title="   ")
+
+
+def test_split_and_merge_pin_the_claims_they_move(checker):
+    keep, first = clustered_claims(2)
+    gone, second = clustered_claims(2)
+    matching.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
+    pinned = dict(Claim.objects.filter(pk__in=[c.pk for c in first + second]).values_list("pk", "cluster_pinned"))
+    assert {pk for pk, flag in pinned.items() if flag} == {c.pk for c in second}
+    matching.claim_split_from_cluster(claim_id=first[0].pk, actor=checker)
+    assert Claim.objects.get(pk=first[0].pk).cluster_pinned
+
+
+def test_matching_reads_the_pinned_flags_not_the_history():
+    # Flags set directly (as a data migration from the history would): matching honours them all the same.
+    _, (a, b) = clustered_claims(2)
+    Claim.objects.filter(pk=b.pk).update(cluster=None, cluster_pinned=True)
+    assert matching.pinned_claim_ids([a.pk, b.pk]) == {b.pk}
+    matching.article_match_claims(article_id=b.article_id)
+    matching.article_match_claims(article_id=a.article_id)
+    assert Claim.objects.get(pk=b.pk).cluster_id is None
+    article = ArticleFactory()
+    Article.objects.filter(pk=article.pk).update(story_pinned=True)
+    assert matching._story_pinned(article.pk)
+    matching.article_match_claims(article_id=article.pk)
+    assert Article.objects.get(pk=article.pk).story_id is None
+
+
+def test_refresh_match_keys_and_pins_from_history(checker, editor):
+    import io
+
+    from django.core.management import call_command
+
+    from factcheck.matching import match_keys
+
+    _, (_, b) = clustered_claims(2)
+    story = Story.objects.create(title="Ford")
+    article = ArticleFactory()
+    matching.claim_split_from_cluster(claim_id=b.pk, actor=checker)
+    matching.article_set_story(article_id=article.pk, story_id=story.pk, actor=editor)
+    # As stored before the keys and flags existed.
+    Claim.objects.update(match_keys=[], cluster_pinned=False)
+    Article.objects.update(story_pinned=False)
+    call_command("refresh_match_keys", "--pins", "--batch-size", "1", stdout=io.StringIO())
+    for claim in Claim.objects.all():
+        assert claim.match_keys == match_keys(claim.text, claim.facets)
+    assert set(Claim.objects.filter(cluster_pinned=True).values_list("pk", flat=True)) == {b.pk}
+    assert set(Article.objects.filter(story_pinned=True).values_list("pk", flat=True)) == {article.pk}
+    assert matching.claims_refresh_match_keys() == 0
