@@ -166,9 +166,10 @@ def _after_extraction(article_id: int) -> None:
     article_match_claims.delay(article_id)
 
 
-def articles_resume_stalled() -> int:
-    """Enqueue extraction again for articles left queued or extracting for too long. Returns how many."""
-    cutoff = timezone.now() - STALLED_AFTER
+def articles_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> int:
+    """Enqueue extraction again for articles left queued or extracting for too long (a worker died with the
+    task in hand; the broker would only hand it out again after its visibility timeout). Returns how many."""
+    cutoff = timezone.now() - stalled_after
     stalled = list(
         Article.objects.filter(
             status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING], status_changed_at__lt=cutoff
