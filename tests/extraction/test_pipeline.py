@@ -68,13 +68,8 @@ KEY_SENTENCES = [
     ("004_6ca7fd36ef1083aa.txt", "IEA figure", "The International Energy Agency reports"),
     ("004_6ca7fd36ef1083aa.txt", "Commerce ban", "the Commerce Department banned connected vehicles"),
 ]
-# Key sentences the current check-worthiness scorer rates below the threshold. They stay
-# here, visible, until the scorer improves (non-strict: an improvement just turns them green).
-SCORER_MISSES = {
-    ("001_058170031afd2562.txt", "denial"),
-    ("003_c7bb298adfafa8a6.txt", "Moolenaar warning"),
-    ("003_c7bb298adfafa8a6.txt", "SU7 import"),
-}
+# Key sentences the check-worthiness scorer is allowed to miss (none: a model that misses one does not ship).
+SCORER_MISSES: set[tuple[str, str]] = set()
 
 
 def _key_params():

@@ -104,11 +104,6 @@ def test_contradictions_are_flagged(seed_story):
     assert all(c.status == Conflict.Status.OPEN for c in Conflict.objects.all())
 
 
-@pytest.mark.xfail(
-    reason="extraction does not keep 'Xiaomi did not respond to a request for comment' as a claim, so the "
-    "denial conflict ('did not respond' vs 'denied') has nothing to compare",
-    strict=False,
-)
 def test_denial_vs_no_response_is_flagged(seed_story):
     assert Conflict.objects.filter(kind="denial").exists()
 
@@ -133,11 +128,6 @@ def test_a_verdict_on_one_ford_denial_is_offered_on_the_others(seed_story, check
         assert siblings.suggestion.rationale == "Ford's statement to the FT."
 
 
-@pytest.mark.xfail(
-    reason="extraction does not keep '“This story is completely false,” Ford stated unequivocally.' as a claim, "
-    "so only three of the four outlets' Ford denials can share a cluster",
-    strict=False,
-)
 def test_the_fourth_ford_denial_is_in_the_cluster(seed_story):
     denial = claim_with("Ford stated unequivocally")
     assert denial.cluster_id == claim_with(FORD_DENIED[0]).cluster_id
