@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from factcheck.services import extraction
+from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +109,15 @@ def article_match_claims(article_id: int) -> None:
     from factcheck.services import matching
 
     matching.article_match_claims(article_id=article_id)
+
+
+@contextmanager
+def tasks_run_here():
+    """Run the tasks sent inside the block in this process, as they are sent (after their transaction commits),
+    instead of on the workers: the management commands' --sync mode. The previous mode is restored after."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous

@@ -89,3 +89,25 @@ def test_load_demo_goes_through_the_upload_path():
         assert not article.body.startswith(article.title)  # ... and left the body
     call_command("load_demo", stdout=io.StringIO())
     assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_import_extracts_and_matches_in_process(tmp_path):
+    from factcheck.models import Claim
+    from newsroom.celery import app
+
+    (tmp_path / "a.txt").write_text(
+        "Ford denies Xiaomi talks\n\nFord denied the report that it held talks with Xiaomi, calling it completely "
+        "false.\n\nThe US imposed a 100% tariff on Chinese electric vehicles in 2024.\n")
+    (tmp_path / "b.txt").write_text(
+        "Xiaomi and Ford\n\nFord, however, denied the allegations, stating that such talks with Xiaomi did not "
+        "exist.\n\nThe tariff on Chinese electric vehicles was temporarily increased to 145% in 2025.\n")
+    out = run(str(tmp_path), "--sync")
+
+    assert "Claims extracted and matched for 2 article(s)" in out
+    assert set(Article.objects.values_list("status", flat=True)) == {"ready"}
+    denials = Claim.objects.filter(text__contains="denied")
+    assert denials.count() == 2 and denials.values("cluster").distinct().count() == 1
+    assert denials.first().cluster_id is not None
+    assert Article.objects.values("story").distinct().count() == 1
+    assert app.conf.task_always_eager is False  # the in-process mode ends with the command

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.core.management.base import BaseCommand, CommandError
 
 from factcheck import extraction
 from factcheck.models import Article
 from factcheck.services import extraction as extraction_service
+from factcheck.tasks import tasks_run_here
 
 
 class Command(BaseCommand):
@@ -28,6 +31,10 @@ class Command(BaseCommand):
         elif stale:
             qs = qs.exclude(extraction_model_version=extraction.MODEL_VERSION)
         ids = list(qs.values_list("pk", flat=True))
+        with tasks_run_here() if sync else nullcontext():  # with --sync, matching (which follows) runs here too
+            self._run(ids, sync=sync)
+
+    def _run(self, ids: list[int], *, sync: bool) -> None:
         for article_id in ids:
             if sync:
                 result = extraction_service.article_extract_claims(article_id=article_id)

@@ -1,7 +1,7 @@
 """Import articles from files, folders, archives, JSON Lines, CSV and RSS/Atom feeds (files or http(s) URLs).
 
 Without --sync the import becomes a background batch that the workers process (the command prints its id and
-where to follow it; --wait follows it here). With --sync the same service code runs in this process.
+where to follow it; --wait follows it here). With --sync the same service code runs in this process, claim extraction and matching included.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from factcheck.ingest import IngestError
-from factcheck.models import ImportBatch, ImportItem
+from factcheck.models import Article, ImportBatch, ImportItem
 from factcheck.services import imports
+from factcheck.tasks import tasks_run_here
 
 SYNC_CHUNK = 25
 MAX_LISTED_FAILURES = 50
@@ -54,7 +55,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(f"Import {batch.pk}: {len(files)} file(s), {sum(len(d) for _, d in files):,} bytes.")
         if options["sync"]:
-            self._run_here(batch.pk)
+            # Everything that would follow on the workers (extraction, then matching) runs here as it is sent.
+            with tasks_run_here():
+                self._run_here(batch.pk)
+                self._summary(batch.pk, extracted=True)
+            return
         else:
             self.stdout.write(
                 f"The workers are importing it. Follow it at {reverse('factcheck:batch', args=[batch.pk])} "
@@ -128,7 +133,7 @@ class Command(BaseCommand):
             time.sleep(0.5)
         self._end_progress()
 
-    def _summary(self, batch_id: int) -> None:
+    def _summary(self, batch_id: int, *, extracted: bool = False) -> None:
         batch = ImportBatch.objects.get(pk=batch_id)
         if batch.status == ImportBatch.Status.FAILED:
             raise CommandError(f"The import failed: {batch.message}")
@@ -142,5 +147,8 @@ class Command(BaseCommand):
         if batch.failed > MAX_LISTED_FAILURES:
             self.stdout.write(f"  … and {batch.failed - MAX_LISTED_FAILURES} more: see "
                               f"{reverse('factcheck:batch', args=[batch_id])}")
-        if batch.imported:
+        if batch.imported and extracted:
+            ready = Article.objects.filter(batch_id=batch_id, status=Article.Status.READY).count()
+            self.stdout.write(f"Claims extracted and matched for {ready} article(s); they are in the inbox.")
+        elif batch.imported:
             self.stdout.write("Claims are extracted by the workers; the articles are in the inbox.")
