@@ -583,7 +583,8 @@ def _prepare(item: ImportItem, batch: ImportBatch) -> _Prepared:
     if kind == "document":
         name = payload.get("filename") or item.key
         doc = _parse(_prefer_cp1252(data, name), filename=name)
-        new, digest = _build(doc, original=data, filename=posixpath.basename(name), origin=name)
+        # The origin is the file's own name; the item key keeps the folder or archive path.
+        new, digest = _build(doc, original=data, filename=posixpath.basename(name), origin=posixpath.basename(name))
         return _Prepared(new, digest, doc.site_name or "")
     if kind == "jsonl":
         line = payload.get("line", 1)
@@ -593,11 +594,12 @@ def _prepare(item: ImportItem, batch: ImportBatch) -> _Prepared:
             if message.startswith("Line 1:"):
                 message = f"Line {line}:" + message[len("Line 1:"):]
             raise IngestError(message)
-        new, digest = _build(row.document, original=data, filename=payload.get("filename", ""), origin=item.key)
+        new, digest = _build(row.document, original=data, filename=payload.get("filename", ""),
+                             origin=row.document.url or item.key)
         return _Prepared(new, digest, row.document.site_name or "")
     if kind == "row":
         doc = _document_from_payload(payload.get("document") or {}, payload.get("filename", ""))
-        new, digest = _build(doc, original=data, filename=payload.get("filename", ""), origin=item.key)
+        new, digest = _build(doc, original=data, filename=payload.get("filename", ""), origin=doc.url or item.key)
         return _Prepared(new, digest, doc.site_name or "")
     if kind == "feed":
         return _prepare_feed_item(payload, batch)

@@ -105,6 +105,7 @@ def test_sync_import_extracts_and_matches_in_process(tmp_path):
     out = run(str(tmp_path), "--sync")
 
     assert "Claims extracted and matched for 2 article(s)" in out
+    assert sorted(Article.objects.values_list("origin", flat=True)) == ["a.txt", "b.txt"]  # the file's own name
     assert set(Article.objects.values_list("status", flat=True)) == {"ready"}
     denials = Claim.objects.filter(text__contains="denied")
     assert denials.count() == 2 and denials.values("cluster").distinct().count() == 1
