@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.article.imported": "imported the article",
     "factcheck.article.extraction": "extracted claims",
     "factcheck.article.deleted": "deleted the article",
+    "factcheck.article.details_changed": "corrected the article's details",
     "factcheck.conflict.detected": "flagged a conflict",
     "factcheck.conflict.resolved": "resolved the conflict",
     "factcheck.conflict.dismissed": "dismissed the conflict",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -109,3 +110,37 @@ def article_delete(*, article_id: int, actor: AbstractBaseUser) -> None:
     """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor."""
     with history_context(action="factcheck.article.deleted", user=actor):
         Article.objects.filter(pk=article_id).delete()
+
+
+@transaction.atomic
+def article_update_details(
+    *,
+    article_id: int,
+    actor: AbstractBaseUser,
+    title: str,
+    byline: str = "",
+    url: str = "",
+    published_at: datetime | None = None,
+    source: Source | None = None,
+    new_source_name: str = "",
+) -> Article:
+    """Correct an article's details (title, byline, URL, date, publisher). The body, and so every claim's offsets,
+    are untouched. A new publisher name creates the source (or reuses one of that name). Recorded in the history."""
+    title = _clip(title, 500)
+    if not title:
+        raise ValidationError({"title": "Give the article a title."})
+    url = url.strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValidationError({"url": "Enter a web address starting with http:// or https://."})
+    new_source_name = " ".join(new_source_name.split())[:200]
+    if new_source_name:
+        source = Source.objects.filter(name__iexact=new_source_name).first() or Source.objects.create(
+            name=new_source_name
+        )
+    with history_context(action="factcheck.article.details_changed", user=actor):
+        updated = Article.objects.filter(pk=article_id).update(
+            title=title, byline=_clip(byline, 500), url=url[:2000], published_at=published_at, source=source
+        )
+    if not updated:
+        raise Article.DoesNotExist(f"No article {article_id}.")
+    return Article.objects.select_related("source").get(pk=article_id)

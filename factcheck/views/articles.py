@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from factcheck import permissions, selectors
-from factcheck.models import Article
+from factcheck.models import Article, Source
 from factcheck.services.articles import article_delete as article_delete_service
+from factcheck.services.articles import article_update_details
 from factcheck.views.access import require_view_permission
 from factcheck.views.workspace import article_blocks, counters, decorate, panel_context
 
@@ -82,7 +84,54 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("factcheck:inbox")
 
 
+class ArticleDetailsForm(forms.Form):
+    title = forms.CharField(max_length=500)
+    byline = forms.CharField(max_length=500, required=False)
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="Web address")
+    published_at = forms.DateTimeField(required=False, label="Published", help_text="e.g. 2026-01-31 14:00")
+    source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False, label="Publisher",
+                                    empty_label="Unknown publisher")
+    new_source = forms.CharField(max_length=200, required=False, label="Or a new publisher")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.filter(is_active=True).only("pk", "name")
+
+
+def _details_initial(article: Article) -> dict[str, Any]:
+    return {"title": article.title, "byline": article.byline, "url": article.url,
+            "published_at": article.published_at, "source": article.source_id}
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_permission
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an article's details (Editors): title, byline, web address, date, publisher."""
+    if not request.user.has_perm("factcheck.change_article"):
+        raise PermissionDenied("Only editors can change an article's details.")
+    article = Article.objects.select_related("source").defer("body", "headings").filter(pk=pk).first()
+    if article is None:
+        raise Http404("No such article.")
+    form = ArticleDetailsForm(request.POST or None, initial=_details_initial(article))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            article_update_details(
+                article_id=article.pk, actor=request.user, title=data["title"], byline=data["byline"],
+                url=data["url"], published_at=data["published_at"], source=data["source"],
+                new_source_name=data["new_source"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect(article)
+    return render(request, "articles/edit.html", {"article": article, "form": form})
+
+
 urlpatterns = [
     path("articles/<int:pk>/", article_detail, name="article"),
     path("articles/<int:pk>/delete", article_delete, name="article-delete"),
+    path("articles/<int:pk>/edit", article_edit, name="article-edit"),
 ]

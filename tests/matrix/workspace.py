@@ -38,6 +38,8 @@ MATRIX: dict[str, Entry] = {
     "article": ("get", _article, no_data, READ),
     "article-row": ("get", _extracting_article, no_data, READ),
     "article-delete": ("post", _article, lambda args: {"confirm": "yes"}, EDITORS_ONLY_REDIRECT),
+    "article-edit": ("get", _article, no_data,
+                     {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 403, "editor": 200}),
     "claim": ("get", _claim, no_data, READ),
     "claim-verdict": ("post", _claim, lambda args: {"verdict": "verified", "version": 1}, REVIEW_REDIRECT),
     # Taking a claim: editors may assign anyone; a fact-checker may only take it for themselves, and a forged
