@@ -6,9 +6,10 @@ import logging
 from contextlib import contextmanager
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from factcheck.services import extraction
+from factcheck.services import extraction, imports, matching
 from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,6 @@ def article_extract_claims(article_id: int) -> None:
 @shared_task(name="factcheck.tasks.work_resume_stalled")
 def work_resume_stalled() -> int:
     """Re-enqueue work that a killed worker left behind (articles stuck queued or extracting, stalled batches)."""
-    from factcheck.services import imports
-
     return extraction.articles_resume_stalled() + imports.batches_resume_stalled()
 
 
@@ -50,10 +49,6 @@ def work_resume_stalled() -> int:
 )
 def batch_expand(batch_id: int) -> int:
     """Expand a batch's uploaded files into items and enqueue them in chunks. Idempotent."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from factcheck.services import imports
-
     try:
         return imports.batch_expand(batch_id=batch_id)
     except SoftTimeLimitExceeded:
@@ -71,16 +66,12 @@ def batch_expand(batch_id: int) -> int:
 )
 def batch_process_items(batch_id: int, item_ids: list[int]) -> int:
     """Import one chunk of a batch's items; items already done are skipped, so a redelivery is harmless."""
-    from factcheck.services import imports
-
     return imports.batch_process_items(batch_id=batch_id, item_ids=item_ids)
 
 
 @shared_task(name="factcheck.tasks.feeds_poll_due")
 def feeds_poll_due() -> int:
     """Enqueue a poll of every source feed that is due (beat runs this every 15 minutes)."""
-    from factcheck.services import imports
-
     return imports.feeds_poll_due()
 
 
@@ -92,8 +83,6 @@ def feeds_poll_due() -> int:
 )
 def source_poll_feed(source_id: int) -> None:
     """Import a source's new feed entries; a failing feed is recorded on the source, never retried here."""
-    from factcheck.services import imports
-
     imports.source_poll_feed(source_id=source_id)
 
 
@@ -106,8 +95,6 @@ def source_poll_feed(source_id: int) -> None:
 )
 def article_match_claims(article_id: int) -> None:
     """Match an article's claims across articles (clusters, story, conflicts). Running it twice changes nothing."""
-    from factcheck.services import matching
-
     matching.article_match_claims(article_id=article_id)
 
 
