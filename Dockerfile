@@ -5,13 +5,10 @@ WORKDIR /app
 
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
 
-COPY pyproject.toml README.md ./
-COPY newsroom ./newsroom
-COPY factcheck ./factcheck
-RUN pip install .
-
+# The project is installed in place (editable), so settings find templates/ and static/ beside the code.
 COPY . .
-RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN pip install -e . \
+ && DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home factdesk
 USER factdesk
