@@ -9,7 +9,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
@@ -389,7 +389,6 @@ class Claim(models.Model):
             models.Index(fields=["assignee", "verdict"], name="claim_assignee_idx"),
             models.Index(fields=["-score"], name="claim_score_idx"),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
-            GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
             # fastupdate off: every lookup would otherwise also read the list of recent inserts.
             GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),
             GinIndex(SearchVector("text", "rationale", config="english"), name="claim_search_idx"),
