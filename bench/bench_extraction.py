@@ -62,7 +62,10 @@ def split_sentences(text: str) -> list[str]:
             fn = getattr(segment, name, None)
             if callable(fn):
                 out = fn(text)
-                return [s if isinstance(s, str) else getattr(s, "text", str(s)) for s in out]
+                return [
+                    text[s[0] : s[1]] if isinstance(s, tuple) else s if isinstance(s, str) else getattr(s, "text", str(s))
+                    for s in out
+                ]
     except Exception:
         pass
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
@@ -70,8 +73,8 @@ def split_sentences(text: str) -> list[str]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=os.environ.get("FACTCHECK_DATA_DIR", "/work/shared/data"))
-    ap.add_argument("--seeds", default=os.environ.get("FACTCHECK_SEEDS_DIR", "/work/shared/seeds"))
+    ap.add_argument("--data", default=os.environ.get("FACTCHECK_DATA_DIR", str(ROOT.parent / "shared" / "data")))
+    ap.add_argument("--seeds", default=os.environ.get("FACTCHECK_SEEDS_DIR", str(ROOT.parent / "shared" / "seeds")))
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--score-sentences", type=int, default=5000)
     args = ap.parse_args(argv)

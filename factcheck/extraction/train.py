@@ -5,6 +5,8 @@ Usage::
     python -m factcheck.extraction.train                 # fine-tune, export, tune threshold -> artifacts/
     python -m factcheck.extraction.train --linear-only   # TF-IDF + logistic-regression baseline only
     python -m factcheck.extraction.train --out /tmp/cand --layers 6   # a candidate, outside artifacts/
+    python -m factcheck.extraction.train --out /tmp/cand --layers 2 --epochs 2 --teachers 4,6 --distill-alpha 0.8
+        # a smaller student distilled from 4- and 6-layer teachers (add --teacher-checkpoints to reuse them)
 
 What it does (seed 13): fine-tunes the first 4 transformer layers of all-MiniLM-L6-v2
 (mean pooling + linear head, word embeddings frozen, max 64 tokens, 1 epoch, AdamW lr 1e-4,
@@ -37,7 +39,9 @@ from pathlib import Path
 import numpy as np
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
-DATA_DIR = Path(os.environ.get("FACTCHECK_DATA_DIR", "/work/shared/data"))
+# The data sits beside the repository (../shared/data) unless FACTCHECK_DATA_DIR says otherwise.
+SHARED_DIR = Path(__file__).resolve().parents[3] / "shared"
+DATA_DIR = Path(os.environ.get("FACTCHECK_DATA_DIR", SHARED_DIR / "data"))
 SEED = 13
 
 
@@ -142,6 +146,7 @@ def save_linear(lin, directory: Path):
 
 MAX_LEN = 64
 DEFAULTS = {"layers": 4, "epochs": 1, "lr": 1e-4}
+TEACHER_RECIPE = {"epochs": 1, "lr": 1e-4}  # how --teachers are fine-tuned
 
 
 def base_model_dir() -> Path:
@@ -212,8 +217,13 @@ def torch_scores(net, tok, texts, batch_size=128):
 
 
 def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
-             smoothing=0.05, max_len=MAX_LEN, freeze_word_embeddings=True, eval_sets=None, log=print):
-    """Full fine-tune of MiniLM on CPU with length-bucketed batches."""
+             smoothing=0.05, max_len=MAX_LEN, freeze_word_embeddings=True, eval_sets=None,
+             soft_targets=None, distill_alpha=0.0, log=print):
+    """Full fine-tune of MiniLM on CPU with length-bucketed batches.
+
+    With ``soft_targets`` (teacher probabilities, one per text) the target is
+    ``distill_alpha * soft + (1 - distill_alpha) * smoothed label`` (knowledge distillation).
+    """
     import torch
 
     torch.manual_seed(SEED)
@@ -224,6 +234,7 @@ def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
         net.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     enc = [e.ids for e in tok.encode_batch(texts)]
     y = torch.tensor(labels, dtype=torch.float32)
+    soft = torch.tensor(np.asarray(soft_targets), dtype=torch.float32) if soft_targets is not None else None
     steps_per_epoch = (len(enc) + batch_size - 1) // batch_size
     total = steps_per_epoch * epochs
     warmup = int(0.06 * total)
@@ -257,6 +268,8 @@ def finetune(texts, labels, *, num_layers=6, epochs=3, lr=8e-5, batch_size=32,
         for b, idx in enumerate(batches):
             _, ids, mask = next(_batches(enc, idx, len(idx)))
             target = y[idx] * (1 - smoothing) + 0.5 * smoothing
+            if soft is not None:
+                target = distill_alpha * soft[idx] + (1 - distill_alpha) * target
             loss = lossf(net(ids, mask), target)
             opt.zero_grad()
             loss.backward()
@@ -397,7 +410,7 @@ def main_linear(version: str):
 
 def seed_sentences() -> list[str]:
     """Sentences of the demo news articles (used only to report the cascade's share)."""
-    seeds = Path(os.environ.get("FACTCHECK_SEEDS_DIR", "/work/shared/seeds"))
+    seeds = Path(os.environ.get("FACTCHECK_SEEDS_DIR", SHARED_DIR / "seeds"))
     out = []
     for f in sorted(seeds.glob("*.txt")):
         out += [x.strip() for x in re.split(r"(?<=[.!?])\s+", f.read_text(encoding="utf-8")) if x.strip()]
@@ -430,9 +443,31 @@ def choose_band(lin_sets, tr_sets, label_sets, threshold, max_f1_drop=0.005):
     return best[0], best[1], base
 
 
+def teacher_probabilities(texts, labels, teacher_layers, teacher_checkpoints=None, max_len=MAX_LEN, log=print):
+    """Mean probability of the teacher models on ``texts``. Each teacher is fine-tuned with the
+    default recipe (1 epoch, lr 1e-4, seed 13) unless a checkpoint saved by --save-checkpoint
+    for that recipe is given."""
+    import torch
+
+    tok = make_tokenizer(max_len)
+    probs = []
+    for n, layers in enumerate(teacher_layers):
+        t0 = time.time()
+        if teacher_checkpoints:
+            net = build_classifier(layers)
+            net.load_state_dict(torch.load(teacher_checkpoints[n], map_location="cpu"))
+        else:
+            net, _tok, _hist = finetune(texts, labels, num_layers=layers, epochs=TEACHER_RECIPE["epochs"],
+                                        lr=TEACHER_RECIPE["lr"], max_len=max_len, log=log)
+        probs.append(torch_scores(net, tok, texts))
+        log(f"teacher {layers} layers ready in {time.time() - t0:.0f}s")
+    return np.mean(probs, axis=0)
+
+
 def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, band: bool,
               checkpoint: str | None = None, save_checkpoint: str | None = None,
-              out_dir: Path = ARTIFACT_DIR, threads: int = 1):
+              out_dir: Path = ARTIFACT_DIR, threads: int = 1, teacher_layers=(), teacher_checkpoints=None,
+              distill_alpha: float = 0.0):
     import shutil
 
     import torch
@@ -451,8 +486,11 @@ def main_full(version: str, layers: int, epochs: int, lr: float, max_len: int, b
         history_path = Path(checkpoint).with_suffix(".json")
         history = json.loads(history_path.read_text()) if history_path.exists() else []
     else:
+        soft = (teacher_probabilities(texts, labels, teacher_layers, teacher_checkpoints, max_len)
+                if teacher_layers else None)
         net, _tok, history = finetune(texts, labels, num_layers=layers, epochs=epochs, lr=lr,
-                                      max_len=max_len, eval_sets=dev)
+                                      max_len=max_len, eval_sets=dev, soft_targets=soft,
+                                      distill_alpha=distill_alpha if teacher_layers else 0.0)
         if save_checkpoint:
             torch.save(net.state_dict(), save_checkpoint)
             Path(save_checkpoint).with_suffix(".json").write_text(json.dumps(history))
@@ -510,6 +548,11 @@ def main(argv=None):
     ap.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact directory (default: the shipped one)")
     ap.add_argument("--checkpoint", help="skip fine-tuning: load a state dict saved by --save-checkpoint")
     ap.add_argument("--save-checkpoint", help="save the fine-tuned state dict here (outside artifacts/)")
+    ap.add_argument("--teachers", default="",
+                    help="distil from these teachers, e.g. 4,6 (layer counts; mean of their probabilities)")
+    ap.add_argument("--teacher-checkpoints", default="",
+                    help="comma-separated state dicts for --teachers (saved by --save-checkpoint), instead of fine-tuning them")
+    ap.add_argument("--distill-alpha", type=float, default=0.5, help="weight of the teachers' probabilities in the target")
     args = ap.parse_args(argv)
     if args.linear_only:
         main_linear(args.version or "cw-2026.11-tfidf-lr")
@@ -517,7 +560,9 @@ def main(argv=None):
     version = args.version or f"cw-2026.11-minilm-l{args.layers}-int8" + ("-cascade" if args.cascade else "")
     main_full(version, args.layers, args.epochs, args.lr, args.max_len, band=args.cascade,
               checkpoint=args.checkpoint, save_checkpoint=args.save_checkpoint, out_dir=args.out,
-              threads=args.threads)
+              threads=args.threads, teacher_layers=[int(x) for x in args.teachers.split(",") if x],
+              teacher_checkpoints=[x for x in args.teacher_checkpoints.split(",") if x] or None,
+              distill_alpha=args.distill_alpha)
 
 
 if __name__ == "__main__":

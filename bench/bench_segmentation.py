@@ -2,7 +2,7 @@
 
 Times are CPU time of this process, so other work on a shared machine does not skew them.
 
-Run: .venv/bin/python -m tests.extraction.bench_extraction [SEEDS_DIR]
+Run: .venv/bin/python bench/bench_segmentation.py [SEEDS_DIR]
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from factcheck.extraction import extract_claims, score_sentences
-from factcheck.extraction.facets import EntityContext, claim_facets
-from factcheck.extraction.kinds import claim_kinds
-from factcheck.extraction.segment import segment
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-DEFAULT_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+from factcheck.extraction import extract_claims  # noqa: E402, score_sentences
+from factcheck.extraction.facets import EntityContext, claim_facets  # noqa: E402
+from factcheck.extraction.kinds import claim_kinds  # noqa: E402
+from factcheck.extraction.segment import segment  # noqa: E402
+
+DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 def _rate(label: str, count: int, seconds: float) -> None:
