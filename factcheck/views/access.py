@@ -25,3 +25,8 @@ def require_review(request: HttpRequest) -> None:
     """Read-only members may look but not change: a write by them is refused with 403."""
     if not permissions.can_review(request.user):
         raise PermissionDenied("You can read claims but not change them.")
+
+
+def int_or_none(raw: str | None) -> int | None:
+    """An id from a query string, or None when it is missing or not a number (a filter then does nothing)."""
+    return int(raw) if raw and raw.isdigit() else None

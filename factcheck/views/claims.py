@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from factcheck import permissions, selectors
 from factcheck.models import Claim, Evidence, Verdict
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
-from factcheck.views.access import require_review, require_view_permission
+from factcheck.views.access import int_or_none, require_review, require_view_permission
 from factcheck.views.articles import article_page_context
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
@@ -198,10 +198,6 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The claims queue --------------------------------------------------------------------------------------
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 def _date_or_none(raw: str | None):
     try:
         return forms.DateField().clean(raw) if raw else None
@@ -228,8 +224,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         kind=filters["kind"],
         assignee=filters["assignee"],
         user=request.user,
-        source_id=_int_or_none(filters["source"]),
-        article_id=_int_or_none(filters["article"]),
+        source_id=int_or_none(filters["source"]),
+        article_id=int_or_none(filters["article"]),
         date_from=_date_or_none(filters["date_from"]),
         date_to=_date_or_none(filters["date_to"]),
     )

@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import selectors
 from factcheck.models import Article
-from factcheck.views.access import require_view_permission
+from factcheck.views.access import int_or_none, require_view_permission
 
 PAGE_SIZE = 25
 SORTS = {
@@ -22,10 +22,6 @@ SORTS = {
     "title": "Title",
     "unreviewed": "Most unreviewed",
 }
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
 
 
 @require_GET
@@ -44,8 +40,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     }
     articles = selectors.article_list_filtered(
         status=filters["status"],
-        source_id=_int_or_none(filters["source"]),
-        uploader_id=_int_or_none(filters["uploader"]),
+        source_id=int_or_none(filters["source"]),
+        uploader_id=int_or_none(filters["uploader"]),
         unreviewed_only=filters["unreviewed"],
         conflicts_only=filters["conflicts"],
         q=filters["q"],
