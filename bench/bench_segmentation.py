@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factcheck.extraction import extract_claims  # noqa: E402, score_sentences
+from factcheck.extraction import extract_claims, score_sentences  # noqa: E402
 from factcheck.extraction.facets import EntityContext, claim_facets  # noqa: E402
 from factcheck.extraction.kinds import claim_kinds  # noqa: E402
 from factcheck.extraction.segment import segment  # noqa: E402

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from factcheck.models import Article, Claim, Evidence, Story
+from factcheck.models import Article, Claim, Story
 from tests.factories import ArticleFactory, EvidenceFactory, SourceFactory, claims_for
 from tests.matching_app.helpers import clustered_claims, conflict_between
 

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
-from tests.factories import ArticleFactory
 from tests.matching_app.helpers import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
