@@ -220,7 +220,7 @@ def panel_context(
     return {
         "claim": claim,
         "evidence": selectors.claim_evidence(claim_id=claim.pk),
-        "timeline": claim_timeline(claim_id=claim.pk),
+        **_timeline_context(request, claim),
         "assignable": selectors.reviewers() if permissions.can_assign(user) else [],
         "errors": errors or {},
         "conflict": conflict,
@@ -234,6 +234,17 @@ def panel_context(
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": selectors.claim_conflicts(claim=claim),
     }
+
+
+# The panel shows the newest changes; a long history (a claim argued over for days) is one click away.
+TIMELINE_SHOWN = 25
+
+
+def _timeline_context(request: HttpRequest, claim: Claim) -> dict[str, Any]:
+    timeline = claim_timeline(claim_id=claim.pk)
+    if request.GET.get("history") == "all":
+        return {"timeline": timeline, "timeline_hidden": 0}
+    return {"timeline": timeline[:TIMELINE_SHOWN], "timeline_hidden": max(0, len(timeline) - TIMELINE_SHOWN)}
 
 
 def facet_chips(facets: dict[str, Any]) -> list[dict[str, str]]:

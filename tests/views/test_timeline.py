@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from factcheck.history import history_context
 from factcheck.models import Claim
@@ -60,3 +61,24 @@ def test_changes_outside_the_workspace_say_so():
         f"{OUTSIDE} changed rationale from nothing to “from psql”",
         f"{OUTSIDE} changed verdict from Unreviewed to Verified",
     ]
+
+
+def test_a_long_history_shows_the_newest_changes_and_the_rest_on_request(client, checker):
+    from factcheck.models import Claim
+    from factcheck.views.workspace import TIMELINE_SHOWN
+    from tests.factories import ClaimFactory
+
+    claim = ClaimFactory()
+    for n in range(TIMELINE_SHOWN + 5):
+        Claim.objects.filter(pk=claim.pk).update(rationale=f"note {n}")
+    client.force_login(checker)
+    url = reverse("factcheck:claim", args=[claim.pk])
+
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert html.count('class="tl-item') == TIMELINE_SHOWN
+    assert f"note {TIMELINE_SHOWN + 4}" in html and "note 0" not in html
+    assert "Show 6 earlier changes" in html  # 5 more updates and the insert
+
+    full = client.get(url + "?history=all", HTTP_HX_REQUEST="true").content.decode()
+    assert full.count('class="tl-item') == TIMELINE_SHOWN + 6
+    assert "note 0" in full and "earlier change" not in full
