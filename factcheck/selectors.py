@@ -140,8 +140,12 @@ def claims_for_article(*, article_id: int, order: str = "position") -> list[Clai
 
 
 def claim_for_panel(*, claim_id: int) -> Claim:
-    """A claim with its article, assignee and last reviewer (one query); raises Claim.DoesNotExist."""
-    return _claims_with_review_state().select_related("article", "article__source").get(pk=claim_id)
+    """A claim with its article, assignee and last reviewer (one query); raises Claim.DoesNotExist.
+
+    Its evidence and conflicts flags are the panel's to count (`views.workspace.panel_context`), from the rows it
+    shows anyway.
+    """
+    return Claim.objects.select_related("assignee", "verdict_by", "article", "article__source").get(pk=claim_id)
 
 
 def claim_evidence(*, claim_id: int) -> list[Evidence]:

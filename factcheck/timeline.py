@@ -176,26 +176,31 @@ def _evidence_entry(event, previous, names: dict[int, str]) -> TimelineEntry | N
 
 
 def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
-    """The claim's history and its evidence's history as sentences, newest first (three queries)."""
+    """The claim's history and its evidence's history as sentences, newest first (two queries).
+
+    Assignees' names come with the claim's events; a third query looks up the people named only by id in an old
+    context (one written before contexts carried the username).
+    """
     ClaimEvent = Claim.pgh_event_model
     EvidenceEvent = Evidence.pgh_event_model
     claim_events = list(
-        ClaimEvent.objects.filter(pgh_obj_id=claim_id).select_related("pgh_context").order_by("pgh_id")
+        ClaimEvent.objects.filter(pgh_obj_id=claim_id).select_related("pgh_context", "assignee").order_by("pgh_id")
     )
     evidence_events = list(
         EvidenceEvent.objects.filter(claim_id=claim_id).select_related("pgh_context").order_by("pgh_id")
     )
-    user_ids: set[int] = set()
-    for event in claim_events:
-        user_ids.update(i for i in (event.assignee_id,) if i is not None)
+    names: dict[int, str] = {
+        event.assignee_id: event.assignee.get_username() for event in claim_events if event.assignee is not None
+    }
+    unnamed: set[int] = set()
     for event in [*claim_events, *evidence_events]:
         metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
-        if isinstance(metadata.get("user"), int) and not metadata.get("username"):
-            user_ids.add(metadata["user"])
-    names: dict[int, str] = {}
-    if user_ids:
+        user_id = metadata.get("user")
+        if isinstance(user_id, int) and not metadata.get("username") and user_id not in names:
+            unnamed.add(user_id)
+    if unnamed:
         User = get_user_model()
-        names = {pk: name for pk, name in User.objects.filter(pk__in=user_ids).values_list("pk", User.USERNAME_FIELD)}
+        names.update(User.objects.filter(pk__in=unnamed).values_list("pk", User.USERNAME_FIELD))
 
     entries: list[TimelineEntry] = []
     previous = None

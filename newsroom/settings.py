@@ -126,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The stock model backend, with a person's permissions loaded in the same query as the person (factcheck/auth.py).
+AUTHENTICATION_BACKENDS = ["factcheck.auth.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "factcheck:inbox"
 LOGOUT_REDIRECT_URL = "login"

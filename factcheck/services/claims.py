@@ -46,7 +46,8 @@ def claim_set_verdict(
 
     Guarantees: one conditional UPDATE, so two concurrent saves can't both win; a stale version raises
     `ClaimConflict` carrying the current claim and changes nothing; the history row names the actor and
-    carries the rationale as the reason.
+    carries the rationale as the reason. Returns the claim as saved, with its reviewer and assignee; raises
+    `Claim.DoesNotExist` for a claim that doesn't exist.
     """
     rationale = rationale.strip()
     _validate_verdict(verdict, rationale)

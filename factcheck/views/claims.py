@@ -116,28 +116,31 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_view_permission
 def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set the verdict and rationale, if nobody changed the claim since the form was loaded."""
+    """Set the verdict and rationale, if nobody changed the claim since the form was loaded.
+
+    The common case reads the claim once: the service's read after its update is the claim the panel shows.
+    """
     require_review(request)
-    claim = _claim_or_404(pk)
     form = VerdictForm(request.POST)
     rationale = request.POST.get("rationale", "")
     if not form.is_valid():
-        return _panel_response(request, claim, errors=_form_errors(form), rationale=rationale)
+        return _panel_response(request, _claim_or_404(pk), errors=_form_errors(form), rationale=rationale)
     try:
-        claim_set_verdict(
-            claim_id=claim.pk,
+        claim = claim_set_verdict(
+            claim_id=pk,
             actor=request.user,
             verdict=form.cleaned_data["verdict"],
             rationale=form.cleaned_data["rationale"],
             expected_version=form.cleaned_data["version"],
         )
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.") from None
     except ValidationError as exc:
-        return _panel_response(request, claim, errors=_validation_errors(exc), rationale=rationale)
+        return _panel_response(request, _claim_or_404(pk), errors=_validation_errors(exc), rationale=rationale)
     except ClaimConflict as exc:
         # Show the claim as it is now (its new version in the form) and keep what the user typed.
-        current = _claim_or_404(pk)
-        return _panel_response(request, current, changed=True, conflict=exc.current, rationale=rationale)
-    return _panel_response(request, _claim_or_404(pk), changed=True, verdict_changed=True)
+        return _panel_response(request, exc.current, changed=True, conflict=exc.current, rationale=rationale)
+    return _panel_response(request, claim, changed=True, verdict_changed=True)
 
 
 @require_POST
@@ -158,11 +161,11 @@ def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         if assignee is not None and assignee.pk != request.user.pk:
             raise PermissionDenied("Only editors can assign claims to other people.")
     try:
-        claim_assign(claim_id=claim.pk, actor=request.user, assignee=assignee)
+        claim = claim_assign(claim_id=claim.pk, actor=request.user, assignee=assignee)
     except PermissionDenied as exc:
         # Someone took the claim first: say who has it now.
         return _panel_response(request, _claim_or_404(pk), changed=True, errors={"assignee": [str(exc)]})
-    return _panel_response(request, _claim_or_404(pk), changed=True)
+    return _panel_response(request, claim, changed=True)
 
 
 @require_POST

@@ -210,16 +210,24 @@ def panel_context(
     evidence_values: dict[str, str] | None = None,
     notice: str = "",
 ) -> dict[str, Any]:
-    """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice."""
+    """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
+
+    The claim's flags in its list row (live evidence, open conflicts) are counted from what the panel loads, so
+    any read of the claim will do: the one a service returns after a change, or the annotated one of a list.
+    """
     if article is not None:
         claim.article = article
     decorate([claim])
     claim.is_selected = True
     user = request.user
     facets = claim.facets if isinstance(claim.facets, dict) else {}
+    evidence = selectors.claim_evidence(claim_id=claim.pk)
+    conflicts = selectors.claim_conflicts(claim=claim)
+    claim.n_evidence = sum(1 for item in evidence if not item.is_removed)
+    claim.has_conflicts = bool(conflicts)
     return {
         "claim": claim,
-        "evidence": selectors.claim_evidence(claim_id=claim.pk),
+        "evidence": evidence,
         **_timeline_context(request, claim),
         "assignable": selectors.reviewers() if permissions.can_assign(user) else [],
         "errors": errors or {},
@@ -232,7 +240,7 @@ def panel_context(
         "notice": notice,
         "is_mine": claim.assignee_id is not None and claim.assignee_id == user.pk,
         "claim_siblings": selectors.claim_siblings(claim=claim),
-        "claim_conflicts": selectors.claim_conflicts(claim=claim),
+        "claim_conflicts": conflicts,
     }
 
 
