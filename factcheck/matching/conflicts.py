@@ -341,7 +341,7 @@ def find_conflicts_with(
 
     The incremental path: a new article's claims against their shortlists. Pairs of two other claims
     are never formed (their conflicts were found when they were new), so the work grows with the
-    new claims' postings, not with the whole pool's. Same pairing rules (keys shared through the
+    new claims' postings (with ``allowed``: their lists), not with the whole pool's. Same pairing rules (keys shared through the
     same index, postings over ``max_posting`` skipped) and the same order as the story version.
     With ``allowed`` (new claim id -> the ids it may be paired with), a new claim is compared with
     those claims only: its own shortlist, so that whether two claims are compared does not depend on
@@ -350,29 +350,38 @@ def find_conflicts_with(
     by_id = {c.id: c for c in claims}
     new_ids_set = set(new_ids)
     new = [by_id[i] for i in sorted(new_ids_set) if i in by_id]
+    keys_of = {c.id: conflict_keys(c.profile) for c in by_id.values()}
     postings: dict[str, list[ClaimInfo]] = {}
     for c in by_id.values():
-        for k in conflict_keys(c.profile):
+        for k in keys_of[c.id]:
             postings.setdefault(k, []).append(c)
+
+    def usable(k: str) -> bool:
+        return 2 <= len(postings[k]) <= max_posting
+
+    def pairable(a: ClaimInfo, b: ClaimInfo) -> bool:
+        if b.id == a.id or (not include_same_article and a.article_id == b.article_id):
+            return False
+        keys_b = keys_of[b.id]
+        return any(k in keys_b and usable(k) for k in keys_of[a.id])
+
     found: dict[str, Conflict] = {}
     seen: set[tuple[int, int]] = set()
     for a in new:
-        for k in sorted(conflict_keys(a.profile)):
-            posting = postings.get(k, ())
-            if len(posting) < 2 or len(posting) > max_posting:
+        partners: Iterable[ClaimInfo]
+        if allowed is None:
+            partners = [b for k in sorted(keys_of[a.id]) if usable(k) for b in postings[k]]
+        else:
+            # Its own list and the new claims that list it: far fewer than the claims sharing its keys.
+            ids = set(allowed.get(a.id, ()))
+            ids.update(b for b in new_ids_set if a.id in allowed.get(b, ()))
+            partners = [by_id[i] for i in ids if i in by_id]
+        for b in partners:
+            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if pair in seen or not pairable(a, b):
                 continue
-            for b in posting:
-                if b.id == a.id or (not include_same_article and a.article_id == b.article_id):
-                    continue
-                if allowed is not None and b.id not in allowed.get(a.id, ()) and (
-                    b.id not in new_ids_set or a.id not in allowed.get(b.id, ())
-                ):
-                    continue
-                pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                for conflict in find_conflicts(by_id[pair[0]], by_id[pair[1]]):
-                    found.setdefault(conflict_key(conflict), conflict)
+            seen.add(pair)
+            for conflict in find_conflicts(by_id[pair[0]], by_id[pair[1]]):
+                found.setdefault(conflict_key(conflict), conflict)
     order = {k: i for i, k in enumerate(CONFLICT_KINDS)}
     return sorted(found.values(), key=lambda c: (order[c.kind], c.claim_ids, c.values))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .entities import Entity, org_entity, person_entity, same_entity
-from .text import normalise_for_match, predicate_of_stem, predicates, raw_tokens, stem, token_stem
+from .text import contains_any, normalise_for_match, predicate_of_stem, predicates, raw_tokens, stem, token_stem
 
 if TYPE_CHECKING:  # pragma: no cover
     from .types import ClaimInfo
@@ -237,6 +237,12 @@ _NO_RESPONSE_CUES = re.compile(
     r"|\bnot (?:be )?(?:reached|available) for comment\b|\bcould not be reached\b"
     r"|\bunavailable for comment\b|\bdeclined to (?:respond|answer|elaborate)\b"
 )
+# Each cue above contains one of these strings; a claim with none of them skips that pattern's scan.
+_DENY_CUE_WORDS = (
+    "den", "false", "untrue", "baseless", "incorrect", "inaccurate", "unfounded", "no truth", "no plan",
+    "reject", "refut", "dismiss", "rebut", "not engaged", "did not exist", "not negotiating",
+)
+_NO_RESPONSE_CUE_WORDS = ("not ", "declined ", "no comment", "unavailable for comment")
 # Clause breaks: a cue is attributed to an organisation named earlier in the same clause.
 _CLAUSE_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|\bbut\b|\bmeanwhile\b|\bsimilarly\b")
 _COORDINATION = re.compile(r"^(?:\s|and|or|as well as|both)*$|^(?=.*\band\b)(?:\s*\w+){1,8}\s*$")
@@ -299,7 +305,12 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
     if orgs:
         mentions: list[tuple[int, int, Entity]] | None = None
         breaks: list[int] = []
-        for stance, cues in (("deny", _DENY_CUES), ("no_response", _NO_RESPONSE_CUES)):
+        for stance, cues, words in (
+            ("deny", _DENY_CUES, _DENY_CUE_WORDS),
+            ("no_response", _NO_RESPONSE_CUES, _NO_RESPONSE_CUE_WORDS),
+        ):
+            if not contains_any(norm, words):
+                continue
             for cue in cues.finditer(norm):
                 if mentions is None:  # only a claim with a cue needs its mentions and clause breaks
                     mentions = _org_mentions(norm, orgs)
@@ -401,7 +412,7 @@ def build_profile(claim: ClaimInfo) -> ClaimProfile:
     norm = normalise_for_match(claim.text or "")
     raws = raw_tokens(norm)
     stems = [token_stem(t) for t in raws]
-    tokens = frozenset(s for s in stems if s)
+    tokens = frozenset(filter(None, stems))
     people = tuple(person_entity(n) for n in _names(_as_list(facets.get("people"))))
     orgs = tuple(
         org_entity(n)
@@ -421,7 +432,7 @@ def build_profile(claim: ClaimInfo) -> ClaimProfile:
     dates = _dates(facets, raws, stems)
     stances = _stances(norm, orgs, facets)
     stance_orgs = {o.key: o for o in orgs if o.key in stances}
-    roles = {s for s in tokens if s in _ROLE_WORDS}
+    roles = set(tokens & _ROLE_WORDS)
     for m in _PARTY_RE.finditer(claim.text or ""):
         roles.add(stem("republican" if m.group(1).lower() == "r" else "democrat"))
     # Names are compared as entities (with fuzzy identity); leaving their words out of the

@@ -77,17 +77,16 @@ def story_signature(story_id: int, articles: Iterable[ArticleInfo]) -> StorySign
 def _weighted_jaccard(keys: set[str], weights: Mapping[str, float], fuzzy: bool) -> float:
     if not keys or not weights:
         return 0.0
-    matched: dict[str, str] = {}
+    used: set[str] = set()  # the signature keys matched so far, each by one key of the article
     for k in keys:
         if k in weights:
-            matched[k] = k
+            used.add(k)
         elif fuzzy:
             ek = _as_entity(k)
             for w in weights:
-                if w not in matched.values() and same_entity(ek, _as_entity(w)):
-                    matched[k] = w
+                if w not in used and same_entity(ek, _as_entity(w)):
+                    used.add(w)
                     break
-    used = set(matched.values())
     num = sum(min(1.0, weights[w]) for w in used)
     den = sum(1.0 for _ in keys) + sum(v for w, v in weights.items() if w not in used)
     return num / den if den else 0.0

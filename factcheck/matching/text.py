@@ -41,7 +41,6 @@ _REWRITE_RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r, _ in _REWRITE_RULES)
 _REWRITE_GUARDS: tuple[tuple[str, ...] | None, ...] = tuple(g for _, _, g in _REWRITE_RULES)
 _STRIP = re.compile(r"[^\w%.\s]|(?<!\d)\.|\.(?!\d)|_")
-_SPACES = re.compile(r"\s+")
 
 
 def _fold(text: str) -> str:
@@ -62,14 +61,16 @@ def normalise_for_match(text: str) -> str:
     text = _fold(text)
     ascii_only = text.isascii()
     for (pattern, repl), guard in zip(_REWRITES, _REWRITE_GUARDS):
-        if guard is None:
-            if ascii_only:
+        if ascii_only:
+            if guard is None:
                 continue
-        elif ascii_only and not any(g in text for g in guard):
-            continue
+            for needle in guard:  # a loop, not any(): this runs for every rule of every claim
+                if needle in text:
+                    break
+            else:
+                continue
         text = pattern.sub(repl, text)
-    text = _STRIP.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(_STRIP.sub(" ", text).split())
 
 
 STOPWORDS: frozenset[str] = frozenset(
@@ -173,6 +174,7 @@ def raw_tokens(normalised: str) -> list[str]:
     return _TOKEN_RE.findall(normalised)
 
 
+@lru_cache(maxsize=65536)
 def token_stem(token: str) -> str | None:
     """The content stem of one raw token, or None for a stopword / one-letter token."""
     if token in STOPWORDS or (len(token) < 2 and not token.isdigit()):
@@ -245,6 +247,18 @@ _PREDICATE_PHRASES_RE = re.compile(
 )
 
 
+def _phrase_start(pattern: str) -> str:
+    match = re.fullmatch(r"\\b([a-z]+ ).*", pattern)
+    if match is None:
+        raise ValueError(f"predicate phrase {pattern!r} must start with a word and a space")
+    return match[1]
+
+
+# Every phrase starts with a word and a space ("no ", "declined "): a text without any of these has none of the
+# phrases and skips the scan (most claims).
+_PHRASE_STARTS: tuple[str, ...] = tuple(sorted({_phrase_start(p) for pats in PREDICATE_PHRASES.values() for p in pats}))
+
+
 @lru_cache(maxsize=65536)
 def predicate_of_stem(s: str) -> str | None:
     """The key-predicate group a stem belongs to, if any (prefix match on the listed stems)."""
@@ -265,5 +279,15 @@ def predicates(normalised: str, stems: frozenset[str] | list[str]) -> frozenset[
         g = predicate_of_stem(s)
         if g:
             out.add(g)
-    out.update(m.lastgroup for m in _PREDICATE_PHRASES_RE.finditer(normalised))  # type: ignore[misc]
+    if contains_any(normalised, _PHRASE_STARTS):
+        out.update(m.lastgroup for m in _PREDICATE_PHRASES_RE.finditer(normalised))  # type: ignore[misc]
     return frozenset(out)
+
+
+def contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether one of `needles` occurs in `text`: the cheap test that lets a claim skip a regex scan that could
+    only match where one of them occurs."""
+    for needle in needles:
+        if needle in text:
+            return True
+    return False

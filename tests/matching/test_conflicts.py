@@ -163,6 +163,41 @@ def test_denials_are_attributed_to_the_right_organisation():
     assert set(s.BOTH_DENY_TITLE_002.profile.stances) == {"ford", "xiaomi"}
 
 
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Ford denied the report.", "deny"),
+        ("Ford called the report false.", "deny"),
+        ("Ford said the report was untrue.", "deny"),
+        ("Ford called the claims baseless.", "deny"),
+        ("Ford said the story is incorrect.", "deny"),
+        ("Ford said the story is inaccurate.", "deny"),
+        ("Ford called the rumours unfounded.", "deny"),
+        ("Ford said there is no truth to it.", "deny"),
+        ("Ford has no plans for a venture.", "deny"),
+        ("Ford rejected the report.", "deny"),
+        ("Ford refuted the report.", "deny"),
+        ("Ford dismissed the report.", "deny"),
+        ("Ford rebutted the report.", "deny"),
+        ("Ford is not engaged in talks.", "deny"),
+        ("Ford said the talks did not exist.", "deny"),
+        ("Ford is not negotiating.", "deny"),
+        ("Ford did not respond to a request for comment.", "no_response"),
+        ("Ford has not immediately returned calls.", "no_response"),
+        ("Ford declined to comment.", "no_response"),
+        ("Ford declined requests for comment.", "no_response"),
+        ("Ford had no comment.", "no_response"),
+        ("Ford could not be reached for comment.", "no_response"),
+        ("Ford was not available for comment.", "no_response"),
+        ("Ford was unavailable for comment.", "no_response"),
+        ("Ford declined to elaborate.", "no_response"),
+    ],
+)
+def test_every_stance_cue_is_attributed(text, stance):
+    # Each cue the stance patterns know, so a cue added to a pattern but not to its cue words is caught here.
+    assert _claim(1, text, organisations=["Ford"]).profile.stances == {"ford": frozenset({stance})}
+
+
 def test_both_declined_and_denied_agree():
     a = _claim(1, "BYD declined to comment.", organisations=["BYD"])
     b = _claim(101, "BYD did not respond to a request for comment.", organisations=["BYD"])

@@ -1,7 +1,7 @@
 import pytest
 
 from factcheck.matching import content_tokens, normalise_for_match
-from factcheck.matching.text import stem
+from factcheck.matching.text import predicates, stem
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,22 @@ def test_content_tokens_drop_stopwords_and_stem():
 
 def test_content_tokens_keep_numbers():
     assert "100%" in content_tokens("a 100 percent tariff")
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("There is no truth to it.", "deny"),
+        ("Xiaomi has no plans to enter the market.", "deny"),
+        ("Xiaomi is not engaged in any such talks.", "deny"),
+        ("The talks did not exist.", "deny"),
+        ("Xiaomi is not negotiating.", "deny"),
+        ("BYD declined to comment.", "no_comment"),
+        ("BYD said: no comment.", "no_comment"),
+        ("BYD could not be reached.", "no_comment"),
+        ("The joint venture was announced.", "partnership"),
+    ],
+)
+def test_predicate_phrases_are_found_without_their_words(text, group):
+    # No stems given: the group comes from the phrase scan alone (which a text without a phrase's first word skips).
+    assert group in predicates(normalise_for_match(text), frozenset())
