@@ -43,11 +43,13 @@ WORKER = "matching worker"
 # the same statement (its more specific keys bring those in), so the rest of its claims are not read. Candidates
 # kept per claim, most keys shared first, and at most PER_CLUSTER members of one existing cluster among them: a
 # few say whether the claim belongs to it (the library judges the link on the members shortlisted), more only
-# cost comparisons. There is no cut relative to the best candidate: whether two claims are compared must not
-# depend on which other claims exist, or matching an article again later would find what its first run did not.
+# cost comparisons. Room for two clusters' worth: the claim's own and its closest rival ("Ford denied" beside
+# "Ford and Xiaomi denied"); each candidate costs a profile, the bulk of a run's time. There is no cut relative
+# to the best candidate: whether two claims are compared must not depend on which other claims exist, or
+# matching an article again later would find what its first run did not.
 SHORTLIST_PER_KEY = 16
-CANDIDATES_PER_CLAIM = 12
 PER_CLUSTER = 4
+CANDIDATES_PER_CLAIM = 2 * PER_CLUSTER
 # Stories considered for an article without one (those whose claims share the most keys with it), and how many of
 # each story's most recent articles describe it.
 STORY_CANDIDATES = 5
@@ -62,7 +64,8 @@ MANUAL_STORY_ACTION = "factcheck.story.changed"
 
 CONFLICT_KEY_MAX = 500
 
-_CLAIM_FIELDS = ("pk", "article_id", "text", "facets", "kinds", "cluster_id", "cluster_pinned")
+# What a run reads of each claim it looks at, its article's story included (for the story and for conflicts).
+_CLAIM_FIELDS = ("pk", "article_id", "text", "facets", "kinds", "cluster_id", "cluster_pinned", "article__story_id")
 
 
 @dataclass
@@ -266,20 +269,23 @@ def _conflict_key(conflict: matching.Conflict) -> str:
 
 
 class _Pool:
-    """The claims one run looks at: their ClaimInfo, cluster and pinned flag, read once."""
+    """The claims one run looks at: their ClaimInfo, cluster and pinned flag, and the story of their article, read
+    once."""
 
     def __init__(self) -> None:
         self.infos: dict[int, matching.ClaimInfo] = {}
         self.cluster_of: dict[int, int | None] = {}
         self.pinned: set[int] = set()
+        self.story_of_article: dict[int, int | None] = {}
 
     def add(self, row) -> int:
-        pk, art, text, facets, kinds, cluster_id, cluster_pinned = row
+        pk, art, text, facets, kinds, cluster_id, cluster_pinned, story_id = row
         if pk not in self.infos:
             self.infos[pk] = _info(pk, art, text, facets, kinds)
             self.cluster_of[pk] = cluster_id
             if cluster_pinned:
                 self.pinned.add(pk)
+            self.story_of_article[art] = story_id
         return pk
 
     def load(self, ids: Iterable[int]) -> None:
@@ -337,25 +343,44 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     story_id = _assign_story(article, own=[pool.infos[i] for i in own_ids], ranked=ranked, pool=pool, result=result)
     if own_ids:
         _assign_clusters(own_ids, candidates_of, pool, result)
-        conflict_candidates = {pk: list(pks) for pk, pks in candidates_of.items()}
-        for pk, extra in _same_story(weak, story_id, pool).items():
-            conflict_candidates[pk] += extra
-        _detect_conflicts(own_ids, conflict_candidates, pool, result)
+        partners = _conflict_partners(own_ids, candidates_of, weak, story_id, pool)
+        _detect_conflicts(own_ids, partners, pool, result)
     return result
 
 
-def _same_story(weak: dict[int, list[int]], story_id: int | None, pool: _Pool) -> dict[int, list[int]]:
-    """The weak candidates (`rank_candidates`) whose article is in the story `story_id`, read into the pool."""
-    ids = {pk for pks in weak.values() for pk in pks}
-    if story_id is None or not ids:
-        return {}
-    pool.load(ids)
-    articles = {pool.infos[pk].article_id for pk in ids if pk in pool.infos}
-    in_story = set(Article.objects.filter(pk__in=articles, story_id=story_id).values_list("pk", flat=True))
-    return {
-        own: [pk for pk in pks if pk in pool.infos and pool.infos[pk].article_id in in_story]
-        for own, pks in weak.items()
-    }
+def _conflict_partners(
+    own_ids: set[int],
+    candidates_of: dict[int, list[int]],
+    weak: dict[int, list[int]],
+    story_id: int | None,
+    pool: _Pool,
+) -> dict[int, set[int]]:
+    """For each claim of the article, the claims its conflicts are looked for with: its candidates, its weak
+    candidates (`rank_candidates`) whose article is in the story `story_id`, and the other members of the cluster
+    it is in now. Those not in the pool yet are read into it in one query."""
+    cluster_of = pool.cluster_of
+    clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
+    members: dict[int, set[int]] = defaultdict(set)
+    if clusters:
+        rows = (
+            Claim.objects.filter(cluster_id__in=clusters)
+            .exclude(pk__in=list(own_ids))
+            .exclude(verdict=Verdict.NOT_A_CLAIM)
+            .values_list("pk", "cluster_id")
+        )
+        for pk, cluster_id in rows:
+            members[cluster_id].add(pk)
+    if story_id is None:
+        weak = {}
+    pool.load({pk for pks in weak.values() for pk in pks}.union(*members.values()))
+    in_story = {art for art, story in pool.story_of_article.items() if story == story_id}
+    partners: dict[int, set[int]] = {}
+    for own in own_ids:
+        mine = set(candidates_of.get(own, ()))
+        mine.update(pk for pk in weak.get(own, ()) if pk in pool.infos and pool.infos[pk].article_id in in_story)
+        mine |= members.get(cluster_of[own], set())
+        partners[own] = mine
+    return partners
 
 
 def _assign_story(
@@ -373,13 +398,10 @@ def _assign_story(
     for candidates in ranked.values():
         for pk, shared in candidates:
             weight_of_article[pool.infos[pk].article_id] += shared
-    story_of = dict(
-        Article.objects.filter(pk__in=list(weight_of_article), story__isnull=False).values_list("pk", "story_id")
-    )
     weight_of_story: dict[int, int] = defaultdict(int)
     for art, weight in weight_of_article.items():
-        if art in story_of:
-            weight_of_story[story_of[art]] += weight
+        if (story := pool.story_of_article.get(art)) is not None:
+            weight_of_story[story] += weight
     story_ids = sorted(weight_of_story, key=lambda s: (-weight_of_story[s], -s))[:STORY_CANDIDATES]
     info = matching.ArticleInfo(article.pk, article.title, _entities(own), article.published_at)
     best = matching.best_story(info, _story_signatures(story_ids, article.pk))
@@ -494,27 +516,12 @@ class _ClusterPlan:
                 cluster_of[pk] = None
 
 
-def _detect_conflicts(own_ids: set[int], candidates_of: dict[int, list[int]], pool: _Pool, result: MatchResult) -> None:
-    """Conflicts of each claim of the article with its own candidates and with the other members of its cluster
-    (never between two other claims: theirs were looked for when they were new)."""
-    infos, cluster_of = pool.infos, pool.cluster_of
-    allowed: dict[int, set[int]] = {pk: set(candidates_of.get(pk, ())) for pk in own_ids}
-    clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
-    if clusters:
-        rows = (
-            Claim.objects.filter(cluster_id__in=clusters)
-            .exclude(pk__in=list(own_ids))
-            .exclude(verdict=Verdict.NOT_A_CLAIM)
-            .values_list(*_CLAIM_FIELDS)
-        )
-        members: dict[int, set[int]] = defaultdict(set)
-        for row in rows:
-            pk = pool.add(row)
-            members[cluster_of[pk]].add(pk)
-        for own in own_ids:
-            allowed[own] |= members.get(cluster_of[own], set())
+def _detect_conflicts(own_ids: set[int], allowed: dict[int, set[int]], pool: _Pool, result: MatchResult) -> None:
+    """Conflicts of each claim of the article with the claims `allowed` for it (`_conflict_partners`), never
+    between two other claims: theirs were looked for when they were new."""
+    infos = pool.infos
     ids = own_ids.union(*allowed.values())
-    claims = [infos[i] for i in sorted(ids)]
+    claims = [infos[i] for i in sorted(ids) if i in infos]
     found = matching.find_conflicts_with(claims, new_ids=own_ids, allowed=allowed)
     if not found:
         return

@@ -300,3 +300,58 @@ def test_candidates_are_ranked_by_shared_keys():
     assert ranked[1] == [(11, 3), (14, 2), (10, 1)]  # one of cluster 5; "one of one" before "one of four"
     assert ranked[2] == [] and weak[2] == [15]  # a shared stance alone is for conflicts (within the story) only
 
+
+
+# --- Queries per run ---------------------------------------------------------------------------------------------
+
+FACTS = [
+    ("{a} denied that it held talks with {b} about a stake of {n} percent.", 30),
+    ("{a} said it will invest {n} million dollars in a battery plant with {b}.", 400),
+    ("{a} will cut {n} jobs after {b} cancelled its order.", 900),
+    ("{a} raised its prices by {n} percent, {b} said.", 12),
+    ("{a} imported {n} thousand cars made by {b}.", 75),
+    ("{a} and {b} signed a partnership worth {n} million dollars.", 250),
+]
+COMPANIES = [("Norvex", "Kelmont"), ("Dravia", "Zenlon"), ("Astrix", "Lumtek"), ("Orvane", "Halvis"),
+             ("Brimex", "Calgard"), ("Fenlux", "Gorvis")]
+
+
+def _article_stating(facts: int, *, outlet: int, changed: int | None = None) -> Article:
+    """Outlet `outlet`'s article stating the first `facts` facts (the figure of fact `changed` stated otherwise), its
+    claims stored as extraction stores them."""
+    from factcheck.matching import match_keys
+    from factcheck.services.articles import body_hash
+
+    sentences, all_facets = [], []
+    for i, (template, figure) in enumerate(FACTS[:facts]):
+        a, b = COMPANIES[i]
+        n = figure * 2 if i == changed else figure
+        text = template.format(a=a, b=b, n=n)
+        unit = "%" if "percent" in template else ("USD" if "dollars" in template else "")
+        scale = 1e6 if "million" in template else (1e3 if "thousand" in template else 1)
+        sentences.append(text)
+        all_facets.append({"organisations": [a, b], "people": [], "dates": [], "quotes": [],
+                           "numbers": [{"text": str(n), "value": n * scale, "unit": unit}]})
+    body = " ".join(sentences)
+    article = ArticleFactory(title=f"{COMPANIES[0][0]} and {COMPANIES[0][1]}", body=body,
+                             content_hash=body_hash(f"outlet {outlet}: {body}"))
+    position = 0
+    for text, facets in zip(sentences, all_facets):
+        Claim.objects.create(article=article, start=position, end=position + len(text), text=text, score=0.5,
+                             facets=facets, match_keys=match_keys(text, facets))
+        position += len(text) + 1
+    return article
+
+
+@pytest.mark.parametrize("facts", [2, 6])
+def test_matching_reads_and_writes_in_a_fixed_number_of_queries(facts, django_assert_num_queries):
+    # Three outlets stated the facts already (matched as they came: clusters and a story); a fourth states them
+    # with one figure changed. The run's queries don't grow with its claims, their candidates or the clusters they
+    # join: the same number for 2 facts as for 6.
+    for outlet in range(3):
+        article_match_claims(article_id=_article_stating(facts, outlet=outlet).pk)
+    article = _article_stating(facts, outlet=3, changed=0)
+    with django_assert_num_queries(16):
+        result = article_match_claims(article_id=article.pk)
+    assert result.joined == facts and result.conflicts_created == 3  # the changed figure against each outlet
+    assert not result.story_created
