@@ -369,21 +369,21 @@ def explain(article_id: int) -> str:
     from django.db import connection, transaction
 
     from factcheck.models import Claim
-    from factcheck.services.matching import shortlist_query
+    from factcheck.services.matching import _run_shortlist, shortlist_query
 
     keys = {k for ks in Claim.objects.filter(article_id=article_id).values_list("match_keys", flat=True) for k in ks}
     sql, params = shortlist_query(keys, article_id=article_id)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        lines = [r[0] for r in cursor.fetchall()]
-    gin = sum(1 for line in lines if "claim_match_keys_gin" in line)
+        lines = [r[0] for r in _run_shortlist(cursor, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
+    lookups = [line for line in lines if "Bitmap Index Scan on claim_match_keys_gin" in line]
+    loops = sum(int(m[1]) for line in lookups if (m := re.search(r"loops=(\d+)", line)))
     seq = sum(1 for line in lines if "Seq Scan" in line)
-    head = lines[:12]
-    tail = [line for line in lines[-4:] if line.startswith(("Planning", "Execution"))]
+    head = [line for line in lines if not line.strip().startswith(("Planning", "Execution"))]
+    tail = [line for line in lines if line.startswith(("Planning", "Execution"))]
     return "\n".join(
-        [f"EXPLAIN (ANALYZE, BUFFERS) of the shortlist of one article: {len(keys)} keys, {gin} branches on "
-         f"claim_match_keys_gin, {seq} sequential scans; the first branches:"]
-        + ["    " + line for line in head] + ["    ..."] + ["    " + line for line in tail]
+        [f"EXPLAIN (ANALYZE, BUFFERS) of the shortlist of one article: {len(keys)} keys, {loops} lookups on "
+         f"claim_match_keys_gin, {seq} sequential scans:"]
+        + ["    " + line for line in head[:16]] + ["    " + line for line in tail]
     )
 
 
