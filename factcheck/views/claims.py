@@ -182,7 +182,8 @@ def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         evidence_add(claim_id=claim.pk, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
         return _panel_response(request, claim, errors=_validation_errors(exc), evidence_values=values)
-    return _panel_response(request, _claim_or_404(pk), changed=True, notice="Evidence added.")
+    # The claim itself is unchanged; the panel reloads its evidence.
+    return _panel_response(request, claim, changed=True, notice="Evidence added.")
 
 
 @require_POST
