@@ -380,7 +380,8 @@ def _conflict_partners(
 ) -> dict[int, set[int]]:
     """For each claim of the article, the claims its conflicts are looked for with: its candidates, its weak
     candidates (`rank_candidates`) whose article is in the story `story_id`, and the other members of the cluster
-    it is in now. Those not in the pool yet are read into it in one query."""
+    it is in now. The members are listed in one query; whatever is not in the pool yet is read into it in one
+    more."""
     cluster_of = pool.cluster_of
     clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
     members: dict[int, set[int]] = defaultdict(set)
