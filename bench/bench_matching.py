@@ -9,8 +9,9 @@ such a sentence) and its `match_keys` with `factcheck.matching.match_keys`, all 
 At each size it times `article_match_claims` for new articles of CLAIMS_PER_ARTICLE claims restating facts of one
 stored story (other openings and endings, a paraphrase for a third of them), and checks what matching made of
 them: how many new claims joined a cluster holding the same fact stated elsewhere (recall), and how many sit in
-a cluster with a claim of another fact. Prints p50/p95 per size, the shortlist query's share, and EXPLAIN
-(ANALYZE, BUFFERS) of one shortlist query.
+a cluster with a claim of another fact. Prints p50/p95 per size, the shortlist query's share, the CPU time per
+article of this process and of the database backend (when the server runs on this machine: the part of the time
+that other work on the machine does not change), and EXPLAIN (ANALYZE, BUFFERS) of one shortlist query.
 
     .venv/bin/python bench/bench_matching.py --fresh         # 10k, 100k and 1M claims
     .venv/bin/python bench/bench_matching.py --sizes 10000 100000 --articles 30
@@ -387,12 +388,27 @@ def explain(article_id: int) -> str:
     )
 
 
+def backend_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the database backend with this pid has used, when the server runs on this machine
+    (read from /proc); None otherwise."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, float]:
     from django.db import connection
 
     from factcheck.services import matching as service
 
     totals, shortlists, found = [], [], [0, 0, 0]
+    python_cpu, server_cpu = [], []  # CPU per article: the load of other work on the machine doesn't count
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     timed = service._shortlist
     spent: list[float] = []
 
@@ -408,12 +424,17 @@ def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, fl
         for i in range(n_articles + 2):
             article = new_article(rng, i, n_stories)
             spent.clear()
-            t0 = time.perf_counter()
+            s0 = backend_cpu_seconds(backend)
+            c0, t0 = time.process_time(), time.perf_counter()
             service.article_match_claims(article_id=article.pk)
-            t_total = time.perf_counter() - t0
+            t_total, c_total = time.perf_counter() - t0, time.process_time() - c0
+            s1 = backend_cpu_seconds(backend)
             if i >= 2:  # the first two warm the caches and the connection
                 totals.append(t_total * 1000)
                 shortlists.append(sum(spent) * 1000)
+                python_cpu.append(c_total * 1000)
+                if s0 is not None and s1 is not None:
+                    server_cpu.append((s1 - s0) * 1000)
                 for k, v in enumerate(quality(article.pk)):
                     found[k] += v
     finally:
@@ -429,6 +450,9 @@ def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, fl
         "short_p50": statistics.median(shortlists), "short_p95": pct(shortlists, 0.95),
         "share": sum(shortlists) / sum(totals),
         "recall": found[1] / max(1, found[0]), "mixed": found[2] / max(1, found[0]),
+        # The backend's CPU time ticks in hundredths of a second: its mean over the articles, not a percentile.
+        "python_cpu": statistics.median(python_cpu),
+        "server_cpu": statistics.mean(server_cpu) if server_cpu else float("nan"),
     }
 
 
@@ -480,14 +504,16 @@ def main() -> None:
         print(f"{size:>9,} stored claims: match one article of {CLAIMS_PER_ARTICLE} claims "
               f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms (max {r['max']:.1f}); "
               f"shortlist query p50 {r['short_p50']:.1f} ms, p95 {r['short_p95']:.1f} ms "
-              f"({r['share']:.0%} of the matching time); new claims clustered with their fact {r['recall']:.0%}, "
-              f"with another fact {r['mixed']:.0%}; load average {load_avg:.1f}", flush=True)
+              f"({r['share']:.0%} of the matching time); CPU per article: this process p50 {r['python_cpu']:.1f} ms, "
+              f"database backend mean {r['server_cpu']:.1f} ms; new claims clustered with their fact "
+              f"{r['recall']:.0%}, with another fact {r['mixed']:.0%}; load average {load_avg:.1f}", flush=True)
         rng_explain = random.Random(size)
         print(explain(new_article(rng_explain, 10_000 + size, size // CLAIMS_PER_STORY).pk), flush=True)
-    print("\nsize        p50 ms   p95 ms   shortlist p50/p95 ms   recall  mixed  load avg")
+    print("\nsize        p50 ms   p95 ms   shortlist p50/p95 ms   CPU python/db ms   recall  mixed  load avg")
     for size, r, load_avg in results:
         print(f"{size:>9,}  {r['p50']:7.1f}  {r['p95']:7.1f}   {r['short_p50']:6.1f} / {r['short_p95']:6.1f}"
-              f"        {r['recall']:5.0%}  {r['mixed']:5.0%}  {load_avg:5.1f}")
+              f"        {r['python_cpu']:5.1f} / {r['server_cpu']:4.1f}     {r['recall']:5.0%}  {r['mixed']:5.0%}"
+              f"  {load_avg:5.1f}")
 
 
 if __name__ == "__main__":
