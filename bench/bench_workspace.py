@@ -8,8 +8,8 @@ What it does, all on loopback:
      each signs in through the real login form, then loops: open the article with a claim selected (full page),
      set that claim's verdict through the htmx endpoint with the version it read, and fetch the floor page;
   4. prints p50/p95/p99 per endpoint, requests/s and errors, beside the floor: the inbox row of one article
-     (`GET /articles/<id>/row`, an htmx fragment), the smallest signed-in view of the workspace — session, user,
-     permissions, one query and a tiny template — measured in the same run under the same load.
+     (`GET /articles/<id>/row`, an htmx fragment), the smallest signed-in view of the workspace — session, user
+     with permissions, one query and a tiny template — measured in the same run under the same load.
 
 Run:  .venv/bin/python bench/bench_workspace.py [--seconds 60] [--users 20] [--workers 4] [--think 0]
 A verdict that meets someone else's newer version is a conflict (the product working as designed), counted
@@ -240,6 +240,7 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]  # before this bench adds its own set-up to it
     env = bench_env(args.database)
     print(f"Preparing database {args.database} …", flush=True)
     recreate_database(env, args.database)
@@ -316,7 +317,9 @@ def main() -> None:
             f"{name:<36} {len(values):>9} {len(values) / elapsed:>8.1f} {pct(values, 50):>8.1f} "
             f"{pct(values, 95):>8.1f} {pct(values, 99):>8.1f} {counters['errors'].get(name, 0):>7}"
         )
-    print(f"\nall requests: {total} in {elapsed:.1f} s = {total / elapsed:.1f} req/s; "
+    # Other work on the machine competes for the same cores: say how busy it was (the bench itself adds to it).
+    print(f"\nload average (1 min): {load_before:.2f} when launched, {os.getloadavg()[0]:.2f} at the end")
+    print(f"all requests: {total} in {elapsed:.1f} s = {total / elapsed:.1f} req/s; "
           f"errors: {sum(counters['errors'].values())}; verdict conflicts (expected, shown to the user): "
           f"{counters['conflicts']}")
     verdict = results.get("verdict change (htmx POST)", [])
