@@ -45,6 +45,9 @@ VERDICT_BUTTONS = [
 
 COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE, Verdict.NOT_A_CLAIM]
 
+# Looked up once per claim on every page: `Verdict.values` and `Verdict(value)` rebuild what they look in each time.
+VERDICT_LABELS: dict[str, str] = dict(Verdict.choices)
+
 
 _PLACEHOLDER = 987654321
 
@@ -65,7 +68,7 @@ def decorate(claims: Iterable[Claim]) -> None:
         claim.page_url = article_url.format(claim.article_id) + f"?claim={claim.pk}"
         claim.panel_url = panel_url.format(claim.pk)
         claim.score_display = f"{claim.score:.2f}"
-        claim.verdict_label = Verdict(claim.verdict).label if claim.verdict in Verdict.values else claim.verdict
+        claim.verdict_label = VERDICT_LABELS.get(claim.verdict, claim.verdict)
         claim.is_selected = False
 
 
