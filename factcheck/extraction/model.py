@@ -6,9 +6,10 @@ above ``DEFAULT_THRESHOLD`` means the sentence is a check-worthy factual claim.
 The model files live in ``artifacts/`` next to this module and are loaded lazily, once
 per process. Runtime dependencies: numpy, onnxruntime and tokenizers; no Django, no torch.
 
-The shipped model is a 4-layer MiniLM (from all-MiniLM-L6-v2) fine-tuned on the ClaimBuster
-crowdsourced sentences (CC BY 4.0; Arslan, Hassan, Li, Tremayne, ICWSM 2020,
-arXiv:2004.14425), exported to ONNX with int8 weights. Sentences are run one at a time
+The shipped model is a 3-layer MiniLM (from all-MiniLM-L6-v2, 512 feed-forward neurons a layer)
+distilled from a 4-layer model fine-tuned on the ClaimBuster crowdsourced sentences (CC BY 4.0;
+Arslan, Hassan, Li, Tremayne, ICWSM 2020, arXiv:2004.14425), exported to ONNX with int8 weights
+(see ``train.py``). Sentences are run one at a time
 (``batch_size`` 1 in meta.json): int8 activations are quantised per input tensor, so scoring
 sentences one by one keeps each score independent of the other sentences in the call at
 little cost in speed. ``FACTCHECK_SCORER_THREADS`` sets onnxruntime's intra-op threads
@@ -28,8 +29,8 @@ import numpy as np
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 
-MODEL_VERSION: str = "cw-2026.11-minilm-l4-int8"
-DEFAULT_THRESHOLD: float = 0.21
+MODEL_VERSION: str = "cw-2026.11-minilm-l3f512-int8"
+DEFAULT_THRESHOLD: float = 0.26
 
 _TOKEN_RE = re.compile(r"(?u)\b\w+\b")
 _LOCK = threading.Lock()
