@@ -45,7 +45,7 @@ VERDICT_BUTTONS = [
 
 COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE, Verdict.NOT_A_CLAIM]
 
-# Looked up once per claim on every page: `Verdict.values` and `Verdict(value)` rebuild what they look in each time.
+# Looked up for every claim of a page: `Verdict.values` would build a new list each time.
 VERDICT_LABELS: dict[str, str] = dict(Verdict.choices)
 
 

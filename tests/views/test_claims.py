@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from factcheck.models import Claim, Evidence
+from factcheck.models import Claim, Conflict, Evidence
 from factcheck.permissions import ROLE_FACT_CHECKERS
 from factcheck.services import claim_assign, claim_set_verdict, evidence_add
 from tests.factories import EvidenceFactory, SourceDomainFactory, UserFactory
@@ -77,6 +78,26 @@ def test_set_verdict_with_htmx_updates_panel_highlight_row_and_counters(client, 
     assert event.pgh_context.metadata["action"] == "factcheck.claim.verdict_changed"
     assert event.pgh_context.metadata["user"] == checker.pk
     assert "<strong>ana</strong> set Verified — “Checked the register”" in html
+
+
+def test_verdict_row_keeps_the_claims_evidence_count_and_conflict_flag(client, checker, claim):
+    """The row and panel after a verdict count live evidence and open conflicts as the article page does."""
+    EvidenceFactory(claim=claim)
+    EvidenceFactory(claim=claim, removed_at=timezone.now(), removal_reason="dead link")
+    conflict = Conflict.objects.create(key="pct|100|145", kind="number", values=["100%", "145%"])
+    conflict.claims.set([claim])
+    Conflict.objects.create(key="old", kind="number", values=["1", "2"], status=Conflict.Status.RESOLVED).claims.set(
+        [claim]
+    )
+    client.force_login(checker)
+    html = client.post(verdict_url(claim), {"verdict": "verified", "version": 1}, **HTMX).content.decode()
+    row = re.search(rf'<li id="claim-row-{claim.pk}".*?</li>', html, re.S).group(0)
+    assert "<span>1 evidence</span>" in row and "⚑ Conflict" in row
+    assert "Other articles disagree with this claim (open conflict)." in html
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert re.search(rf'<li id="claim-row-{claim.pk}".*?</li>', page, re.S).group(0).replace(
+        ' hx-swap-oob="true"', ""
+    ) == row.replace(' hx-swap-oob="true"', "")
 
 
 def test_set_verdict_without_js_redirects_back_to_the_article(client, checker, claim):
