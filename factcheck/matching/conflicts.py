@@ -8,8 +8,8 @@ one, because every alarm is read by a person:
     ..., temporarily increased to 145%". *Same quantity* means the words around the two figures
     share a specific key predicate (tariff, price, import, ...) or at least two content words, and
     the claims are not unrelated overall. "four sources" vs "100% tariff" never compare (different
-    units); "over 80 percent of lithium-ion battery capacity" vs "100 percent tariffs" share a unit
-    but not a context.
+    units), nor does "four sources" vs "the two companies" (bare counts of different things); "over 80
+    percent of lithium-ion battery capacity" vs "100 percent tariffs" share a unit but not a context.
 ``name``
     Two spellings of one person: same first name, surnames a small edit distance apart
     (normalised Levenshtein >= 0.7, at most 3 edits), *and* shared context — a role word (chair,
@@ -18,7 +18,7 @@ one, because every alarm is read by a person:
     Select Committee". "Joe Biden" vs "John Moolenaar" never compare.
 ``date``
     Different years (or, within one year, months / days) for the same event: the claims share a
-    person or organisation and the words around the dates share a key predicate.
+    person or organisation and a key predicate that is said next to the dates.
 ``denial``
     For the same organisation, one claim says it did not respond / declined to comment and the
     other says it denied: "Xiaomi did not respond to a request for comment" vs "Xiaomi denied".
@@ -109,6 +109,27 @@ def _same_context(m: Mention, n: Mention) -> bool:
     return len(shared) >= 2 and len(shared) / len(m.window | n.window) >= 0.2
 
 
+def _counted(m: Mention) -> str:
+    """What a bare count counts: "four sources" -> "source", "two companies" -> "company"; "" if unsaid."""
+    if m.unit:
+        return ""
+    words = m.text.lower().split()
+    if len(words) < 2 or not words[-1].isalpha():
+        return ""
+    noun = words[-1]
+    if noun.endswith("ies") and len(noun) > 4:
+        return noun[:-3] + "y"
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return noun
+
+
+def _same_count(m: Mention, n: Mention) -> bool:
+    """Bare counts compare only if they count the same thing ("four sources" never meets "two companies")."""
+    a, b = _counted(m), _counted(n)
+    return not a or not b or a == b
+
+
 def _has_value(p: ClaimProfile, unit: str, value: float) -> bool:
     return any(x.unit == unit and x.value is not None and numbers_equal(x.value, value) for x in p.numbers)
 
@@ -122,7 +143,7 @@ def _number_conflicts(a: ClaimInfo, b: ClaimInfo, is_related) -> list[Conflict]:
         for n in pb.numbers:
             if n.value is None or n.unit != m.unit or _looks_like_year(n):
                 continue
-            if numbers_equal(m.value, n.value):
+            if numbers_equal(m.value, n.value) or not _same_count(m, n):
                 continue
             # Both figures stated by both claims: they agree on the pair, nothing conflicts.
             if _has_value(pb, m.unit, m.value) and _has_value(pa, n.unit, n.value):
@@ -247,8 +268,11 @@ def _date_conflicts(a: ClaimInfo, b: ClaimInfo) -> list[Conflict]:
                 continue
             ctx = m.window_predicates & n.window_predicates & shared_preds
             if not ctx and len(pa.dates) == 1 and len(pb.dates) == 1:
-                # One date each: it dates what the claims share.
-                ctx = {g for g in shared_preds if PREDICATE_WEIGHTS.get(g, 0.5) >= SPECIFIC_PREDICATE}
+                # One date each: it dates what the claims share, if that is said next to one of the dates.
+                # ("closed the market in 2024 by imposing tariffs" vs "rules ... prohibit ... starting in
+                # 2027" share "ban", but neither date is about it.)
+                near = m.window_predicates | n.window_predicates
+                ctx = {g for g in shared_preds & near if PREDICATE_WEIGHTS.get(g, 0.5) >= SPECIFIC_PREDICATE}
             if not ctx:
                 continue
             key = (m.label, n.label)

@@ -96,6 +96,25 @@ def test_different_counts_of_the_same_thing_conflict():
     assert conflict.kind == "number" and conflict.values == ("4", "3")
 
 
+def test_counts_of_different_things_are_not_conflicts():
+    # Seed 004 vs seed 001: "the two companies" and "four sources" count different things.
+    a = _claim(1, "Ford Motor Co. (NYSE:F) and China's consumer electronics powerhouse Xiaomi have issued formal denials "
+                  "following a report by the Financial Times suggesting the two companies held early-stage talks over a "
+                  "potential electric vehicle joint venture aimed at the U.S. market.",
+               organisations=["Ford Motor Co.", "Xiaomi", "Financial Times"],
+               numbers=[{"text": "two companies", "value": 2.0, "unit": ""}])
+    b = _claim(101, "American automaker Ford recently held talks with Chinese electric vehicle maker Xiaomi about a possible "
+                    "partnership that would allow Chinese companies to enter the U.S. market, according to four sources "
+                    "familiar with the negotiations.",
+               organisations=["Ford", "Xiaomi"], numbers=[{"text": "four sources", "value": 4.0, "unit": ""}])
+    assert "number" not in _kinds(a, b)
+    # The same thing counted differently still conflicts, plural or not.
+    c = _claim(201, "Ford held talks with Xiaomi about a partnership, according to one source familiar with the talks.",
+               organisations=["Ford", "Xiaomi"], numbers=[{"text": "one source", "value": 1.0, "unit": ""}])
+    (conflict,) = find_conflicts(b, c)
+    assert conflict.kind == "number" and set(conflict.values) == {"4", "1"}
+
+
 def test_price_conflict_in_dollars():
     a = _claim(1, "The pickup has a target price of around $30,000.",
                numbers=[{"text": "$30,000", "value": 30000, "unit": "USD"}])
@@ -130,6 +149,19 @@ def test_dates_of_different_events_are_not_conflicts():
     assert "date" not in _kinds(s.COMMERCE_BAN_004, s.SOFTWARE_RULES_002)
     # Same year, same people: nothing to flag.
     assert "date" not in _kinds(s.TARIFF_000, s.COMMERCE_BAN_004)
+
+
+def test_a_shared_subject_said_far_from_both_dates_is_not_a_date_conflict():
+    # Seed 002 vs seed 001: both are about banning Chinese cars, but 2024 dates the tariffs and 2027 the software rules.
+    a = _claim(1, "Under the Biden administration, rules were approved that effectively prohibit the use of China-related "
+                  "automotive software and equipment starting in 2027.",
+               people=["Joe Biden"], dates=[{"text": "2027", "year": 2027}])
+    b = _claim(101, "Former President Joe Biden\u2019s administration effectively closed the US market for Chinese cars in "
+                    "2024 by imposing 100 percent tariffs, and Donald Trump has maintained those measures, with additional "
+                    "restrictions on software and hardware of Chinese origin in vehicles.",
+               people=["Joe Biden", "Donald Trump"], dates=[{"text": "2024", "year": 2024}],
+               numbers=[{"text": "100 percent", "value": 100.0, "unit": "%"}])
+    assert "date" not in _kinds(a, b)
 
 
 def test_relative_dates_are_not_compared():
