@@ -6,7 +6,8 @@ What it does, all on loopback:
   2. starts gunicorn (normal settings, DEBUG off, a SECRET_KEY, no TLS redirect) on 127.0.0.1 and a free port;
   3. runs N concurrent users (threads, stdlib http.client, one keep-alive connection each) for --seconds:
      each signs in through the real login form, then loops: open the article with a claim selected (full page),
-     set that claim's verdict through the htmx endpoint with the version it read, and fetch the floor page;
+     set that claim's verdict through the htmx endpoint with the version it read, and fetch the floor page; with a
+     think time, each user starts at a random moment within the first loop (two pauses), not all at once;
   4. prints p50/p95/p99 per endpoint, requests/s and errors, beside the floor: the inbox row of one article
      (`GET /articles/<id>/row`, an htmx fragment), the smallest signed-in view of the workspace — session, user
      with permissions, one query and a tiny template — measured in the same run under the same load.
@@ -184,6 +185,11 @@ def user_loop(client, port, username, article_id, claim_ids, deadline, think, re
             return None
         return html
 
+    if think:
+        # People don't all click at the same instant: spread the first requests over one loop (two pauses). Started
+        # together, 20 users open the article at once, twice over, and the pages queued behind each other in those
+        # first seconds are most of the page's slowest 5 %.
+        time.sleep(rng.uniform(0, 2 * think))
     while time.monotonic() < deadline:
         claim_id = rng.choice(claim_ids)
         html = timed("article page (150 claims, panel)", "GET", f"/articles/{article_id}/?claim={claim_id}")
