@@ -21,6 +21,7 @@ __all__ = ["OPINION_FACTOR", "ExtractedClaim", "extract_claims"]
 OPINION_FACTOR = 0.5
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_SUBJECT_PRONOUN_RE = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ def extract_claims(
 
     context = EntityContext()
     speakers = _QuoteSpeakers(text, segments, context)
+    last_person = _LastPerson()
     claims: list[ExtractedClaim] = []
     for seg, sentence, raw in zip(candidates, sentences, scores, strict=True):
         in_quote = seg.quote_open is not None
@@ -77,9 +79,11 @@ def extract_claims(
             starts_in_quote=in_quote,
             quote_speaker=speakers.speaker(seg.quote_open) if in_quote else None,
         )
+        last_person.resolve(sentence, facets, in_quote)
         # Facets of every sentence feed the context, so a surname resolves even when the
         # full name was in a sentence that is not itself a claim.
         context.learn(facets)
+        last_person.remember(facets)
         speakers.remember(seg, facets)
         score = min(max(float(raw), 0.0), 1.0)
         if score < threshold:
@@ -109,6 +113,38 @@ class _HeadingIndex:
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
         return i > 0 and self.ends[i - 1] > start
+
+
+class _LastPerson:
+    """The one person the sentence just before named, for a "he" or "she" in a sentence that names nobody.
+
+    "… Ford CEO Jim Farley has openly spoken about … In 2024, he mentioned that he imported an SU7 …": the
+    second sentence is about Jim Farley, and its facets say so, so that it can be matched with other outlets'
+    "Farley imported a Xiaomi SU7". Deliberately narrow, because a wrong name is worse than none: only when
+    the sentence before (or the one before that, if nobody is named in between) named exactly one person;
+    never inside or around a quotation, where "he" may be the speaker's.
+    """
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.quiet = 0  # sentences since `name` was named
+
+    def resolve(self, sentence: str, facets: dict[str, Any], in_quote: bool) -> None:
+        if self.name is None or facets["people"] or in_quote or facets["quotes"]:
+            return
+        if _SUBJECT_PRONOUN_RE.search(sentence):
+            facets["people"].append(self.name)
+
+    def remember(self, facets: dict[str, Any]) -> None:
+        people = facets["people"]
+        if len(people) == 1:
+            self.name, self.quiet = people[0], 0
+        elif people:
+            self.name = None
+        else:
+            self.quiet += 1
+            if self.quiet > 1:
+                self.name = None
 
 
 class _QuoteSpeakers:

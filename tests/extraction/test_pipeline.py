@@ -220,3 +220,39 @@ def test_empty_and_furniture_only_texts_have_no_claims() -> None:
 def test_rejects_non_text() -> None:
     with pytest.raises(TypeError):
         extract_claims(b"Ford denied it.")  # type: ignore[arg-type]
+
+
+def _people_by_sentence(text: str) -> dict[str, list[str]]:
+    return {c.text: c.facets["people"] for c in extract_claims(text, threshold=0.0)}
+
+
+def test_he_after_one_named_person_is_that_person(seed_claims) -> None:
+    _text, claims = seed_claims["002_61b8991cae34652a.txt"]
+    (su7,) = [c for c in claims if c.text.startswith("In 2024, he mentioned that he imported an SU7")]
+    assert su7.facets["people"] == ["Jim Farley"]
+    people = _people_by_sentence(
+        "Ford CEO Jim Farley praised the Xiaomi SU7. Later, he imported one for personal use. "
+        "Farley also met Lei Jun in Beijing."
+    )
+    assert people["Later, he imported one for personal use."] == ["Jim Farley"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        # Two people named just before: "he" could be either.
+        ("Jim Farley met Lei Jun in Beijing in 2024. He said the talks went well.", "He said the talks went well."),
+        # Too far back: two sentences name nobody in between.
+        ("Jim Farley visited Shanghai in 2024. The trip lasted a week. Sales fell 5% that year. He flew home.",
+         "He flew home."),
+        # Inside a quotation "he" is the speaker's to resolve, not ours.
+        ('Jim Farley spoke in Detroit in 2024. "He will never sell cars here," the analyst said.',
+         '"He will never sell cars here," the analyst said.'),
+        # Nobody named before at all.
+        ("He imported 300 cars in 2024.", "He imported 300 cars in 2024."),
+    ],
+)
+def test_he_is_left_unresolved_when_unsure(text: str, sentence: str) -> None:
+    people = _people_by_sentence(text)
+    assert sentence in people
+    assert people[sentence] == []
