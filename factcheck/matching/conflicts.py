@@ -35,7 +35,7 @@ from .entities import Entity, same_entity
 from .index import DEFAULT_MAX_POSTING, conflict_keys, pairs_sharing
 from .profile import ROLE_WORDS, ClaimProfile, Mention
 from .scoring import numbers_equal, similarity
-from .text import PREDICATE_WEIGHTS, normalise_for_match
+from .text import PREDICATE_WEIGHTS, normalise_for_match, token_stem
 from .types import CONFLICT_KINDS, ClaimInfo, Conflict
 
 # Claims less alike than this are about different things, whatever their numbers.
@@ -110,18 +110,13 @@ def _same_context(m: Mention, n: Mention) -> bool:
 
 
 def _counted(m: Mention) -> str:
-    """What a bare count counts: "four sources" -> "source", "two companies" -> "company"; "" if unsaid."""
+    """The stem of what a bare count counts: "four sources" and "one source" -> "sourc"; "" if unsaid."""
     if m.unit:
         return ""
     words = m.text.lower().split()
     if len(words) < 2 or not words[-1].isalpha():
         return ""
-    noun = words[-1]
-    if noun.endswith("ies") and len(noun) > 4:
-        return noun[:-3] + "y"
-    if noun.endswith("s") and not noun.endswith("ss"):
-        return noun[:-1]
-    return noun
+    return token_stem(words[-1]) or ""
 
 
 def _same_count(m: Mention, n: Mention) -> bool:
