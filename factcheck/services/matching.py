@@ -275,7 +275,7 @@ def _story_signatures(story_ids: Iterable[int], exclude_article_id: int) -> list
 # --- Matching one article ------------------------------------------------------------------------------------
 
 
-def _lock_matching(cursor) -> None:
+def lock_matching(cursor) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MATCHING_LOCK])
 
 
@@ -333,7 +333,7 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     matching worker named in its history. Returns None when the article no longer exists.
     """
     with connection.cursor() as cursor:
-        _lock_matching(cursor)
+        lock_matching(cursor)
     article = (
         Article.objects.filter(pk=article_id)
         .only("pk", "title", "published_at", "story_id", "story_pinned")
@@ -629,159 +629,3 @@ def pins_from_history() -> tuple[int, int]:
         claims = Claim.objects.filter(pk__in=claim_ids, cluster_pinned=False).update(cluster_pinned=True)
         articles = Article.objects.filter(pk__in=article_ids, story_pinned=False).update(story_pinned=True)
     return claims, articles
-
-
-# --- Reviewers' actions on clusters ---------------------------------------------------------------------------
-
-
-def _require_review(actor: AbstractBaseUser) -> None:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
-
-
-def _require_story_edit(actor: AbstractBaseUser) -> None:
-    if not actor.has_perm("factcheck.change_story"):
-        raise PermissionDenied("Only editors can change stories.")
-
-
-@transaction.atomic
-def claim_split_from_cluster(*, claim_id: int, actor: AbstractBaseUser) -> Claim:
-    """Take a claim out of its cluster: a reviewer says it does not state the same thing as the others.
-
-    The claim is pinned from then on (matching never puts it back); the change is in its history with the
-    reviewer's name. Raises ValidationError when the claim is not in a cluster.
-    """
-    _require_review(actor)
-    with connection.cursor() as cursor:
-        _lock_matching(cursor)
-    claim = Claim.objects.select_for_update().get(pk=claim_id)
-    if claim.cluster_id is None:
-        raise ValidationError("This claim is not in a cluster.")
-    with history_context(action="factcheck.claim.cluster_split", user=actor):
-        Claim.objects.filter(pk=claim_id).update(cluster=None, cluster_pinned=True, updated_at=timezone.now())
-    claim.refresh_from_db()
-    return claim
-
-
-@transaction.atomic
-def clusters_merge(*, cluster_id: int, other_cluster_id: int, actor: AbstractBaseUser) -> ClaimCluster:
-    """Move every claim of `other_cluster_id` into `cluster_id` and delete the emptied cluster.
-
-    Each moved claim gets a history row naming the reviewer, and is pinned (matching never moves it again).
-    """
-    _require_review(actor)
-    if cluster_id == other_cluster_id:
-        raise ValidationError("Choose two different clusters to merge.")
-    with connection.cursor() as cursor:
-        _lock_matching(cursor)
-    clusters = {c.pk: c for c in ClaimCluster.objects.select_for_update().filter(pk__in=[cluster_id, other_cluster_id])}
-    if len(clusters) != 2:
-        raise ValidationError("One of these clusters no longer exists.")
-    with history_context(action="factcheck.claim.cluster_merged", user=actor):
-        Claim.objects.filter(cluster_id=other_cluster_id).update(
-            cluster_id=cluster_id, cluster_pinned=True, updated_at=timezone.now()
-        )
-        clusters[other_cluster_id].delete()
-    return clusters[cluster_id]
-
-
-@transaction.atomic
-def cluster_apply_verdict(*, claim_id: int, actor: AbstractBaseUser, verdict: str, rationale: str = "") -> list[int]:
-    """Set `verdict` and `rationale` on every claim of the claim's cluster (the claim included), in one transaction.
-
-    Each claim that changes gets its own history row (one conditional UPDATE per claim, its version raised);
-    claims that already carry this verdict and rationale, and claims dismissed as "not a claim", are left
-    alone. Returns the ids of the claims changed.
-    """
-    _require_review(actor)
-    rationale = rationale.strip()
-    _validate_verdict(verdict, rationale)
-    claim = Claim.objects.only("pk", "cluster_id").get(pk=claim_id)
-    if claim.cluster_id is None:
-        members = list(Claim.objects.select_for_update().filter(pk=claim_id))
-    else:
-        members = list(Claim.objects.select_for_update().filter(cluster_id=claim.cluster_id).order_by("pk"))
-    changed: list[int] = []
-    now = timezone.now()
-    with history_context(action="factcheck.claim.verdict_applied_to_cluster", user=actor, reason=rationale,
-                         source_claim=claim_id):
-        for member in members:
-            if member.verdict == Verdict.NOT_A_CLAIM and member.pk != claim_id:
-                continue
-            if member.verdict == verdict and member.rationale == rationale:
-                continue
-            updated = Claim.objects.filter(pk=member.pk, version=member.version).update(
-                verdict=verdict,
-                rationale=rationale,
-                verdict_by=actor,
-                verdict_at=now,
-                updated_at=now,
-                version=F("version") + 1,
-            )
-            if updated:
-                changed.append(member.pk)
-    return changed
-
-
-# --- Conflicts --------------------------------------------------------------------------------------------
-
-
-def _close_conflict(conflict_id: int, actor: AbstractBaseUser, note: str, status: str, action: str) -> Conflict:
-    _require_review(actor)
-    note = note.strip()
-    with history_context(action=action, user=actor, reason=note):
-        updated = Conflict.objects.filter(pk=conflict_id, status=Conflict.Status.OPEN).update(
-            status=status, resolved_by=actor, resolved_at=timezone.now(), resolution_note=note
-        )
-    conflict = Conflict.objects.select_related("resolved_by").get(pk=conflict_id)
-    if not updated:
-        who = conflict.resolved_by.get_username() if conflict.resolved_by else "someone"
-        raise ValidationError(f"This conflict was already {conflict.get_status_display().lower()} by {who}.")
-    return conflict
-
-
-@transaction.atomic
-def conflict_resolve(*, conflict_id: int, actor: AbstractBaseUser, note: str = "") -> Conflict:
-    """Mark an open conflict resolved (the disagreement was checked), with a note. Only an open one."""
-    return _close_conflict(conflict_id, actor, note, Conflict.Status.RESOLVED, "factcheck.conflict.resolved")
-
-
-@transaction.atomic
-def conflict_dismiss(*, conflict_id: int, actor: AbstractBaseUser, note: str = "") -> Conflict:
-    """Dismiss an open conflict as a false alarm, with a note. Matching never reopens it."""
-    return _close_conflict(conflict_id, actor, note, Conflict.Status.DISMISSED, "factcheck.conflict.dismissed")
-
-
-# --- Stories ----------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def article_set_story(*, article_id: int, story_id: int | None, actor: AbstractBaseUser) -> Article:
-    """Move an article to another story (or out of any story). Matching keeps it there from then on."""
-    _require_story_edit(actor)
-    article = Article.objects.select_for_update().only("pk", "story_id").get(pk=article_id)
-    if story_id is not None and not Story.objects.filter(pk=story_id).exists():
-        raise ValidationError("That story no longer exists.")
-    now = timezone.now()
-    with history_context(action=MANUAL_STORY_ACTION, user=actor):
-        Article.objects.filter(pk=article_id).update(story_id=story_id, story_pinned=True, updated_at=now)
-        touched = [s for s in (article.story_id, story_id) if s is not None]
-        Story.objects.filter(pk__in=touched).update(updated_at=now)
-    article.refresh_from_db()
-    return article
-
-
-@transaction.atomic
-def story_rename(*, story_id: int, actor: AbstractBaseUser, title: str) -> Story:
-    """Give a story a new title (1 to 500 characters)."""
-    _require_story_edit(actor)
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError({"title": "Give the story a title."})
-    if len(title) > 500:
-        raise ValidationError({"title": "Keep the title under 500 characters."})
-    with history_context(action=MANUAL_STORY_ACTION, user=actor):
-        updated = Story.objects.filter(pk=story_id).update(title=title, updated_at=timezone.now())
-    if not updated:
-        raise Story.DoesNotExist
-    return Story.objects.get(pk=story_id)

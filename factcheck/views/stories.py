@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
-from factcheck.services import matching
+from factcheck.services import clusters as cluster_services
+from factcheck.services import conflicts as conflict_services
+from factcheck.services import stories as story_services
 from factcheck.views.access import require_review, require_view_permission
 
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
@@ -189,7 +191,7 @@ def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
     require_review(request)
     claim = _claim_or_404(pk)
     try:
-        matching.claim_split_from_cluster(claim_id=claim.pk, actor=request.user)
+        cluster_services.claim_split_from_cluster(claim_id=claim.pk, actor=request.user)
     except ValidationError as exc:
         return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
                        errors=_errors(exc))
@@ -211,7 +213,7 @@ def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, claim=any_claim, fallback=fallback, section="siblings",
                        errors=["Choose the cluster to merge."])
     try:
-        matching.clusters_merge(cluster_id=pk, other_cluster_id=form.cleaned_data["other"], actor=request.user)
+        cluster_services.clusters_merge(cluster_id=pk, other_cluster_id=form.cleaned_data["other"], actor=request.user)
     except ValidationError as exc:
         return _answer(request, claim=any_claim, fallback=fallback, section="siblings", errors=_errors(exc))
     return _answer(request, claim=any_claim, fallback=fallback, section="siblings", notice="Clusters merged.",
@@ -229,7 +231,7 @@ def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
                        errors=["Choose a verdict."])
     try:
-        changed = matching.cluster_apply_verdict(
+        changed = cluster_services.cluster_apply_verdict(
             claim_id=claim.pk,
             actor=request.user,
             verdict=form.cleaned_data["verdict"],
@@ -272,14 +274,14 @@ def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpRe
 @require_view_permission
 def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a contradiction resolved (checked), with a note."""
-    return _close_conflict(request, pk, matching.conflict_resolve, "Conflict resolved.")
+    return _close_conflict(request, pk, conflict_services.conflict_resolve, "Conflict resolved.")
 
 
 @require_POST
 @require_view_permission
 def conflict_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Dismiss a contradiction as a false alarm, with a note."""
-    return _close_conflict(request, pk, matching.conflict_dismiss, "Conflict dismissed.")
+    return _close_conflict(request, pk, conflict_services.conflict_dismiss, "Conflict dismissed.")
 
 
 # --- Stories ----------------------------------------------------------------------------------------------------
@@ -298,7 +300,7 @@ def article_move_story(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _answer(request, claim=None, fallback=fallback, section="story", errors=["Choose a story."])
     try:
-        matching.article_set_story(article_id=pk, story_id=form.cleaned_data["story"], actor=request.user)
+        story_services.article_set_story(article_id=pk, story_id=form.cleaned_data["story"], actor=request.user)
     except ValidationError as exc:
         return _answer(request, claim=None, fallback=fallback, section="story", errors=_errors(exc))
     return _answer(request, claim=None, fallback=fallback, section="story", notice="Article moved.",
@@ -317,7 +319,7 @@ def story_rename(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, claim=None, fallback=fallback, section="story",
                        errors=["Give the story a title (up to 500 characters)."])
     try:
-        matching.story_rename(story_id=story.pk, actor=request.user, title=form.cleaned_data["title"])
+        story_services.story_rename(story_id=story.pk, actor=request.user, title=form.cleaned_data["title"])
     except ValidationError as exc:
         return _answer(request, claim=None, fallback=fallback, section="story", errors=_errors(exc))
     return _answer(request, claim=None, fallback=fallback, section="story", notice="Story renamed.",

@@ -8,11 +8,8 @@ from django.db import connection
 from factcheck import selectors
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
 from factcheck.services.claims import claim_set_verdict
-from factcheck.services.matching import (
-    article_match_claims,
-    claim_split_from_cluster,
-    shortlist_query,
-)
+from factcheck.services.clusters import claim_split_from_cluster
+from factcheck.services.matching import article_match_claims, shortlist_query
 from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +161,7 @@ def test_a_claim_split_off_by_a_person_is_never_put_back(seed_story, checker):
 
 
 def test_dismissed_conflict_is_never_reopened_or_duplicated(seed_story, checker):
-    from factcheck.services.matching import conflict_dismiss
+    from factcheck.services.conflicts import conflict_dismiss
 
     conflict = Conflict.objects.filter(kind="name").order_by("pk").first()
     conflict_dismiss(conflict_id=conflict.pk, actor=checker, note="Same person, a typo.")

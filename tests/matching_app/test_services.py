@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
-from factcheck.services import matching
+from factcheck.services import clusters, conflicts, matching, stories
 from tests.factories import ArticleFactory
 from tests.matching_app.helpers import clustered_claims, conflict_between
 
@@ -19,7 +19,7 @@ def claim_events(claim_id: int, action: str):
 
 def test_split_takes_the_claim_out_and_records_who(checker):
     cluster, (a, b, c) = clustered_claims(3)
-    matching.claim_split_from_cluster(claim_id=b.pk, actor=checker)
+    clusters.claim_split_from_cluster(claim_id=b.pk, actor=checker)
     assert Claim.objects.get(pk=b.pk).cluster_id is None
     assert set(Claim.objects.filter(cluster=cluster).values_list("pk", flat=True)) == {a.pk, c.pk}
     event = claim_events(b.pk, "factcheck.claim.cluster_split").select_related("pgh_context").get()
@@ -29,22 +29,22 @@ def test_split_takes_the_claim_out_and_records_who(checker):
 
 def test_split_of_an_unclustered_claim_is_refused(checker):
     _, (a,) = clustered_claims(1)
-    matching.claim_split_from_cluster(claim_id=a.pk, actor=checker)
+    clusters.claim_split_from_cluster(claim_id=a.pk, actor=checker)
     with pytest.raises(ValidationError):
-        matching.claim_split_from_cluster(claim_id=a.pk, actor=checker)
+        clusters.claim_split_from_cluster(claim_id=a.pk, actor=checker)
 
 
 def test_viewer_cannot_split(viewer):
     _, (a, b) = clustered_claims(2)
     with pytest.raises(PermissionDenied):
-        matching.claim_split_from_cluster(claim_id=a.pk, actor=viewer)
+        clusters.claim_split_from_cluster(claim_id=a.pk, actor=viewer)
     assert Claim.objects.get(pk=a.pk).cluster_id is not None
 
 
 def test_merge_moves_every_claim_with_a_history_row_each(checker):
     keep, first = clustered_claims(2)
     gone, second = clustered_claims(3)
-    matching.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
+    clusters.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
     assert not ClaimCluster.objects.filter(pk=gone.pk).exists()
     assert set(Claim.objects.filter(cluster=keep).values_list("pk", flat=True)) == {c.pk for c in first + second}
     for claim in second:
@@ -56,13 +56,13 @@ def test_merge_moves_every_claim_with_a_history_row_each(checker):
 def test_merge_with_itself_is_refused(checker):
     cluster, _ = clustered_claims(2)
     with pytest.raises(ValidationError):
-        matching.clusters_merge(cluster_id=cluster.pk, other_cluster_id=cluster.pk, actor=checker)
+        clusters.clusters_merge(cluster_id=cluster.pk, other_cluster_id=cluster.pk, actor=checker)
 
 
 def test_apply_to_all_sets_every_sibling_with_one_history_entry_each(checker):
     _, claims = clustered_claims(4)
     versions = {c.pk: c.version for c in claims}
-    changed = matching.cluster_apply_verdict(
+    changed = clusters.cluster_apply_verdict(
         claim_id=claims[0].pk, actor=checker, verdict="false", rationale="The tariff is 100%, not 145%."
     )
     assert sorted(changed) == sorted(versions)
@@ -73,7 +73,7 @@ def test_apply_to_all_sets_every_sibling_with_one_history_entry_each(checker):
         assert events.count() == 1
         assert events.get().pgh_context.metadata["reason"] == "The tariff is 100%, not 145%."
     # Again: nothing left to change, no new history.
-    assert matching.cluster_apply_verdict(
+    assert clusters.cluster_apply_verdict(
         claim_id=claims[1].pk, actor=checker, verdict="false", rationale="The tariff is 100%, not 145%."
     ) == []
 
@@ -81,22 +81,22 @@ def test_apply_to_all_sets_every_sibling_with_one_history_entry_each(checker):
 def test_apply_to_all_needs_a_rationale_for_false(checker):
     _, claims = clustered_claims(2)
     with pytest.raises(ValidationError):
-        matching.cluster_apply_verdict(claim_id=claims[0].pk, actor=checker, verdict="false", rationale="")
+        clusters.cluster_apply_verdict(claim_id=claims[0].pk, actor=checker, verdict="false", rationale="")
     assert set(Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("verdict", flat=True)) == {"unreviewed"}
 
 
 def test_apply_to_all_leaves_claims_dismissed_as_not_a_claim(checker):
     _, (a, b) = clustered_claims(2)
     Claim.objects.filter(pk=b.pk).update(verdict="not_claim")
-    assert matching.cluster_apply_verdict(claim_id=a.pk, actor=checker, verdict="verified") == [a.pk]
+    assert clusters.cluster_apply_verdict(claim_id=a.pk, actor=checker, verdict="verified") == [a.pk]
     assert Claim.objects.get(pk=b.pk).verdict == "not_claim"
 
 
 @pytest.mark.parametrize(
     "service, status, action",
     [
-        (matching.conflict_resolve, "resolved", "factcheck.conflict.resolved"),
-        (matching.conflict_dismiss, "dismissed", "factcheck.conflict.dismissed"),
+        (conflicts.conflict_resolve, "resolved", "factcheck.conflict.resolved"),
+        (conflicts.conflict_dismiss, "dismissed", "factcheck.conflict.dismissed"),
     ],
 )
 def test_closing_a_conflict_is_recorded(checker, editor, service, status, action):
@@ -109,7 +109,7 @@ def test_closing_a_conflict_is_recorded(checker, editor, service, status, action
     event = Conflict.pgh_event_model.objects.filter(pgh_obj_id=conflict.pk, pgh_context__metadata__action=action)
     assert event.count() == 1
     with pytest.raises(ValidationError, match="already"):
-        matching.conflict_resolve(conflict_id=conflict.pk, actor=editor, note="")
+        conflicts.conflict_resolve(conflict_id=conflict.pk, actor=editor, note="")
     conflict.refresh_from_db()
     assert conflict.resolved_by == checker
 
@@ -117,11 +117,11 @@ def test_closing_a_conflict_is_recorded(checker, editor, service, status, action
 def test_article_set_story_moves_it_and_pins_it(editor):
     old, new = Story.objects.create(title="Old"), Story.objects.create(title="New")
     article = ArticleFactory(story=old)
-    matching.article_set_story(article_id=article.pk, story_id=new.pk, actor=editor)
+    stories.article_set_story(article_id=article.pk, story_id=new.pk, actor=editor)
     assert Article.objects.get(pk=article.pk).story_id == new.pk
     assert Article.objects.get(pk=article.pk).story_pinned
     assert matching._story_pinned(article.pk)
-    matching.article_set_story(article_id=article.pk, story_id=None, actor=editor)
+    stories.article_set_story(article_id=article.pk, story_id=None, actor=editor)
     matching.article_match_claims(article_id=article.pk)
     assert Article.objects.get(pk=article.pk).story_id is None  # a person took it out: matching leaves it
 
@@ -129,29 +129,29 @@ def test_article_set_story_moves_it_and_pins_it(editor):
 def test_only_editors_change_stories(checker):
     story = Story.objects.create(title="Ford and Xiaomi")
     with pytest.raises(PermissionDenied):
-        matching.story_rename(story_id=story.pk, actor=checker, title="Something else")
+        stories.story_rename(story_id=story.pk, actor=checker, title="Something else")
     with pytest.raises(PermissionDenied):
-        matching.article_set_story(article_id=ArticleFactory().pk, story_id=story.pk, actor=checker)
+        stories.article_set_story(article_id=ArticleFactory().pk, story_id=story.pk, actor=checker)
 
 
 def test_story_rename(editor):
     story = Story.objects.create(title="Ford and Xiaomi")
-    matching.story_rename(story_id=story.pk, actor=editor, title="  Ford,   Xiaomi and the tariff ")
+    stories.story_rename(story_id=story.pk, actor=editor, title="  Ford,   Xiaomi and the tariff ")
     assert Story.objects.get(pk=story.pk).title == "Ford, Xiaomi and the tariff"
     assert Story.pgh_event_model.objects.filter(
         pgh_obj_id=story.pk, pgh_context__metadata__action="factcheck.story.changed"
     ).exists()
     with pytest.raises(ValidationError):
-        matching.story_rename(story_id=story.pk, actor=editor, title="   ")
+        stories.story_rename(story_id=story.pk, actor=editor, title="   ")
 
 
 def test_split_and_merge_pin_the_claims_they_move(checker):
     keep, first = clustered_claims(2)
     gone, second = clustered_claims(2)
-    matching.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
+    clusters.clusters_merge(cluster_id=keep.pk, other_cluster_id=gone.pk, actor=checker)
     pinned = dict(Claim.objects.filter(pk__in=[c.pk for c in first + second]).values_list("pk", "cluster_pinned"))
     assert {pk for pk, flag in pinned.items() if flag} == {c.pk for c in second}
-    matching.claim_split_from_cluster(claim_id=first[0].pk, actor=checker)
+    clusters.claim_split_from_cluster(claim_id=first[0].pk, actor=checker)
     assert Claim.objects.get(pk=first[0].pk).cluster_pinned
 
 
@@ -180,8 +180,8 @@ def test_refresh_match_keys_and_pins_from_history(checker, editor):
     _, (_, b) = clustered_claims(2)
     story = Story.objects.create(title="Ford")
     article = ArticleFactory()
-    matching.claim_split_from_cluster(claim_id=b.pk, actor=checker)
-    matching.article_set_story(article_id=article.pk, story_id=story.pk, actor=editor)
+    clusters.claim_split_from_cluster(claim_id=b.pk, actor=checker)
+    stories.article_set_story(article_id=article.pk, story_id=story.pk, actor=editor)
     # As stored before the keys and flags existed.
     Claim.objects.update(match_keys=[], cluster_pinned=False)
     Article.objects.update(story_pinned=False)
