@@ -336,7 +336,12 @@ class Verdict(models.TextChoices):
     NOT_A_CLAIM = "not_claim", "Not a claim"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["match_keys"])
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["match_keys", "embedding", "embedding_model"],
+)
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
 
@@ -369,8 +374,15 @@ class Claim(models.Model):
         models.CharField(max_length=200),
         default=list,
         blank=True,
-        help_text="Blocking keys (entity × predicate, entity × figure) that shortlist candidate matches.",
+        help_text="Blocking keys (embedding LSH bands, entities) that shortlist candidate matches.",
     )
+    embedding = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sentence embedding of the text: L2-normalised float16 values, little-endian.",
+    )
+    embedding_model = models.CharField(max_length=64, blank=True, help_text="Encoder that made `embedding`.")
     version = models.PositiveIntegerField(default=1, help_text="Raised on every reviewer change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
