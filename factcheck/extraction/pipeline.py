@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facets import EntityContext, claim_facets
+from .facets import ArticleFacets, EntityContext, claim_facets
 from .kinds import claim_kinds, is_pure_opinion
 from .model import DEFAULT_THRESHOLD, score_sentences
 from .segment import Segment, segment
@@ -67,15 +67,16 @@ def extract_claims(
     sentences = [text[seg.start : seg.end] for seg in candidates]
     scores = score_sentences(sentences)
 
-    context = EntityContext()
+    # One run of the named-entity recogniser over every candidate sentence of the article.
+    article = ArticleFacets(sentences)
+    context = article.context
     speakers = _QuoteSpeakers(text, segments, context)
     last_person = _LastPerson()
     claims: list[ExtractedClaim] = []
-    for seg, sentence, raw in zip(candidates, sentences, scores, strict=True):
+    for i, (seg, sentence, raw) in enumerate(zip(candidates, sentences, scores, strict=True)):
         in_quote = seg.quote_open is not None
-        facets = claim_facets(
-            sentence,
-            context=context,
+        facets = article.facets(
+            i,
             starts_in_quote=in_quote,
             quote_speaker=speakers.speaker(seg.quote_open) if in_quote else None,
         )
