@@ -6,7 +6,7 @@ Run from the repository root::
 
 Prints plain numbers: model load time, score_sentences throughput, positive-class
 F1 / precision / recall on the CheckThat! 2024 dev and dev-test files at
-DEFAULT_THRESHOLD, extract_claims throughput (if available) and peak RSS.
+DEFAULT_THRESHOLD, the named-entity model's load time, extract_claims throughput and peak RSS.
 """
 
 from __future__ import annotations
@@ -115,6 +115,11 @@ def main(argv=None):
         print(f"{split}_recall {r:.4f}")
 
     from factcheck.extraction import extract_claims
+    from factcheck.extraction.facets import load_ner
+
+    t0 = time.perf_counter()
+    load_ner()
+    print(f"ner_load_seconds {time.perf_counter() - t0:.3f}")
 
     if articles:
         docs = (articles * (args.articles // len(articles) + 1))[: args.articles]
