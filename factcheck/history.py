@@ -19,6 +19,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.claim.reanchored": "moved the claim to its new place in the text",
     "factcheck.claim.cluster_split": "split the claim off its cluster",
     "factcheck.claim.cluster_merged": "merged two clusters",
+    "factcheck.claim.cluster_merge_undone": "undid a merge of two clusters",
     "factcheck.claim.verdict_applied_to_cluster": "applied the verdict to the whole cluster",
     "factcheck.claim.clustered": "matched the claim with the same claim in other articles",
     "factcheck.evidence.added": "added evidence",

@@ -328,6 +328,35 @@ class ClaimCluster(models.Model):
         return f"Cluster {self.pk}"
 
 
+class ClusterMerge(models.Model):
+    """A reviewer merged one cluster into another: which claims moved, so the merge can be undone exactly.
+
+    The emptied cluster is deleted by the merge; an undo recreates it under the same id (with its creation time)
+    and moves exactly `claim_ids` back, provided every one of them is still in `into_cluster`. The row is kept
+    after an undo, with who undid it and when; each claim's move is also in the claim's own history.
+    """
+
+    into_cluster = models.ForeignKey(
+        ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="merges_in",
+        help_text="The cluster the claims moved into; empty once that cluster itself is gone.",
+    )
+    from_cluster_id = models.BigIntegerField(help_text="Id of the cluster the merge emptied and deleted.")
+    from_cluster_created_at = models.DateTimeField()
+    claim_ids = ArrayField(models.BigIntegerField(), help_text="The claims the merge moved.")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Cluster {self.from_cluster_id} merged into {self.into_cluster_id}"
+
+
 class Verdict(models.TextChoices):
     UNREVIEWED = "unreviewed", "Unreviewed"
     VERIFIED = "verified", "Verified"
