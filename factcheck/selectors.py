@@ -298,7 +298,7 @@ from dataclasses import dataclass as _dataclass, field as _field  # noqa: E402
 
 from django.db.models import Prefetch  # noqa: E402
 
-from factcheck.models import Story  # noqa: E402
+from factcheck.models import ClusterMerge, Story  # noqa: E402
 
 _REVIEWED = (Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE)
 
@@ -512,3 +512,38 @@ def articles_for_export(*, article_id: int | None = None, story_id: int | None =
     if story_id is not None:
         qs = qs.filter(story_id=story_id)
     return qs.prefetch_related(Prefetch("claims", queryset=claims))
+
+
+def claims_with_review_state(*, claim_ids: list[int], article_id: int) -> list[Claim]:
+    """The claims among `claim_ids` that belong to `article_id`, annotated as the article's claim list is
+    (live evidence, open conflicts), for updating their rows after a cluster action (one query, none if empty)."""
+    if not claim_ids:
+        return []
+    return list(_claims_with_review_state().filter(pk__in=claim_ids, article_id=article_id).order_by("start", "end"))
+
+
+def clusters_for_merge(*, cluster_id: int, other_cluster_id: int) -> dict[int, list[Claim]]:
+    """The claims of two clusters, each with its article and outlet, by article (one query): what a reviewer
+    confirms before merging them."""
+    found: dict[int, list[Claim]] = {cluster_id: [], other_cluster_id: []}
+    claims = (
+        Claim.objects.filter(cluster_id__in=[cluster_id, other_cluster_id])
+        .select_related("article", "article__source", "verdict_by")
+        .defer("article__body", "article__headings", "embedding", "match_keys")
+        .order_by("article__published_at", "article_id", "start")
+    )
+    for claim in claims:
+        found[claim.cluster_id].append(claim)
+    return found
+
+
+def cluster_merges_open(*, cluster_ids: list[int]) -> dict[int, list]:
+    """Merges into these clusters that are not undone, newest first, with who merged (one query, none if empty):
+    what the Undo buttons offer."""
+    ids = [pk for pk in cluster_ids if pk]
+    if not ids:
+        return {}
+    merges: dict[int, list] = {}
+    for merge in ClusterMerge.objects.filter(into_cluster_id__in=ids, undone_at__isnull=True).select_related("merged_by"):
+        merges.setdefault(merge.into_cluster_id, []).append(merge)
+    return merges

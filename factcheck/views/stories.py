@@ -16,16 +16,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
-from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
+from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflict, Story, Verdict
 from factcheck.services import clusters as cluster_services
 from factcheck.services import conflicts as conflict_services
 from factcheck.services import stories as story_services
 from factcheck.views.access import require_review, require_view_permission
+from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
 
@@ -95,6 +97,9 @@ def _claim_or_404(pk: int) -> Claim:
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
     overview = selectors.story_overview(story=story)
+    merges = selectors.cluster_merges_open(cluster_ids=[row.cluster_id for row in overview.rows])
+    for row in overview.rows:
+        row.open_merges = merges.get(row.cluster_id, [])
     return {
         "story": story,
         "overview": overview,
@@ -184,6 +189,35 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Clusters ---------------------------------------------------------------------------------------------------
 
 
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    """The same-site page the form came from (`next` in the query or the form), or `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _story_page(request: HttpRequest) -> int | None:
+    raw = request.POST.get("story_page") or request.GET.get("story_page") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def _changed_trigger(claim_ids: list[int], **extra: Any) -> dict:
+    """The event every cluster action sends: which claims changed (the page updates their rows and marks)."""
+    return {"claimsChanged": {"claims": sorted(claim_ids), **extra}}
+
+
+def _preview(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A preview: with htmx the fragment (swapped into the form's preview slot), otherwise a page of its own.
+    Errors are shown in the same place, with status 200 (htmx drops the bodies of 4xx answers)."""
+    context.setdefault("errors", [])
+    context["story_page"] = _story_page(request)
+    if request.htmx:
+        return render(request, f"{template}#preview", context)
+    return render(request, template, context)
+
+
 @require_POST
 @require_view_permission
 def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
@@ -196,13 +230,39 @@ def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
                        errors=_errors(exc))
     return _answer(request, claim=_claim_or_404(pk), fallback=claim.get_absolute_url(), section="siblings",
-                   notice="Claim split off its cluster.", trigger={"clusterChanged": {"claim": claim.pk}})
+                   notice="Claim split off its cluster.", trigger=_changed_trigger([claim.pk]))
+
+
+@require_GET
+@require_view_permission
+def cluster_merge_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before merging: both clusters' claims side by side, and the button that confirms."""
+    require_review(request)
+    if not ClaimCluster.objects.filter(pk=pk).exists():
+        raise Http404("No such cluster.")
+    form = MergeForm(request.GET)
+    context: dict[str, Any] = {"cluster_id": pk, "next": _next_url(request, reverse("factcheck:stories"))}
+    if not form.is_valid():
+        return _preview(request, "matching/cluster_merge.html", {**context, "errors": ["Choose the cluster to merge."]})
+    other = form.cleaned_data["other"]
+    if other == pk or not ClaimCluster.objects.filter(pk=other).exists():
+        return _preview(request, "matching/cluster_merge.html",
+                        {**context, "errors": ["Choose another cluster that still exists."]})
+    members = selectors.clusters_for_merge(cluster_id=pk, other_cluster_id=other)
+    seen = ",".join(str(c.pk) for c in sorted(members[pk] + members[other], key=lambda c: c.pk))
+    return _preview(request, "matching/cluster_merge.html",
+                    {**context, "other_id": other, "keep": members[pk], "other": members[other], "seen": seen})
+
+
+def _ids(raw: str) -> list[int] | None:
+    parts = [p for p in raw.replace(" ", "").split(",") if p]
+    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else None
 
 
 @require_POST
 @require_view_permission
 def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Merge another cluster into this one (they state the same thing)."""
+    """Merge another cluster into this one (they state the same thing), as confirmed in the preview."""
     require_review(request)
     if not ClaimCluster.objects.filter(pk=pk).exists():
         raise Http404("No such cluster.")
@@ -213,38 +273,156 @@ def cluster_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer(request, claim=any_claim, fallback=fallback, section="siblings",
                        errors=["Choose the cluster to merge."])
     try:
-        cluster_services.clusters_merge(cluster_id=pk, other_cluster_id=form.cleaned_data["other"], actor=request.user)
+        merge = cluster_services.clusters_merge(
+            cluster_id=pk, other_cluster_id=form.cleaned_data["other"], actor=request.user,
+            expected_claim_ids=_ids(request.POST.get("seen", "")),
+        )
     except ValidationError as exc:
         return _answer(request, claim=any_claim, fallback=fallback, section="siblings", errors=_errors(exc))
-    return _answer(request, claim=any_claim, fallback=fallback, section="siblings", notice="Clusters merged.",
-                   trigger={"clusterChanged": {"cluster": pk}})
+    n = len(merge.claim_ids)
+    return _answer(request, claim=any_claim, fallback=fallback, section="siblings",
+                   notice=f"Clusters merged: {n} claim{pluralize(n)} moved in. You can undo this merge below.",
+                   trigger=_changed_trigger(merge.claim_ids, cluster=pk))
+
+
+@require_POST
+@require_view_permission
+def cluster_merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a merge: the claims it moved go back to their own cluster, if none has moved since."""
+    require_review(request)
+    merge = ClusterMerge.objects.filter(pk=pk).first()
+    if merge is None:
+        raise Http404("No such merge.")
+    any_claim = (
+        Claim.objects.filter(pk__in=merge.claim_ids).select_related("article").defer("article__body")
+        .order_by("pk").first()
+    )
+    fallback = any_claim.get_absolute_url() if any_claim else reverse("factcheck:stories")
+    try:
+        merge = cluster_services.cluster_merge_undo(merge_id=pk, actor=request.user)
+    except ValidationError as exc:
+        return _answer(request, claim=any_claim, fallback=fallback, section="siblings", errors=_errors(exc))
+    n = len(merge.claim_ids)
+    return _answer(request, claim=any_claim, fallback=fallback, section="siblings",
+                   notice=f"Merge undone: {n} claim{pluralize(n)} back in {'its' if n == 1 else 'their'} own cluster.",
+                   trigger=_changed_trigger(merge.claim_ids, cluster=merge.from_cluster_id))
+
+
+@require_POST
+@require_view_permission
+def claim_cluster_verdict_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before applying a verdict to a cluster: the siblings that will get it and those left as they are (who set
+    what, when). Changes nothing; the confirm form carries the versions seen here."""
+    require_review(request)
+    claim = _claim_or_404(pk)
+    form = ClusterVerdictForm(request.POST)
+    context: dict[str, Any] = {"claim": claim, "next": _next_url(request, claim.get_absolute_url())}
+    if not form.is_valid():
+        return _preview(request, "matching/cluster_verdict.html", {**context, "errors": ["Choose a verdict."]})
+    try:
+        plan = cluster_services.cluster_verdict_plan(
+            claim_id=claim.pk, verdict=form.cleaned_data["verdict"], rationale=form.cleaned_data["rationale"]
+        )
+    except ValidationError as exc:
+        return _preview(request, "matching/cluster_verdict.html", {**context, "errors": _errors(exc)})
+    seen = " ".join(f"{claim_id}:{version}" for claim_id, version in plan.seen_versions().items())
+    return _preview(request, "matching/cluster_verdict.html", {**context, "plan": plan, "seen": seen})
+
+
+def _seen_versions(raw: str) -> dict[int, int]:
+    seen: dict[int, int] = {}
+    for part in raw.split():
+        claim_id, _, version = part.partition(":")
+        if claim_id.isdigit() and version.isdigit():
+            seen[int(claim_id)] = int(version)
+    return seen
+
+
+def _result_messages(result: cluster_services.ClusterVerdictResult) -> tuple[str, list[str]]:
+    """The outcome in words: what changed (the notice) and each conflict (an error naming who changed what)."""
+    n = len(result.changed)
+    notice = f"“{result.label}” applied to {n} claim{pluralize(n)}."
+    if result.skipped:
+        notice += f" {len(result.skipped)} left as {'it was' if len(result.skipped) == 1 else 'they were'}."
+    errors = []
+    for claim in result.conflicts:
+        where = claim.article.source.name if claim.article.source else claim.article.title
+        if claim.conflict_reason == cluster_services.CONFLICT_LEFT:
+            errors.append(f"Not changed: the claim in {where} left this cluster since your preview.")
+        else:
+            who = claim.verdict_by.get_username() if claim.verdict_by else "someone"
+            errors.append(f"Not changed: the claim in {where} was changed by {who} since your preview "
+                          f"(now “{claim.get_verdict_display()}”).")
+    return notice, errors
 
 
 @require_POST
 @require_view_permission
 def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set one verdict and rationale on every claim of the claim's cluster (each change in its own history row)."""
+    """Apply the verdict as previewed: only to the claim and the untouched siblings the preview listed, each if it
+    is still at the version seen. htmx: the claim panel, plus out-of-band rows and highlights of the changed
+    claims of this article and the counters; the `claimsChanged` event names every changed claim."""
     require_review(request)
     claim = _claim_or_404(pk)
+    fallback = _next_url(request, claim.get_absolute_url())
     form = ClusterVerdictForm(request.POST)
     if not form.is_valid():
-        return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
-                       errors=["Choose a verdict."])
+        return _applied(request, claim, fallback=fallback, errors=["Choose a verdict."])
     try:
-        changed = cluster_services.cluster_apply_verdict(
+        result = cluster_services.cluster_apply_verdict(
             claim_id=claim.pk,
             actor=request.user,
             verdict=form.cleaned_data["verdict"],
             rationale=form.cleaned_data["rationale"],
+            seen_versions=_seen_versions(request.POST.get("seen", "")),
         )
     except ValidationError as exc:
-        return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
-                       errors=_errors(exc))
-    label = Verdict(form.cleaned_data["verdict"]).label
-    notice = f"“{label}” applied to {len(changed)} claim{'s' if len(changed) != 1 else ''}."
-    return _answer(request, claim=_claim_or_404(pk), fallback=claim.get_absolute_url(), section="siblings",
-                   notice=notice, trigger={"clusterVerdictApplied": {"claims": changed,
-                                                                      "verdict": form.cleaned_data["verdict"]}})
+        return _applied(request, claim, fallback=fallback, errors=_errors(exc))
+    notice, errors = _result_messages(result)
+    return _applied(request, claim, fallback=fallback, notice=notice, errors=errors, result=result)
+
+
+def _applied(
+    request: HttpRequest,
+    claim: Claim,
+    *,
+    fallback: str,
+    notice: str = "",
+    errors: list[str] | None = None,
+    result: cluster_services.ClusterVerdictResult | None = None,
+) -> HttpResponse:
+    errors = errors or []
+    trigger = None
+    if result is not None:
+        trigger = _changed_trigger(
+            result.changed_ids,
+            verdicts={
+                c.pk: {"verdict": c.verdict, "label": c.get_verdict_display(),
+                       "marker": VERDICT_MARKERS.get(c.verdict, "?")}
+                for c in result.changed
+            },
+        )
+    if not request.htmx or _story_page(request) is not None:
+        # No JavaScript: back to the page (outcome as messages). Story page: its overview, redrawn.
+        return _answer(request, claim=claim, fallback=fallback, section="siblings", errors=errors,
+                       notice=notice if result and result.changed else "", trigger=trigger)
+    panel_claim = selectors.claim_for_panel(claim_id=claim.pk)
+    context = panel_context(request, panel_claim)
+    context.update(siblings_notice=notice if result and result.changed else "", siblings_errors=errors, oob=True)
+    if result is not None and result.changed:
+        rows = selectors.claims_with_review_state(claim_ids=result.changed_ids, article_id=claim.article_id)
+        decorate(rows)
+        for row in rows:
+            row.is_selected = row.pk == claim.pk
+        context.update(
+            rows=rows,
+            segments=[Segment(row.text, row) for row in rows if "\n" not in row.text],
+            counters=counters(selectors.article_verdict_counts(article_id=claim.article_id)),
+        )
+    response = render(request, "matching/cluster_verdict.html#applied", context)
+    if trigger:
+        response["HX-Trigger"] = json.dumps(trigger)
+    return response
 
 
 # --- Conflicts --------------------------------------------------------------------------------------------------
@@ -333,7 +511,10 @@ urlpatterns = [
     path("articles/<int:pk>/story", article_move_story, name="article-story"),
     path("claims/<int:pk>/split", claim_split, name="claim-split"),
     path("claims/<int:pk>/cluster-verdict", claim_cluster_verdict, name="claim-cluster-verdict"),
+    path("claims/<int:pk>/cluster-verdict/preview", claim_cluster_verdict_preview, name="claim-cluster-verdict-preview"),
     path("clusters/<int:pk>/merge", cluster_merge, name="cluster-merge"),
+    path("clusters/<int:pk>/merge/preview", cluster_merge_preview, name="cluster-merge-preview"),
+    path("merges/<int:pk>/undo", cluster_merge_undo, name="cluster-merge-undo"),
     path("conflicts/<int:pk>/resolve", conflict_resolve, name="conflict-resolve"),
     path("conflicts/<int:pk>/dismiss", conflict_dismiss, name="conflict-dismiss"),
 ]

@@ -192,6 +192,41 @@
     });
   });
 
+  // A cluster action (apply a verdict to a cluster, merge, undo, split) names every claim it changed. Rows and
+  // single-piece highlights come out of band in the answer; a claim highlighted in pieces is updated here.
+  document.addEventListener("claimsChanged", function (event) {
+    var verdicts = (event.detail && event.detail.verdicts) || {};
+    Object.keys(verdicts).forEach(function (id) {
+      var v = verdicts[id];
+      document.querySelectorAll('.hl[data-claim="' + id + '"]').forEach(function (el) {
+        el.className = el.className.replace(/\bv-[a-z_]+\b/, "v-" + v.verdict);
+        var marker = el.querySelector(".hl-marker");
+        if (marker) marker.textContent = v.marker;
+      });
+    });
+    markSelected();
+  });
+
+  // A preview of a cluster action opens in its slot; Cancel closes it (without JavaScript it is a link back).
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-preview-cancel]");
+    if (!cancel) return;
+    var slot = cancel.closest(".cluster-preview-slot");
+    if (!slot) return;
+    event.preventDefault();
+    slot.innerHTML = "";
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail && event.detail.target;
+    if (!slot || !slot.classList || !slot.classList.contains("cluster-preview-slot")) return;
+    var preview = slot.querySelector(".cluster-preview");
+    if (preview) {
+      preview.focus({ preventScroll: true });
+      preview.scrollIntoView({ block: "nearest" });
+    }
+  });
+
   // The script is deferred: the page is parsed when this runs.
   scrollSelectedIntoView();
 })();

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
+from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflict, Story
+from factcheck.permissions import ROLE_EDITORS
+from factcheck.services.clusters import clusters_merge
+from tests.factories import UserFactory
 from tests.matching_app.helpers import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +99,7 @@ def test_split_from_the_panel_returns_the_siblings_fragment(client, checker):
     html = response.content.decode()
     assert response.status_code == 200 and 'id="claim-siblings"' in html
     assert "No other article states this claim." in html and "Claim split off its cluster." in html
-    assert "clusterChanged" in response["HX-Trigger"]
+    assert "claimsChanged" in response["HX-Trigger"]
 
 
 def test_split_from_the_story_page_returns_the_overview(client, checker, story_with_cluster):
@@ -126,12 +129,13 @@ def test_apply_to_all(client, checker):
     client.force_login(checker)
     response = client.post(
         reverse("factcheck:claim-cluster-verdict", args=[claims[0].pk]),
-        {"verdict": "disputed", "rationale": "Only one outlet says 145%."},
+        {"verdict": "disputed", "rationale": "Only one outlet says 145%.",
+         "seen": " ".join(f"{c.pk}:{c.version}" for c in claims)},
         **HTMX,
     )
     assert response.status_code == 200
     assert set(Claim.objects.filter(pk__in=[c.pk for c in claims]).values_list("verdict", flat=True)) == {"disputed"}
-    assert "clusterVerdictApplied" in response["HX-Trigger"]
+    assert "claimsChanged" in response["HX-Trigger"]
     assert "applied to 3 claims" in response.content.decode()
 
 
@@ -139,7 +143,7 @@ def test_apply_to_all_shows_the_error_in_the_fragment(client, checker):
     _, claims = clustered_claims(2)
     client.force_login(checker)
     response = client.post(reverse("factcheck:claim-cluster-verdict", args=[claims[0].pk]),
-                           {"verdict": "false", "rationale": ""}, **HTMX)
+                           {"verdict": "false", "rationale": "", "seen": f"{claims[0].pk}:1"}, **HTMX)
     assert response.status_code == 200 and "Give a rationale" in response.content.decode()
     assert Claim.objects.get(pk=claims[0].pk).verdict == "unreviewed"
 
@@ -245,13 +249,21 @@ def test_rename_to_nothing_keeps_the_title(client, editor, story_with_cluster):
 # --- Who may do what: viewers 403 and unchanged data, outsiders 404, GET 405 -----------------------------------
 
 
+def _merge_of(cluster):
+    gone, _ = clustered_claims(1)
+    clusters_merge(cluster_id=cluster.pk, other_cluster_id=gone.pk, actor=UserFactory(username="merger", role=ROLE_EDITORS))
+    return ClusterMerge.objects.get(into_cluster=cluster)
+
+
 def _write_cases(story_with_cluster):
     story, cluster, claims, conflict = story_with_cluster
     other, _ = clustered_claims(2)
     return [
         ("claim-split", claims[0].pk, {}),
-        ("claim-cluster-verdict", claims[0].pk, {"verdict": "verified"}),
+        ("claim-cluster-verdict-preview", claims[0].pk, {"verdict": "verified"}),
+        ("claim-cluster-verdict", claims[0].pk, {"verdict": "verified", "seen": f"{claims[0].pk}:1"}),
         ("cluster-merge", cluster.pk, {"other": other.pk}),
+        ("cluster-merge-undo", _merge_of(other).pk, {}),
         ("conflict-resolve", conflict.pk, {"note": "x"}),
         ("conflict-dismiss", conflict.pk, {"note": "x"}),
         ("article-story", claims[0].article_id, {"story": ""}),

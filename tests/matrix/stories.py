@@ -5,6 +5,8 @@ from tests.matrix.common import LOGIN, READ, Entry, no_args, no_data
 
 REVIEW_WRITE = {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 302, "editor": 302}
 EDIT_WRITE = {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 403, "editor": 302}
+# A preview of a cluster action changes nothing but only offers a write: reviewers see it, viewers get 403.
+REVIEW_PREVIEW = {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 200, "editor": 200}
 
 
 def _story() -> list:
@@ -47,6 +49,17 @@ def _merge_data(args: list) -> dict:
     return {"other": other.pk}
 
 
+def _merge() -> list:
+    from factcheck.permissions import ROLE_EDITORS
+    from factcheck.services.clusters import clusters_merge
+    from tests.factories import UserFactory
+
+    cluster, _, _ = _cluster_pair()
+    other = _merge_data([cluster.pk])["other"]
+    merge = clusters_merge(cluster_id=cluster.pk, other_cluster_id=other, actor=UserFactory(role=ROLE_EDITORS))
+    return [merge.pk]
+
+
 def _conflict() -> list:
     from factcheck.models import Conflict
 
@@ -68,8 +81,13 @@ MATRIX: dict[str, Entry] = {
     "story-rename": ("post", _story, lambda args: {"title": "Ford, Xiaomi and the tariff"}, EDIT_WRITE),
     "article-story": ("post", _article, no_data, EDIT_WRITE),
     "claim-split": ("post", _clustered_claim, no_data, REVIEW_WRITE),
-    "claim-cluster-verdict": ("post", _clustered_claim, lambda args: {"verdict": "verified"}, REVIEW_WRITE),
+    "claim-cluster-verdict-preview": ("post", _clustered_claim, lambda args: {"verdict": "verified"}, REVIEW_PREVIEW),
+    "claim-cluster-verdict": (
+        "post", _clustered_claim, lambda args: {"verdict": "verified", "seen": f"{args[0]}:1"}, REVIEW_WRITE
+    ),
+    "cluster-merge-preview": ("get", _cluster, _merge_data, REVIEW_PREVIEW),
     "cluster-merge": ("post", _cluster, _merge_data, REVIEW_WRITE),
+    "cluster-merge-undo": ("post", _merge, no_data, REVIEW_WRITE),
     "conflict-resolve": ("post", _conflict, lambda args: {"note": "Checked the tariff schedule."}, REVIEW_WRITE),
     "conflict-dismiss": ("post", _conflict, lambda args: {"note": "Two different tariffs."}, REVIEW_WRITE),
 }
