@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+# No time limit per example: the machines are shared and noisy, and speed is measured in bench/, never asserted.
+settings.register_profile("factdesk", deadline=None)
+settings.load_profile("factdesk")
 
 # Imports of Django code stay inside fixtures: the pure packages' tests run without Django.
 
