@@ -5,13 +5,26 @@ ARTICLES_PER_STORY articles, each story about a small cast of organisations and 
 facts (one per template), each article stating CLAIMS_PER_ARTICLE of its story's facts, so every fact is stated
 by several articles in different words, and its statements share a cluster (as matching left them). A fact is a
 template × entities × figures; its claim facets are built from the template's slots (what extraction finds in
-such a sentence) and its `match_keys` with `factcheck.matching.match_keys`, all in Python, and loaded with COPY.
+such a sentence). Stories are spread over STORY_YEARS years; a story's articles are published within
+STORY_DAYS days of its start, and every claim's keys carry that month, as in production.
+
+Embeddings: encoding a million sentences with the real encoder would take over an hour, so stored claims get
+synthetic vectors that behave like the encoder's. Each template variant (and its paraphrase) is encoded once with
+the real encoder, filled with one fixed cast; a fact's vector mixes its template's vector with a random one of its
+own (TEMPLATE_WEIGHT), so two facts of one template are as alike as two real sentences of one shape about other
+names and figures; each statement adds noise (STATEMENT_NOISE) for its own wording. `vector_check` prints the
+cosines this gives beside the real encoder's on the same sentence pairs. Keys are `factcheck.matching.match_keys`
+of that vector, the facets and the article's date; all in Python, loaded with COPY.
+
 At each size it times `article_match_claims` for new articles of CLAIMS_PER_ARTICLE claims restating facts of one
-stored story (other openings and endings, a paraphrase for a third of them), and checks what matching made of
-them: how many new claims joined a cluster holding the same fact stated elsewhere (recall), and how many sit in
-a cluster with a claim of another fact. Prints p50/p95 per size, the shortlist query's share, the CPU time per
-article of this process and of the database backend (when the server runs on this machine: the part of the time
-that other work on the machine does not change), and EXPLAIN (ANALYZE, BUFFERS) of one shortlist query.
+stored story (other openings and endings, a paraphrase for a third of them), published within the story's days and
+stored as extraction stores them (embedding, encoder version, keys; the embedding made the same synthetic way). It
+checks what matching made of them: how many new claims joined a cluster holding the same fact stated elsewhere
+(recall), and how many sit in a cluster with a claim of another fact. Prints p50/p95 per size, where the time
+goes (shortlist query, reading claims, ranking, exact cosine, profiles, pair scoring, story, clusters, conflicts),
+the CPU time per article of this process and of the database backend (when the server runs on this machine: the
+part of the time that other work on the machine does not change), and EXPLAIN (ANALYZE, BUFFERS) of one shortlist
+query.
 
     .venv/bin/python bench/bench_matching.py --fresh         # 10k, 100k and 1M claims
     .venv/bin/python bench/bench_matching.py --sizes 10000 100000 --articles 30
@@ -32,7 +45,11 @@ import re
 import statistics
 import sys
 import time
+from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +60,21 @@ ARTICLES_PER_STORY = 8
 FACTS_PER_STORY = 24  # each template once: a story rarely states two facts of one shape
 CLAIMS_PER_STORY = CLAIMS_PER_ARTICLE * ARTICLES_PER_STORY
 PARAPHRASE_SHARE = 0.33
+# Dates: stories start on a day of STORY_YEARS years from FIRST_DAY; a story's articles appear within STORY_DAYS.
+FIRST_DAY = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+STORY_YEARS = 3
+STORY_DAYS = 10
+# Synthetic embeddings. A fact's vector is normalise(sqrt(w)·template + sqrt(1 − w)·own random direction), so two
+# facts of one template have cosine ≈ w (before the statements' noise); a statement adds noise of this norm, so two
+# statements of one fact have cosine ≈ 1 / (1 + noise²), a paraphrase (the other variant's template vector) less.
+# Set so the means match what the real encoder gives on the bench's own sentences (`vector_check`: same fact 0.94,
+# paraphrase 0.88, another fact of the template 0.51). Noise for cosines of 0.87 / 0.82 instead left 35% of new
+# claims with their fact at 10k claims: the pair model, fitted on the encoder's cosines, wants them higher.
+TEMPLATE_WEIGHT = 0.55
+STATEMENT_NOISE = 0.27
+# The one cast each template variant is encoded with.
+TEMPLATE_FILL = {"1": "Acme Motors", "2": "Globex Energy", "3": "John Smith", "4": "Mary Jones", "5": "Ohio",
+                 "6": "Bavaria", "7": "250", "8": "12", "9": "2024", "10": "battery cells"}
 
 # Each template with a paraphrase that uses the same slots: %1/%2 organisations, %3/%4 people, %5/%6 places,
 # %7 an amount (its scale and unit are in the words after it), %8 a percentage, %9 a year, %10 a product.
@@ -199,22 +231,64 @@ def facets_of(template: str, values: dict[str, str]) -> dict:
     }
 
 
-def statement(rng: random.Random, fact: tuple[int, dict[str, str]], *, paraphrase: float = 0.0) -> tuple[str, dict]:
-    """One outlet's sentence stating `fact`, and its facets."""
+def statement(
+    rng: random.Random, fact: tuple[int, dict[str, str]], *, paraphrase: float = 0.0
+) -> tuple[str, dict, int]:
+    """One outlet's sentence stating `fact`, its facets, and which variant of the template it uses (1: the
+    paraphrase)."""
     index, values = fact
-    template = TEMPLATES[index][1 if rng.random() < paraphrase else 0]
+    variant = 1 if rng.random() < paraphrase else 0
+    template = TEMPLATES[index][variant]
     text = rng.choice(LEADS) + render(template, values) + rng.choice(TAILS)
     if text[0].islower():
         text = text[0].upper() + text[1:]
-    return text, facets_of(template, values)
+    return text, facets_of(template, values), variant
 
 
-def article_statements(story: int, article: int) -> list[tuple[int, str, dict]]:
-    """The claims of one stored article: [(fact number, text, facets)]."""
+def article_statements(story: int, article: int) -> list[tuple[int, str, dict, int]]:
+    """The claims of one stored article: [(fact number, text, facets, variant)]."""
     rng = random.Random(story * 1_000_003 + article)
     facts = story_facts(story)
     chosen = rng.sample(range(FACTS_PER_STORY), CLAIMS_PER_ARTICLE)
     return [(j, *statement(rng, facts[j], paraphrase=PARAPHRASE_SHARE)) for j in chosen]
+
+
+def story_start(story: int) -> dt.datetime:
+    return FIRST_DAY + dt.timedelta(days=random.Random(story * 104_729 + 3).randrange(365 * STORY_YEARS))
+
+
+def published(rng: random.Random, story: int) -> dt.datetime:
+    """A publication time within the story's days."""
+    return story_start(story) + dt.timedelta(seconds=rng.randrange(STORY_DAYS * 86_400))
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=-1, keepdims=True)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def template_vectors() -> np.ndarray:
+    """(len(TEMPLATES), 2, DIM): each template variant encoded once by the real encoder, with TEMPLATE_FILL."""
+    from factcheck.matching import encoder
+
+    texts = [render(variant, TEMPLATE_FILL) for pair in TEMPLATES for variant in pair]
+    return encoder.encode(texts).reshape(len(TEMPLATES), 2, -1)
+
+
+def fact_vectors(story: int) -> np.ndarray:
+    """(FACTS_PER_STORY, 2, DIM): each fact of the story as stated with either variant of its template, before a
+    statement's noise. The fact's own direction is the same for both variants."""
+    from factcheck.matching import encoder
+
+    own = _unit(np.random.default_rng([story, 1]).standard_normal((FACTS_PER_STORY, encoder.DIM)))
+    bases = template_vectors()[[index for index, _ in story_facts(story)]]
+    return _unit(np.sqrt(TEMPLATE_WEIGHT) * bases + np.sqrt(1 - TEMPLATE_WEIGHT) * own[:, None, :])
+
+
+def statement_vectors(facts: np.ndarray, chosen: list[tuple[int, int]], noise: np.random.Generator) -> np.ndarray:
+    """Unit vectors of statements [(fact number, variant)]: the fact's vector plus the statement's own noise."""
+    base = facts[[j for j, _ in chosen], [v for _, v in chosen]]
+    return _unit(base + STATEMENT_NOISE * noise.standard_normal(base.shape) / np.sqrt(base.shape[1]))
 
 
 # --- Database ----------------------------------------------------------------------------------------------------
@@ -241,7 +315,8 @@ def create_database(fresh: bool) -> None:
 
 
 _CLAIM_COLUMNS = ("article_id", "start", "end", "text", "score", "kinds", "facets", "model_version", "verdict",
-                  "rationale", "version", "cluster_id", "cluster_pinned", "match_keys", "created_at", "updated_at")
+                  "rationale", "version", "cluster_id", "cluster_pinned", "match_keys", "embedding", "embedding_model",
+                  "created_at", "updated_at")
 
 
 def stored_stories() -> int:
@@ -257,12 +332,14 @@ def load(n_from: int, n_to: int) -> float:
     (no history, no foreign-key checks) for the load only. Returns the seconds spent generating in Python."""
     from django.db import connection, transaction
 
-    from factcheck.matching import match_keys
+    from factcheck.matching import encoder, match_keys
 
     first_story = n_from // CLAIMS_PER_STORY
     last_story = n_to // CLAIMS_PER_STORY  # exclusive
     now = dt.datetime.now(dt.UTC)
     generating = 0.0
+    dates = [published(random.Random(story * 31 + a), story)
+             for story in range(first_story, last_story) for a in range(ARTICLES_PER_STORY)]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("SELECT coalesce(max(id), 0) FROM factcheck_story")
@@ -282,9 +359,9 @@ def load(n_from: int, n_to: int) -> float:
                    status, status_message, extraction_model_version, feed_guid, story_id, story_pinned, created_at,
                    updated_at, published_at)
                SELECT %s + a, 'Bench article ' || (%s + a), 'Stored for the benchmark.', '[]', md5('bench' || (%s + a)),
-                      '', '', '', 'en', 'ready', '', 'bench', '', %s + 1 + (a - 1) / %s, false, now(), now(), NULL
-               FROM generate_series(1, %s) a""",
-            [article_base, article_base, article_base, story_base, ARTICLES_PER_STORY, n_stories * ARTICLES_PER_STORY],
+                      '', '', '', 'en', 'ready', '', 'bench', '', %s + 1 + (a - 1) / %s, false, now(), now(), p.at
+               FROM unnest(%s::timestamptz[]) WITH ORDINALITY AS p(at, a)""",
+            [article_base, article_base, article_base, story_base, ARTICLES_PER_STORY, dates],
         )
         # Matching ran as each stored article arrived: every fact's statements already share a cluster.
         cursor.execute(
@@ -300,15 +377,23 @@ def load(n_from: int, n_to: int) -> float:
                 story = first_story + s
                 if story % 625 == 0 and story > first_story:
                     print(f"  generated claims up to {story * CLAIMS_PER_STORY:,}", flush=True)
+                t0 = time.perf_counter()
+                facts = fact_vectors(story)
+                generating += time.perf_counter() - t0
                 for a in range(ARTICLES_PER_STORY):
                     article_id = article_base + 1 + s * ARTICLES_PER_STORY + a
+                    when = dates[s * ARTICLES_PER_STORY + a]
                     t0 = time.perf_counter()
+                    statements = article_statements(story, a)
+                    vectors = statement_vectors(facts, [(j, v) for j, _, _, v in statements],
+                                                np.random.default_rng([story, a, 2]))
                     rows, position = [], 0
-                    for fact, text, facets in article_statements(story, a):
+                    for (fact, text, facets, _), vector in zip(statements, vectors):
                         rows.append((
                             article_id, position, position + len(text), text, 0.5, ["event"], json.dumps(facets),
                             f"bench:{story}:{fact}", "unreviewed", "", 1, cluster_base + 1 + s * FACTS_PER_STORY + fact,
-                            False, match_keys(text, facets), now, now,
+                            False, match_keys(text, facets, embedding=vector, when=when), encoder.to_bytes(vector),
+                            encoder.ENCODER_VERSION, now, now,
                         ))
                         position += len(text) + 1
                     generating += time.perf_counter() - t0
@@ -323,25 +408,29 @@ def load(n_from: int, n_to: int) -> float:
 
 
 def new_article(rng: random.Random, index: int, n_stories: int):
-    """A new article of CLAIMS_PER_ARTICLE claims restating facts of one stored story, stored as extraction stores
-    it (facets and match_keys). Returns (article, {claim id: (story, fact)})."""
-    from factcheck.matching import match_keys
+    """A new article of CLAIMS_PER_ARTICLE claims restating facts of one stored story, published within the story's
+    days and stored as extraction stores it (`claim_match_fields`: embedding, encoder version, keys; the embedding
+    made as the stored claims' are)."""
     from factcheck.models import Article, Claim
+    from factcheck.services.extraction import claim_match_fields
 
     story = rng.randrange(n_stories)
     facts = story_facts(story)
     chosen = rng.sample(range(FACTS_PER_STORY), CLAIMS_PER_ARTICLE)
     statements = [(j, *statement(rng, facts[j], paraphrase=PARAPHRASE_SHARE)) for j in chosen]
-    body = "\n".join(text for _, text, _ in statements)
+    vectors = statement_vectors(fact_vectors(story), [(j, v) for j, _, _, v in statements],
+                                np.random.default_rng(rng.randrange(2**32)))
+    when = published(rng, story)
+    body = "\n".join(text for _, text, _, _ in statements)
     article = Article.objects.create(
         title=f"New report {index}: {statements[0][1][:60]}", body=body,
-        content_hash=f"new-{index}-{time.time_ns()}", status=Article.Status.READY,
+        content_hash=f"new-{index}-{time.time_ns()}", status=Article.Status.READY, published_at=when,
     )
     claims, position = [], 0
-    for fact, text, facets in statements:
+    for (fact, text, facets, _), vector in zip(statements, vectors):
         claims.append(Claim(article=article, start=position, end=position + len(text), text=text, score=0.6,
                             kinds=["event"], facets=facets, model_version=f"bench:{story}:{fact}",
-                            match_keys=match_keys(text, facets)))
+                            **claim_match_fields(text, facets, when=when, vector=vector)))
         position += len(text) + 1
     Claim.objects.bulk_create(claims)
     return article
@@ -369,10 +458,15 @@ def quality(article_id: int) -> tuple[int, int, int]:
 def explain(article_id: int) -> str:
     from django.db import connection, transaction
 
+    from factcheck import matching
+    from factcheck.matching import encoder
     from factcheck.models import Claim
     from factcheck.services.matching import _run_shortlist, shortlist_query
 
-    keys = {k for ks in Claim.objects.filter(article_id=article_id).values_list("match_keys", flat=True) for k in ks}
+    keys = set()  # what the run looks up: each claim's lookup_keys (multi-probe bands, entities)
+    for claim in Claim.objects.filter(article_id=article_id).select_related("article"):
+        keys.update(matching.lookup_keys(claim.text, claim.facets, embedding=encoder.from_bytes(bytes(claim.embedding)),
+                                         when=claim.article.published_at or claim.article.created_at))
     sql, params = shortlist_query(keys, article_id=article_id)
     with transaction.atomic(), connection.cursor() as cursor:
         lines = [r[0] for r in _run_shortlist(cursor, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
@@ -399,31 +493,92 @@ def backend_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, float]:
+class Split:
+    """Wall time of a run by part, each part's own time only (what it calls that is timed too counts there): the
+    functions of the matching service and library are wrapped where the run looks them up, and put back after.
+    The wrapping adds about a microsecond per call (a few hundred calls per article)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self._stack: list[list] = []  # [part, time spent in timed callees]
+        self._undo: list = []
+
+    def wrap(self, owner, attr: str, part, *, method: bool = False) -> None:
+        """Time `owner.attr` as `part` (a name, or a function of the enclosing part giving one)."""
+        original = getattr(owner, attr)
+
+        def timed(*args, **kwargs):
+            name = part(self._stack[-1][0] if self._stack else None) if callable(part) else part
+            frame = [name, 0.0]
+            self._stack.append(frame)
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - t0
+                self._stack.pop()
+                self.spent[name] += elapsed - frame[1]
+                self.calls[name] += 1
+                if self._stack:
+                    self._stack[-1][1] += elapsed
+
+        setattr(owner, attr, timed)
+        self._undo.append((owner, attr, original))
+
+    def restore(self) -> None:
+        for owner, attr, original in reversed(self._undo):
+            setattr(owner, attr, original)
+        self._undo.clear()
+
+    def reset(self) -> None:
+        self.spent.clear()
+        self.calls.clear()
+
+
+# Parts of a run, in the order they happen. Reads of claims by id (`_Pool.load`) are candidates, except those for
+# conflicts (the members of the clusters the article's claims joined).
+PARTS = ("own claims and keys", "shortlist query", "ranking by shared keys", "reading candidates", "exact cosine",
+         "story", "clusters (writes)", "profiles", "pair scoring", "reading members", "conflicts", "encoding")
+
+
+def instrument() -> Split:
+    from factcheck.matching import encoder, pairmodel, profile
+    from factcheck.services import matching as service
+
+    split = Split()
+    split.wrap(service, "_refresh_own", "own claims and keys")
+    split.wrap(service, "_shortlist", "shortlist query")
+    split.wrap(service, "rank_candidates", "ranking by shared keys")
+    split.wrap(service._Pool, "load", lambda outer: "reading members" if outer == "conflicts" else "reading candidates")
+    split.wrap(service, "_closest", "exact cosine")
+    split.wrap(service, "_assign_story", "story")
+    split.wrap(service, "_assign_clusters", "clusters (writes)")
+    split.wrap(service, "_conflict_partners", "conflicts")
+    split.wrap(service, "_detect_conflicts", "conflicts")
+    split.wrap(profile, "build_profile", "profiles")
+    split.wrap(pairmodel, "same_fact_probability", "pair scoring")
+    split.wrap(encoder, "encode", "encoding")  # stays 0: the claims arrive with their embeddings
+    return split
+
+
+def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict:
     from django.db import connection
 
     from factcheck.services import matching as service
 
     totals, shortlists, found = [], [], [0, 0, 0]
     python_cpu, server_cpu = [], []  # CPU per article: the load of other work on the machine doesn't count
+    parts: dict[str, list[float]] = defaultdict(list)
+    profiles_per_article = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
-    timed = service._shortlist
-    spent: list[float] = []
-
-    def shortlist(*args, **kwargs):  # the run's own shortlist query, timed where it runs
-        t0 = time.perf_counter()
-        try:
-            return timed(*args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - t0)
-
-    service._shortlist = shortlist
+    split = instrument()
     try:
         for i in range(n_articles + 2):
             article = new_article(rng, i, n_stories)
-            spent.clear()
+            split.reset()
             s0 = backend_cpu_seconds(backend)
             c0, t0 = time.process_time(), time.perf_counter()
             service.article_match_claims(article_id=article.pk)
@@ -431,14 +586,18 @@ def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, fl
             s1 = backend_cpu_seconds(backend)
             if i >= 2:  # the first two warm the caches and the connection
                 totals.append(t_total * 1000)
-                shortlists.append(sum(spent) * 1000)
+                shortlists.append(split.spent["shortlist query"] * 1000)
                 python_cpu.append(c_total * 1000)
                 if s0 is not None and s1 is not None:
                     server_cpu.append((s1 - s0) * 1000)
+                for part in PARTS:
+                    parts[part].append(split.spent[part] * 1000)
+                parts["rest"].append(t_total * 1000 - sum(split.spent.values()) * 1000)
+                profiles_per_article.append(split.calls["profiles"])
                 for k, v in enumerate(quality(article.pk)):
                     found[k] += v
     finally:
-        service._shortlist = timed
+        split.restore()
     connection.close()
 
     def pct(values, q):
@@ -453,7 +612,47 @@ def measure(n_articles: int, rng: random.Random, n_stories: int) -> dict[str, fl
         # The backend's CPU time ticks in hundredths of a second: its mean over the articles, not a percentile.
         "python_cpu": statistics.median(python_cpu),
         "server_cpu": statistics.mean(server_cpu) if server_cpu else float("nan"),
+        # Mean per part (they add up to the mean time), and at the slowest twentieth of the runs.
+        "parts": {part: statistics.mean(values) for part, values in parts.items()},
+        "parts_slow": {part: statistics.mean(v for v, t in zip(values, totals) if t >= pct(totals, 0.95))
+                       for part, values in parts.items()},
+        "mean": statistics.mean(totals),
+        "profiles": statistics.mean(profiles_per_article),
     }
+
+
+def vector_check(pairs: int = 60) -> str:
+    """The cosines of the synthetic vectors beside the real encoder's, on the same sentence pairs: two statements of
+    one fact in the same words (other opening and ending), a paraphrase, the same template about another fact, and
+    another fact of the same story."""
+    from factcheck.matching import encoder
+
+    rng = random.Random(5)
+    texts, synthetic = [], defaultdict(list)
+    kinds = ("same fact", "paraphrase", "other fact, same template", "other fact, same story")
+    for n in range(pairs):
+        story, other = rng.randrange(10_000), rng.randrange(10_000)
+        facts, vectors = story_facts(story), fact_vectors(story)
+        j = rng.randrange(FACTS_PER_STORY)
+        index = facts[j][0]
+        k = next(m for m, (t, _) in enumerate(story_facts(other)) if t == index)
+        j2 = (j + 1 + rng.randrange(FACTS_PER_STORY - 1)) % FACTS_PER_STORY
+        noise = np.random.default_rng([n, 9])
+        group = [(facts[j], vectors, j, 0), (facts[j], vectors, j, 0), (facts[j], vectors, j, 1),
+                 (story_facts(other)[k], fact_vectors(other), k, 0), (facts[j2], vectors, j2, 0)]
+        for fact, fv, number, variant in group:
+            values = fact[1]
+            texts.append(rng.choice(LEADS) + render(TEMPLATES[fact[0]][variant], values) + rng.choice(TAILS))
+            vector = statement_vectors(fv, [(number, variant)], noise)[0]
+            synthetic[n].append(encoder.from_bytes(encoder.to_bytes(vector)))  # as stored: float16
+    real = encoder.encode(texts).reshape(pairs, 5, -1)
+    lines = ["Cosines, synthetic vectors (as stored) / real encoder on the same sentences, mean [10th–90th pct]:"]
+    for kind, other in zip(kinds, (1, 2, 3, 4)):
+        syn = np.array([float(synthetic[n][0] @ synthetic[n][other]) for n in range(pairs)])
+        enc = np.einsum("nd,nd->n", real[:, 0], real[:, other])
+        lines.append(f"    {kind:<28} {syn.mean():.2f} [{np.percentile(syn, 10):.2f}–{np.percentile(syn, 90):.2f}]"
+                     f"  /  {enc.mean():.2f} [{np.percentile(enc, 10):.2f}–{np.percentile(enc, 90):.2f}]")
+    return "\n".join(lines)
 
 
 def gin_settings(fastupdate: str) -> str:
@@ -486,6 +685,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"claim_match_keys_gin: {gin_settings(args.gin_fastupdate)}", flush=True)
+    print(vector_check(), flush=True)  # loads the encoder (for the template vectors) before the freeze below
     # Matching runs in a worker process, which sets aside what it holds from its start; so does the bench.
     import factcheck.services.matching  # noqa: F401
     from newsroom.celery import freeze_startup_objects
@@ -512,6 +712,11 @@ def main() -> None:
               f"({r['share']:.0%} of the matching time); CPU per article: this process p50 {r['python_cpu']:.1f} ms, "
               f"database backend mean {r['server_cpu']:.1f} ms; new claims clustered with their fact "
               f"{r['recall']:.0%}, with another fact {r['mixed']:.0%}; load average {load_avg:.1f}", flush=True)
+        print(f"  where the time goes, mean ms per article (all runs / the slowest 5%); {r['profiles']:.0f} profiles "
+              f"built per article:", flush=True)
+        for part in (*PARTS, "rest"):
+            print(f"    {part:<24} {r['parts'][part]:6.1f} / {r['parts_slow'][part]:6.1f}", flush=True)
+        print(f"    {'total':<24} {r['mean']:6.1f} / {sum(r['parts_slow'].values()):6.1f}", flush=True)
         rng_explain = random.Random(size)
         print(explain(new_article(rng_explain, 10_000 + size, size // CLAIMS_PER_STORY).pk), flush=True)
     print("\nsize        p50 ms   p95 ms   shortlist p50/p95 ms   CPU python/db ms   recall  mixed  load avg")
