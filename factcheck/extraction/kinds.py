@@ -53,7 +53,7 @@ _ATTRIBUTION_WORDS = _words(
     emphasized emphasised echoed denied spokesperson spokesman spokeswoman representative
     according"""
 )
-_ATTRIBUTION_PHRASES = _phrases("according to", "the ft", "on x")
+_ATTRIBUTION_PHRASES = _phrases("according to", "on x")
 
 _EVENT_WORDS = _words(
     """denied denies deny imported imports banned bans held holds met meets signed signs

@@ -4,8 +4,9 @@ Pure Python (rapidfuzz for string distances); no Django import. The database lay
 candidates through the blocking keys stored with every claim and calls into this package to decide
 on the shortlist:
 
-* ``match_keys(text, facets)`` — a claim's blocking keys ("o:ford|v:deny", "o:ford|n:%:100");
-* ``similarity(a, b)`` / ``SAME_CLAIM_THRESHOLD`` — do two claims state the same thing;
+* ``match_keys(text, facets, embedding=, when=)`` / ``lookup_keys(...)`` — a claim's blocking keys (LSH bands of its
+  embedding, its people and organisations, by month) and the keys it looks up;
+* ``similarity(a, b)`` / ``SAME_CLAIM_THRESHOLD`` — the learned same-fact probability and its threshold;
 * ``cluster(claims, pairs)`` — batch clustering; ``assign_to_clusters(new, candidates)`` — the
   incremental path for each newly extracted article;
 * ``find_conflicts(a, b)`` / ``find_conflicts_in_story(claims)`` / ``find_conflicts_with(claims,
@@ -16,10 +17,10 @@ on the shortlist:
 from .clusters import MIN_LINK, assign_to_clusters, cluster, same_sentence
 from .conflicts import conflict_key, find_conflicts, find_conflicts_in_story, find_conflicts_with
 from .entities import entity_key, same_entity
-from .keys import MAX_KEYS, match_keys
+from .features import FEATURE_NAMES, cosine, pair_features
+from .keys import MAX_KEYS, lookup_keys, match_keys
 from .scoring import (
     SAME_CLAIM_THRESHOLD,
-    WEIGHTS,
     SimilarityBreakdown,
     explain_similarity,
     similarity,
@@ -37,11 +38,11 @@ from .types import CONFLICT_KINDS, ArticleInfo, ClaimInfo, ClusterAssignment, Co
 
 __all__ = [
     "CONFLICT_KINDS",
+    "FEATURE_NAMES",
     "MAX_KEYS",
     "MIN_LINK",
     "SAME_CLAIM_THRESHOLD",
     "STORY_THRESHOLD",
-    "WEIGHTS",
     "ArticleInfo",
     "ClaimInfo",
     "ClusterAssignment",
@@ -54,14 +55,17 @@ __all__ = [
     "cluster",
     "conflict_key",
     "content_tokens",
+    "cosine",
     "entity_key",
     "explain_similarity",
     "find_conflicts",
     "find_conflicts_in_story",
     "find_conflicts_with",
     "group_stories",
+    "lookup_keys",
     "match_keys",
     "normalise_for_match",
+    "pair_features",
     "same_entity",
     "same_sentence",
     "similarity",

@@ -24,12 +24,13 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
+from . import pairmodel
 from .index import candidate_pairs
 from .scoring import SAME_CLAIM_THRESHOLD, similarity
 from .types import ClaimInfo, ClusterAssignment
 
-# No two members of a cluster may be less alike than this, whatever the average.
-MIN_LINK: float = 0.4
+# No two members of a cluster may be less alike than this, whatever the average (learned with the threshold).
+MIN_LINK: float = pairmodel.decision_thresholds()[1]
 # Normalised texts at least this alike (rapidfuzz ratio, 0-100) count as the same sentence.
 SAME_SENTENCE_RATIO: float = 95.0
 

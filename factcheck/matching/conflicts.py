@@ -18,7 +18,7 @@ one, because every alarm is read by a person:
     Select Committee". "Joe Biden" vs "John Moolenaar" never compare.
 ``date``
     Different years (or, within one year, months / days) for the same event: the claims share a
-    person or organisation and a key predicate that is said next to the dates.
+    person or organisation and two content words said next to both dates.
 ``denial``
     For the same organisation, one claim says it did not respond / declined to comment and the
     other says it denied: "Xiaomi did not respond to a request for comment" vs "Xiaomi denied".
@@ -34,14 +34,14 @@ from collections.abc import Collection, Iterable, Mapping
 from .entities import Entity, same_entity
 from .index import DEFAULT_MAX_POSTING, conflict_keys, pairs_sharing
 from .profile import ROLE_WORDS, ClaimProfile, Mention
+from . import pairmodel
 from .scoring import numbers_equal, similarity
-from .text import PREDICATE_WEIGHTS, normalise_for_match, token_stem
+from .text import normalise_for_match, token_stem
 from .types import CONFLICT_KINDS, ClaimInfo, Conflict
 
-# Claims less alike than this are about different things, whatever their numbers.
-MIN_RELATEDNESS: float = 0.2
-# A shared predicate this specific around two figures makes them the same quantity.
-SPECIFIC_PREDICATE: float = 0.6
+# Claims less alike than this are about different things, whatever their figures and dates: the least two members
+# of one cluster may be alike (the learned model's `min_link`).
+MIN_RELATEDNESS: float = pairmodel.decision_thresholds()[1]
 
 
 def conflict_key(conflict: Conflict) -> str:
@@ -78,7 +78,7 @@ def find_conflicts(a: ClaimInfo, b: ClaimInfo) -> list[Conflict]:
         out.extend(_number_conflicts(a, b, is_related))
     if pa.people and pb.people:
         out.extend(_name_conflicts(a, b))
-    if pa.dates and pb.dates:
+    if pa.dates and pb.dates and is_related():
         out.extend(_date_conflicts(a, b))
     if pa.stances and pb.stances:
         out.extend(_denial_conflicts(a, b))
@@ -101,12 +101,9 @@ def _looks_like_year(m: Mention) -> bool:
 
 
 def _same_context(m: Mention, n: Mention) -> bool:
-    specific = {g for g in m.window_predicates & n.window_predicates
-                if PREDICATE_WEIGHTS.get(g, 0.5) >= SPECIFIC_PREDICATE}
-    if specific:
-        return True
-    shared = m.window & n.window
-    return len(shared) >= 2 and len(shared) / len(m.window | n.window) >= 0.2
+    """Whether two figures measure the same thing: a content word said next to both ("100% tariff" / "tariff
+    ... to 145%"). The service only compares claims judged to state one fact, so one shared word is enough."""
+    return bool(m.window & n.window)
 
 
 def _counted(m: Mention) -> str:
@@ -247,9 +244,6 @@ def _date_conflicts(a: ClaimInfo, b: ClaimInfo) -> list[Conflict]:
     pa, pb = a.profile, b.profile
     if not _shares_entity(pa, pb):
         return []
-    shared_preds = pa.predicates & pb.predicates
-    if not shared_preds:
-        return []
     out = []
     seen = set()
     for m in pa.dates:
@@ -261,14 +255,10 @@ def _date_conflicts(a: ClaimInfo, b: ClaimInfo) -> list[Conflict]:
                 not _date_differs(x, n) for x in pa.dates
             ):
                 continue
-            ctx = m.window_predicates & n.window_predicates & shared_preds
-            if not ctx and len(pa.dates) == 1 and len(pb.dates) == 1:
-                # One date each: it dates what the claims share, if that is said next to one of the dates.
-                # ("closed the market in 2024 by imposing tariffs" vs "rules ... prohibit ... starting in
-                # 2027" share "ban", but neither date is about it.)
-                near = m.window_predicates | n.window_predicates
-                ctx = {g for g in shared_preds & near if PREDICATE_WEIGHTS.get(g, 0.5) >= SPECIFIC_PREDICATE}
-            if not ctx:
+            # What the dates date: at least two content words said next to both (one shared word, such as the
+            # country, says little about which event a year dates).
+            ctx = m.window & n.window
+            if len(ctx) < 2:
                 continue
             key = (m.label, n.label)
             if key in seen:

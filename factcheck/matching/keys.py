@@ -1,86 +1,31 @@
 """Blocking keys stored with every claim, so the database can shortlist candidate matches.
 
-Two claims that state the same fact almost always name the same person or organisation *and*
-say the same kind of thing about them (deny, talks, tariff, import ...) or give the same figure.
-A key is such a pair, e.g. ``o:ford|v:deny``, ``o:ford|n:%:100``, ``n:%:100|v:tariff`` or
-``o:ford|o:xiaomi``. Pairs are what make the shortlist selective: "Ford" alone is in every claim
-of a Ford story, "Ford denied" only in its denials. A claim that says nothing a predicate or a
-figure captures falls back to its entities alone (``o:ford``, ``p:farley``). A claim that names no
-person or organisation keeps its figure keys (``n:%:80|v:control``) and stands in the places it
-names (``l:ohio|v:tariff``), or else its longest content words (``w:existential|v:import``), for
-names.
+A claim's keys are
 
-Entity handles follow the library's name normalisation (``person_entity`` / ``org_entity``):
+* its embedding's LSH band keys (``lsh.band_keys``: ``h3:517@2026-01``), which claims with similar embeddings share;
+* one key per person or organisation it names, by surname and by first name for people (so "John Mullenaar" and
+  "John Moolenaar", one person spelled two ways, still meet) and by the first token of the normalised name for
+  organisations (``e:moolenaar@2026-01``, ``e:ford@2026-01``); people and organisations share one key space, since
+  a recogniser sometimes takes one for the other; places (``l:ohio@2026-01``) stand in when it names neither.
 
-* a person is known by the surname *and* the first name, so "John Mullenaar" and "John
-  Moolenaar" (one person, two spellings) still meet on ``p:john|v:warn``, and "Farley" meets
-  "Jim Farley" on ``p:farley|...``;
-* an organisation by the first token of its normalised name ("Ford Motor Co." and "Ford" are
-  both ``o:ford``), or by the whole name when that token is shorter than three letters.
-
-Predicate groups are the library's (``text.PREDICATE_WORDS`` / ``PREDICATE_PHRASES``), found by a
-per-word lookup (cached), not by normalising the whole text: ``match_keys`` runs on every stored
-claim and must stay cheap (tens of microseconds per claim).
-
-``match_keys(text, facets)`` returns a sorted list of at most ``MAX_KEYS`` distinct keys; the same
-input always gives the same list.
+Every key carries the month of the article's publication (or upload), so a key's claims stay few at any archive
+size. ``match_keys`` gives what is stored; ``lookup_keys`` what a new claim looks up (its multi-probe band keys and
+its entity keys, in the neighbouring month too near a month's edge). The same input always gives the same list.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable
-from functools import lru_cache
+import datetime as dt
 from typing import Any
 
+from . import lsh
 from .entities import org_entity, person_entity
-from .profile import canonical_unit
-from .text import PREDICATE_PHRASES, predicate_of_stem, token_stem
 
 MAX_KEYS = 32
-# Entities considered per claim (in the order the extractor lists them): a claim naming more is a
-# list ("Ford, GM, Stellantis, Toyota and Honda ...") and its first names say enough.
+# Entities considered per claim (in the order the extractor lists them): a claim naming more is a list, and its
+# first names say enough.
 MAX_ENTITIES = 4
 MAX_HANDLE = 80
-
-_WORD = re.compile(r"[a-z]+")
-_PHRASES = re.compile(
-    "|".join(f"(?P<{group}>{'|'.join(patterns)})" for group, patterns in PREDICATE_PHRASES.items())
-)
-# Words the normaliser rewrites before the predicate lexicon sees them ("JV" -> "joint venture").
-_REWRITTEN: dict[str, str] = {"jv": "partnership", "jvs": "partnership"}
-
-
-@lru_cache(maxsize=65536)
-def _word_group(word: str) -> str | None:
-    group = _REWRITTEN.get(word)
-    if group is not None:
-        return group
-    s = token_stem(word)
-    return predicate_of_stem(s) if s else None
-
-
-def predicate_groups(text: str) -> list[str]:
-    """The key-predicate groups in a text (sorted), by a word lookup plus the few phrase cues."""
-    low = text.lower()
-    if "n't" in low:
-        low = low.replace("n't", " not")
-    words = _WORD.findall(low)
-    groups = {g for w in words if (g := _word_group(w)) is not None}
-    if "no" in words or "not" in words or "joint" in words or "declined" in words:
-        for m in _PHRASES.finditer(" ".join(words)):
-            groups.add(m.lastgroup)  # type: ignore[arg-type]
-    return sorted(groups)
-
-
-def _topic_words(text: str, limit: int = 3) -> list[str]:
-    """For a claim that names nobody: its longest content words (stemmed), as stand-in handles."""
-    words = set()
-    for w in _WORD.findall(text.lower()):
-        if len(w) >= 6 and _word_group(w) is None and (s := token_stem(w)):
-            words.add(s)
-    return ["w:" + w[:MAX_HANDLE] for w in sorted(words, key=lambda w: (-len(w), w))[:limit]]
 
 
 def _names(items: Any) -> list[str]:
@@ -103,9 +48,9 @@ def entity_handles(facets: dict) -> list[tuple[str, ...]]:
         tokens = person_entity(name).tokens
         if not tokens:
             continue
-        handles = ["p:" + tokens[-1][:MAX_HANDLE]]
+        handles = ["e:" + tokens[-1][:MAX_HANDLE]]
         if len(tokens) > 1 and len(tokens[0]) > 1:
-            handles.append("p:" + tokens[0][:MAX_HANDLE])
+            handles.append("e:" + tokens[0][:MAX_HANDLE])
         fresh = tuple(h for h in handles if h not in seen)
         if fresh:
             seen.update(fresh)
@@ -115,7 +60,7 @@ def entity_handles(facets: dict) -> list[tuple[str, ...]]:
         if not entity.tokens:
             continue
         first = entity.tokens[0]
-        handle = "o:" + (first if len(first) >= 3 else entity.key)[:MAX_HANDLE]
+        handle = "e:" + (first if len(first) >= 3 else entity.key)[:MAX_HANDLE]
         if handle not in seen:
             seen.add(handle)
             out.append((handle,))
@@ -133,87 +78,27 @@ def place_handles(facets: dict) -> list[tuple[str, ...]]:
     return out[:MAX_ENTITIES]
 
 
-def _figure(value: float) -> str:
-    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
-        return str(round(value))
-    return f"{value:.3g}"
+def _entity_keys(facets: dict, months: list[str]) -> list[str]:
+    handles = [h for hs in (entity_handles(facets) or place_handles(facets)) for h in hs]
+    return [f"{h}@{m}" for m in months for h in handles]
 
 
-def figure_keys(facets: dict) -> list[str]:
-    """The figures of the facets: ``n:%:100`` (unit and value), ``d:2024`` (a year).
-
-    A unit alone ("n:%" with "v:tariff") is no key: it would pair every tariff rate with every other, across
-    stories; two figures for one thing about one organisation already meet on its entity × predicate key."""
-    figures: list[str] = []
-    numbers = facets.get("numbers")
-    for item in numbers if isinstance(numbers, list) else ():
-        if not isinstance(item, dict):
-            continue
-        try:
-            value = float(item.get("value"))
-        except (TypeError, ValueError):
-            continue
-        if not math.isfinite(value):
-            continue
-        unit = canonical_unit(item.get("unit"))[:20]
-        figures.append(f"n:{unit}:{_figure(value)}")
-    dates = facets.get("dates")
-    for item in dates if isinstance(dates, list) else ():
-        if not isinstance(item, dict) or item.get("relative"):
-            continue
-        year = item.get("year")
-        if isinstance(year, (int, float)) and not isinstance(year, bool) and 1000 <= year <= 9999:
-            figures.append(f"d:{int(year)}")
-    return list(dict.fromkeys(figures))
-
-
-def _add(keys: list[str], seen: set[str], items: Iterable[str]) -> None:
-    for key in items:
-        if key not in seen:
-            seen.add(key)
-            keys.append(key)
-
-
-def match_keys(text: str, facets: dict | None) -> list[str]:
-    """The blocking keys of one claim: sorted, distinct, at most ``MAX_KEYS``.
-
-    In order of how much they say (kept first when a claim has more than ``MAX_KEYS``): entity ×
-    predicate (a denial or a refusal to comment also as ``v:stance``, so the two meet), entity ×
-    figure, figure × predicate (numbers, not years), entity × entity; then, only for a claim without predicate or figure,
-    its single entities (and for one with nothing else, its figures or predicates alone).
-    """
+def match_keys(
+    text: str, facets: dict | None, *, embedding: Any = None, when: dt.date | dt.datetime | None = None
+) -> list[str]:
+    """The blocking keys stored with one claim: sorted, distinct, at most ``MAX_KEYS``."""
     facets = facets if isinstance(facets, dict) else {}
-    entities = entity_handles(facets)
-    groups = predicate_groups(text or "")
-    predicates = ["v:" + g for g in groups]
-    # A denial and a "did not respond" by one organisation disagree (a conflict the library flags): both also
-    # meet on the organisation's stance key.
-    stance = ["v:stance"] if "deny" in groups or "no_comment" in groups else []
-    figures = figure_keys(facets)
-    if not entities:
-        entities = place_handles(facets) or [(w,) for w in _topic_words(text or "")]
-    handles = [h for handles in entities for h in handles]
+    keys = lsh.band_keys(embedding, when) + _entity_keys(facets, [lsh.month_bucket(when)])
+    return sorted(set(keys))[:MAX_KEYS]
 
-    keys: list[str] = []
-    seen: set[str] = set()
-    _add(keys, seen, (f"{h}|{p}" for h in handles for p in predicates + stance))
-    _add(keys, seen, (f"{h}|{f}" for h in handles for f in figures))
-    # A figure with a predicate ("n:%:100|v:tariff"); a year with one ("d:2024|v:invest") is in too many claims
-    # to say anything without a name.
-    _add(keys, seen, (f"{f}|{p}" for f in figures if f.startswith("n:") for p in predicates))
-    _add(
-        keys,
-        seen,
-        (
-            "|".join(sorted((a, b)))
-            for i, ea in enumerate(entities)
-            for eb in entities[i + 1 :]
-            for a in ea
-            for b in eb
-        ),
-    )
-    if not predicates and not figures:
-        _add(keys, seen, handles)
-    if not keys:
-        _add(keys, seen, figures or predicates)
-    return sorted(keys[:MAX_KEYS])
+
+def lookup_keys(
+    text: str, facets: dict | None, *, embedding: Any = None, when: dt.date | dt.datetime | None = None
+) -> list[str]:
+    """The keys one claim looks up to find its candidates (a superset of what it stores)."""
+    facets = facets if isinstance(facets, dict) else {}
+    months = [lsh.month_bucket(when)]
+    keys = lsh.probe_keys(embedding, when)
+    if when is not None and (other := lsh.neighbour_month(when)) is not None:
+        months.append(other)
+    return sorted(set(keys + _entity_keys(facets, months)))

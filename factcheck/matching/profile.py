@@ -62,6 +62,7 @@ class ClaimProfile:
     lexical: str  # sorted content tokens joined, for rapidfuzz
     people: tuple[Entity, ...]
     orgs: tuple[Entity, ...]
+    places: tuple[Entity, ...]
     entities: tuple[Entity, ...]
     predicates: frozenset[str]
     numbers: tuple[Mention, ...]
@@ -227,8 +228,7 @@ def _dates(facets: dict, raws, stems) -> tuple[Mention, ...]:
 # What an organisation is said to have done about the report. Matched on normalised text.
 _DENY_CUES = re.compile(
     r"\bden(?:y|ied|ies|ial|ials|ying)\b|\b(?:false|untrue|baseless|incorrect|inaccurate|unfounded)\b"
-    r"|\bno truth\b|\bno plans?\b|\b(?:reject|refut|dismiss|rebut)\w*\b|\bnot engaged\b"
-    r"|\bdid not exist\b|\bnot negotiating\b"
+    r"|\bno truth\b|\b(?:reject|refut|dismiss|rebut)\w*\b"
 )
 _NO_RESPONSE_CUES = re.compile(
     r"\b(?:did|does|has|have|had|would|could) not (?:immediately )?"
@@ -239,8 +239,8 @@ _NO_RESPONSE_CUES = re.compile(
 )
 # Each cue above contains one of these strings; a claim with none of them skips that pattern's scan.
 _DENY_CUE_WORDS = (
-    "den", "false", "untrue", "baseless", "incorrect", "inaccurate", "unfounded", "no truth", "no plan",
-    "reject", "refut", "dismiss", "rebut", "not engaged", "did not exist", "not negotiating",
+    "den", "false", "untrue", "baseless", "incorrect", "inaccurate", "unfounded", "no truth",
+    "reject", "refut", "dismiss", "rebut",
 )
 _NO_RESPONSE_CUE_WORDS = ("not ", "declined ", "no comment", "unavailable for comment")
 # Clause breaks: a cue is attributed to an organisation named earlier in the same clause.
@@ -420,6 +420,7 @@ def build_profile(claim: ClaimInfo) -> ClaimProfile:
     )
     people = tuple(p for p in people if p.key)
     orgs = tuple(o for o in orgs if o.key)
+    places = tuple(e for e in (org_entity(n) for n in _names(_as_list(facets.get("places")))) if e.key)
     # Within one claim, collapse variants of one entity so overlap counts are not inflated.
     entities: list[Entity] = []
     sources = _attribution_sources(norm, orgs)
@@ -445,6 +446,7 @@ def build_profile(claim: ClaimInfo) -> ClaimProfile:
         lexical=" ".join(sorted(content)),
         people=people,
         orgs=orgs,
+        places=places,
         entities=tuple(entities),
         predicates=predicates(norm, tokens),
         numbers=numbers,

@@ -1,7 +1,7 @@
-"""Text normalisation, tokens and key predicates used for claim matching.
+"""Text normalisation, tokens and the stance vocabulary used for claim matching.
 
 Matching has to see through the ways outlets write the same thing: "100 percent" / "100%",
-"U.S." / "US" / "United States", "EVs" / "electric vehicles", "negotiations" / "negotiating",
+"U.S." / "US" / "United States", "negotiations" / "negotiating",
 curly quotes, possessives. Stemming is a small hand-written suffix stripper: claims are short
 and English, and what matters is that inflections of one word land on one stem, not that the
 stems are real words.
@@ -27,8 +27,6 @@ _REWRITE_RULES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     (r"\bunited states\b", " us ", ("united",)),
     (r"\bunited kingdom\b", " uk ", ("united",)),
     (r"\busa\b", " us ", ("usa",)),
-    (r"\bevs?\b", " electric vehicles ", ("ev",)),
-    (r"\bjvs?\b", " joint venture ", ("jv",)),
     (r"\bper\s?cent\b|\bpct\b|\bpercentage points?\b", "%", ("per", "pct")),
     (r"(\d)\s+%", r"\1%", ("%",)),
     (r"(?<=\d),(?=\d{3}\b)", "", (",",)),
@@ -55,8 +53,8 @@ def _fold(text: str) -> str:
 def normalise_for_match(text: str) -> str:
     """Lower-case, unify spelling variants and drop punctuation, keeping numbers intact.
 
-    >>> normalise_for_match("The U.S. imposed a 100 percent tariff on EVs.")
-    'the us imposed a 100% tariff on electric vehicles'
+    >>> normalise_for_match("The U.S. imposed a 100 percent duty.")
+    'the us imposed a 100% duty'
     """
     text = _fold(text)
     ascii_only = text.isascii()
@@ -91,15 +89,13 @@ STOPWORDS: frozenset[str] = frozenset(
 _IRREGULAR: dict[str, str] = {
     "denied": "deny", "denies": "deny", "denial": "deny", "denials": "deny", "denying": "deny",
     "held": "hold", "holds": "hold", "holding": "hold",
-    "chinese": "china", "china's": "china",
-    "american": "america", "americans": "america",
     "chairman": "chair", "chairwoman": "chair", "chairperson": "chair", "chaired": "chair",
     "spokesman": "spokesperson", "spokeswoman": "spokesperson",
     "representative": "rep", "congressman": "rep", "congresswoman": "rep",
     "talks": "talk", "talked": "talk", "talking": "talk",
     "news": "news", "us": "us", "ceo": "ceo", "series": "series", "analysis": "analys",
     "bought": "buy", "sold": "sell", "built": "build", "made": "make", "began": "begin",
-    "cars": "car", "automakers": "automaker", "untrue": "fals",
+    "untrue": "fals",
 }
 
 
@@ -199,41 +195,18 @@ def content_tokens(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-# Key predicates: what a claim says happened. Single words are matched on their stem; phrases on
-# the normalised text. A claim may carry several groups.
+# Stances: the reporting vocabulary of a denial and of a refusal to comment, the same in any story (what the
+# denial/no-comment contradiction compares). Single words are matched on their stem; phrases on the normalised text.
 PREDICATE_WORDS: dict[str, tuple[str, ...]] = {
     "deny": ("deny", "false", "incorrect", "baseless", "inaccurate", "unfounded", "reject",
-             "refute", "dismiss", "rebuttal", "quash", "untrue"),
+             "refute", "dismiss", "rebuttal", "untrue"),
     "no_comment": ("respond", "response", "comment", "reply"),
-    "talks": ("talk", "negotiate", "discuss", "conversation", "meeting"),
-    "partnership": ("partner", "venture", "collaborate", "cooperate", "alliance", "deal",
-                    "tie-up", "agreement"),
-    "tariff": ("tariff", "duty", "duties", "levy"),
-    "import": ("import",),
-    "export": ("export",),
-    "ban": ("ban", "block", "prohibit", "restrict", "bar", "sanction", "designate"),
-    "warn": ("warn", "threat", "criticize", "criticise", "oppose", "concern"),
-    "praise": ("praise", "admire", "welcome"),
-    "produce": ("produce", "production", "build", "manufacture", "factory", "factories"),
-    "sell": ("sell", "sale"),
-    "price": ("price", "cost"),
-    "control": ("control", "share", "dominate", "dominance"),
-    "invest": ("invest", "fund"),
-    "tax": ("tax", "credit", "subsidy", "subsidies"),
-    "hire": ("hire", "employ", "job"),
 }
-# How much sharing a predicate says about two claims being the same statement: a denial or a
-# tariff is specific; "partnership" and "produce" are what the whole story is about.
-PREDICATE_WEIGHTS: dict[str, float] = {
-    "deny": 1.0, "no_comment": 1.0, "tariff": 1.0, "import": 0.8, "export": 0.8, "ban": 0.7,
-    "praise": 0.7, "warn": 0.6, "talks": 0.6, "sell": 0.6, "price": 0.8, "control": 0.7,
-    "invest": 0.7, "tax": 0.8, "hire": 0.7, "partnership": 0.4, "produce": 0.4,
-}
+# How much sharing a stance says about two claims being the same statement.
+PREDICATE_WEIGHTS: dict[str, float] = {"deny": 1.0, "no_comment": 1.0}
 PREDICATE_PHRASES: dict[str, tuple[str, ...]] = {
-    "deny": (r"\bno truth\b", r"\bno plans?\b", r"\bnot engaged\b", r"\bdid not exist\b",
-             r"\bnot negotiating\b"),
+    "deny": (r"\bno truth\b",),
     "no_comment": (r"\bdeclined to comment\b", r"\bno comment\b", r"\bcould not be reached\b"),
-    "partnership": (r"\bjoint venture\b",),
 }
 _PREDICATE_BY_STEM: dict[str, str] = {
     stem(w): group for group, words in PREDICATE_WORDS.items() for w in words

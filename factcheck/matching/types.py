@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from .profile import ClaimProfile
@@ -32,6 +32,10 @@ class ClaimInfo:
     text: str
     facets: dict = field(default_factory=dict, hash=False, compare=False)
     kinds: tuple[str, ...] = ()
+    # The claim's unit sentence embedding (numpy float32, ``encoder.DIM`` values), or None when not computed.
+    embedding: Any = field(default=None, hash=False, compare=False, repr=False)
+    # When the claim's article was published (or uploaded, when no date is known).
+    published: dt.date | dt.datetime | None = field(default=None, compare=False)
 
     @cached_property
     def profile(self) -> ClaimProfile:

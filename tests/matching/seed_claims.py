@@ -7,6 +7,7 @@ Article ids 0-4 are seeds 000-004.
 from __future__ import annotations
 
 from factcheck.matching import ClaimInfo
+from factcheck.matching.encoder import encode
 
 
 def _claim(cid, text, *, people=(), orgs=(), numbers=(), dates=(), quotes=(), kinds=("statement",)):
@@ -14,6 +15,7 @@ def _claim(cid, text, *, people=(), orgs=(), numbers=(), dates=(), quotes=(), ki
         id=cid,
         article_id=cid // 100,
         text=text,
+        embedding=encode([text])[0],
         facets={
             "numbers": [dict(n) for n in numbers],
             "dates": [dict(d) for d in dates],
