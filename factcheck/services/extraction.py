@@ -10,6 +10,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz
 
 from factcheck import extraction, matching
+from factcheck.matching import encoder
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, Evidence, Verdict
 
@@ -86,6 +87,8 @@ def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
     try:
         found = extraction.extract_claims(article.body, headings=[tuple(span) for span in article.headings])
         spans = extraction.split_sentences(article.body)
+        # Outside the transaction: the encoder is the slow part of storing claims.
+        vectors = dict(zip((c.text for c in found), encoder.encode([c.text for c in found])))
     except Exception as exc:  # a bug or pathological text: tell the user, don't retry forever
         logger.exception("Claim extraction failed for article %s", article_id)
         with transaction.atomic(), history_context(action="factcheck.article.extraction", actor=WORKER):
@@ -95,15 +98,32 @@ def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
                 status_changed_at=timezone.now(),
             )
         return None
-    return _store_claims(article_id=article_id, body=article.body, found=found, spans=spans)
+    return _store_claims(article_id=article_id, body=article.body, found=found, spans=spans, vectors=vectors)
+
+
+def claim_match_fields(text: str, facets: dict, *, when, vector=None) -> dict:
+    """The stored fields matching reads for a claim: its embedding (computed here when not given), the encoder
+    that made it, and its blocking keys (LSH bands of the embedding and its entities, in the month `when`)."""
+    if vector is None:
+        vector = encoder.encode([text])[0]
+    return {
+        "embedding": encoder.to_bytes(vector),
+        "embedding_model": encoder.ENCODER_VERSION,
+        "match_keys": matching.match_keys(text, facets, embedding=vector, when=when),
+    }
 
 
 @transaction.atomic
-def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[int, int]]) -> ExtractionResult | None:
+def _store_claims(
+    *, article_id: int, body: str, found: list, spans: list[tuple[int, int]], vectors: dict
+) -> ExtractionResult | None:
     # One writer per article at a time: a second worker on the same article waits here, then finds nothing to do.
-    article = Article.objects.select_for_update().filter(pk=article_id).only("pk", "body").first()
+    article = (
+        Article.objects.select_for_update().filter(pk=article_id).only("pk", "body", "published_at", "created_at").first()
+    )
     if article is None or article.body != body:
         return None  # deleted, or its text changed under us: the newer run will do the work
+    when = article.published_at or article.created_at
     with history_context(action="factcheck.article.extraction", actor=WORKER):
         existing = list(Claim.objects.filter(article_id=article_id))
         human_ids = set(_with_human_work(Claim.objects.filter(article_id=article_id)).values_list("pk", flat=True))
@@ -119,7 +139,7 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
                 claim.text = body[claim.start : claim.end]
                 Claim.objects.filter(pk=claim.pk).update(
                     start=claim.start, end=claim.end, text=claim.text,
-                    match_keys=matching.match_keys(claim.text, claim.facets),
+                    **claim_match_fields(claim.text, claim.facets, when=when, vector=vectors.get(claim.text)),
                 )
                 reanchored += 1
             kept_spans.append((claim.start, claim.end))
@@ -132,7 +152,8 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
         updates, creates = [], []
         for span, new in wanted.items():
             fields = dict(score=round(float(new.score), 4), kinds=list(new.kinds), facets=new.facets,
-                          model_version=extraction.MODEL_VERSION, match_keys=matching.match_keys(new.text, new.facets))
+                          model_version=extraction.MODEL_VERSION,
+                          **claim_match_fields(new.text, new.facets, when=when, vector=vectors.get(new.text)))
             current = machine.get(span)
             if current is None:
                 creates.append(Claim(article_id=article_id, start=new.start, end=new.end, text=new.text, **fields))
@@ -142,7 +163,9 @@ def _store_claims(*, article_id: int, body: str, found: list, spans: list[tuple[
                 updates.append(current)
         Claim.objects.bulk_create(creates)
         if updates:
-            Claim.objects.bulk_update(updates, ["score", "kinds", "facets", "model_version", "match_keys"])
+            Claim.objects.bulk_update(
+                updates, ["score", "kinds", "facets", "model_version", "embedding", "embedding_model", "match_keys"]
+            )
         message = ""
         if unanchored:
             message = (f"{unanchored} reviewed claim(s) no longer appear in the article text; "

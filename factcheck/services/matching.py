@@ -15,11 +15,12 @@ a person moved to a story keeps it (`Article.story_pinned`); a resolved or dismi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from factcheck import matching, permissions
+from factcheck import matching
+from factcheck.matching import encoder
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
 from factcheck.services.claims import _validate_verdict
@@ -38,15 +40,16 @@ logger = logging.getLogger(__name__)
 
 WORKER = "matching worker"
 
-# Key shortlist. Claims read per blocking key: a key in more claims than this says little about which of them is
-# the same statement (its more specific keys bring those in), so the rest of its claims are not read. Candidates
-# kept per claim, most keys shared first, and at most PER_CLUSTER members of one existing cluster among them: a
-# few say whether the claim belongs to it (the library judges the link on the members shortlisted), more only
-# cost comparisons. Room for two clusters' worth: the claim's own and its closest rival ("Ford denied" beside
-# "Ford and Xiaomi denied"); each candidate costs a profile, the bulk of a run's time. There is no cut relative
-# to the best candidate: whether two claims are compared must not depend on which other claims exist, or
-# matching an article again later would find what its first run did not.
+# Key shortlist. Claims read per blocking key: a claim close to another shares several of its LSH bands, so it is
+# met through several keys even when each key's bucket holds more claims than are read. Per claim of the article,
+# the SHORTLIST_PER_CLAIM candidates met through the most of its keys are read with their vectors; the
+# CANDIDATES_PER_CLAIM closest of them by exact cosine, at most PER_CLUSTER members of one existing cluster (a few
+# say whether the claim belongs to it; the library judges the link on the members shortlisted), go to the pair
+# model. Room for two clusters' worth: the claim's own and its closest rival. There is no cut relative to the
+# best candidate: whether two claims are compared must not depend on which other claims exist, or matching an
+# article again later would find what its first run did not.
 SHORTLIST_PER_KEY = 16
+SHORTLIST_PER_CLAIM = 16
 PER_CLUSTER = 4
 CANDIDATES_PER_CLAIM = 2 * PER_CLUSTER
 # Stories considered for an article without one (those whose claims share the most keys with it), and how many of
@@ -62,12 +65,17 @@ MANUAL_CLUSTER_ACTIONS = ("factcheck.claim.cluster_split", "factcheck.claim.clus
 MANUAL_STORY_ACTION = "factcheck.story.changed"
 
 CONFLICT_KEY_MAX = 500
+# Contradictions looked for between claims of one story, not only within a cluster: two spellings of one name, and
+# one organisation's denial beside its refusal to comment (which a reader sees as one fact, yet are worded too
+# differently to share a cluster). Figures and dates disagree only between statements of one fact.
+STORY_CONFLICT_KINDS = ("name", "denial")
 
 # What a run reads of each claim it looks at, its article's story included (for the story and for conflicts). A
 # plain cursor hands the facets over as jsonb text, decoded only for claims not in the pool yet (the ORM decodes
 # every row, and costs about 1.5 ms more per read of 160 claims).
 _CLAIM_ROWS_SQL = """
-SELECT c.id, c.article_id, c.text, c.facets, c.kinds, c.cluster_id, c.cluster_pinned, a.story_id, c.match_keys
+SELECT c.id, c.article_id, c.text, c.facets, c.kinds, c.cluster_id, c.cluster_pinned, a.story_id, c.match_keys,
+       c.embedding, COALESCE(a.published_at, a.created_at)
 FROM factcheck_claim c JOIN factcheck_article a ON a.id = c.article_id
 WHERE {where}
 """
@@ -88,119 +96,94 @@ class MatchResult:
 
 # --- Reading what matching needs ---------------------------------------------------------------------------
 
-# The article's distinct keys as one array, each joined LATERAL to its own lookup in the GIN index
-# claim_match_keys_gin: one round trip, planned once (a fraction of a millisecond; a UNION ALL of one branch per
-# key, each with its key as a literal, took 5-10 ms to plan at 1M claims and twice as long to run). Each lookup
-# stops after `limit` rows (in table order); the rows carry their keys so every candidate is ranked on all the
-# keys it shares, not only the one that found it.
+# Each claim's lookup keys as (claim, key) pairs; each distinct key joined LATERAL to its own lookup in the GIN index
+# claim_match_keys_gin, which stops after `limit` rows (in table order): one round trip, planned once. The database
+# then counts, per claim of the article, how many of its keys found each candidate and returns the `per_claim`
+# candidates found by the most keys: a few hundred rows, however many the lookups met (returning every hit with
+# its key array cost more than the lookups themselves from a million claims on).
 #
 # A key known only at run time can't be estimated from the column's element statistics: the planner assumes
 # 0.5% of the claims hold it, and from a few million claims on would rather read the table from the start until
 # `limit` rows turn up (for a rare key, the whole table). So the statement runs with sequential scans switched
-# off (`_run_shortlist`), which leaves the index, the only other way to find a key, whatever the table's size.
+# off (`_run_shortlist`), which leaves the index, the only other way to find a key, whatever the table's size; and
+# without JIT compilation, which its cost estimate would otherwise trigger for a statement that runs in
+# milliseconds.
 _SHORTLIST_SQL = """
-SELECT c.id, c.article_id, c.cluster_id, c.match_keys
-FROM unnest(%(keys)s::varchar(200)[]) AS k(key)
-CROSS JOIN LATERAL (
-    SELECT c.id, c.article_id, c.cluster_id, c.match_keys
-    FROM factcheck_claim c
-    WHERE c.match_keys @> ARRAY[k.key]::varchar(200)[] AND c.article_id <> %(article)s AND c.verdict <> %(verdict)s
-    LIMIT %(limit)s
-) c
+WITH wanted AS (
+    SELECT w.owner, w.key FROM unnest(%(owners)s::bigint[], %(keys)s::varchar(200)[]) AS w(owner, key)
+), hits AS (
+    SELECT k.key, c.id, c.cluster_id
+    FROM (SELECT DISTINCT key FROM wanted) AS k
+    CROSS JOIN LATERAL (
+        SELECT c.id, c.cluster_id
+        FROM factcheck_claim c
+        WHERE c.match_keys @> ARRAY[k.key]::varchar(200)[] AND c.article_id <> %(article)s
+              AND c.verdict <> %(verdict)s
+        LIMIT %(limit)s
+    ) c
+)
+SELECT owner, id, cluster_id, shared
+FROM (
+    SELECT w.owner, h.id, h.cluster_id, count(*) AS shared,
+           row_number() OVER (PARTITION BY w.owner ORDER BY count(*) DESC, h.id DESC) AS rank
+    FROM wanted w JOIN hits h ON h.key = w.key
+    GROUP BY w.owner, h.id, h.cluster_id
+) ranked
+WHERE rank <= %(per_claim)s
+ORDER BY owner, rank
 """
 
 
-def shortlist_query(keys: Iterable[str], *, article_id: int, limit: int = SHORTLIST_PER_KEY) -> tuple[str, dict]:
-    """The shortlist SQL for an article's `keys` and its parameters (run it, or an EXPLAIN of it, with
-    `_run_shortlist`)."""
-    params = {"keys": sorted(set(keys)), "article": int(article_id), "verdict": str(Verdict.NOT_A_CLAIM),
-              "limit": int(limit)}
+def shortlist_query(
+    lookup: dict[int, Iterable[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
+    per_claim: int = SHORTLIST_PER_CLAIM,
+) -> tuple[str, dict]:
+    """The shortlist SQL for the lookup keys of an article's claims ({claim id: keys}) and its parameters (run it,
+    or an EXPLAIN of it, with `_run_shortlist`)."""
+    pairs = sorted({(int(owner), key) for owner, keys in lookup.items() for key in keys})
+    params = {"owners": [o for o, _ in pairs], "keys": [k for _, k in pairs], "article": int(article_id),
+              "verdict": str(Verdict.NOT_A_CLAIM), "limit": int(limit), "per_claim": int(per_claim)}
     return _SHORTLIST_SQL, params
 
 
 def _run_shortlist(cursor, query: str, params: dict) -> list[tuple]:
-    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans off, and return its rows. The
-    setting is the transaction's own (set_config(..., true)) and is put back before this returns; a statement
-    that fails takes it back with the transaction."""
-    cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-    ((previous, _),) = cursor.fetchall()
+    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans and JIT off, and return its rows. The
+    settings are the transaction's own (set_config(..., true)) and are put back before this returns; a statement
+    that fails takes them back with the transaction."""
+    cursor.execute(
+        "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+        "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
+    )
+    ((seqscan, jit, _, _),) = cursor.fetchall()
     cursor.execute(query, params)
     rows = cursor.fetchall()
-    cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+    cursor.execute("SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)", [seqscan, jit])
     return rows
 
 
-def _shortlist(keys: Iterable[str], *, article_id: int, limit: int = SHORTLIST_PER_KEY) -> list[tuple]:
-    """(id, article id, cluster id, match keys) of claims of other articles sharing one of `keys` (at most `limit`
-    per key, a claim once per key it was found by). One statement, through the GIN index."""
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    query, params = shortlist_query(keys, article_id=article_id, limit=limit)
+def _shortlist(
+    lookup: dict[int, list[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
+    per_claim: int = SHORTLIST_PER_CLAIM,
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, int | None]]:
+    """Per claim of `lookup`, the claims of other articles found by the most of its keys: [(id, keys)], most keys
+    first (at most `limit` claims read per key, `per_claim` kept per claim); and each candidate's cluster. One
+    statement, through the GIN index."""
+    if not any(lookup.values()):
+        return {}, {}
+    query, params = shortlist_query(lookup, article_id=article_id, limit=limit, per_claim=per_claim)
     with connection.cursor() as cursor:
-        return _run_shortlist(cursor, query, params)
-
-
-def _weak(key: str) -> bool:
-    """A key that brings a candidate for conflicts only: an organisation's stance ("o:xiaomi|v:stance" is in its
-    denials and in its refusals to comment, which disagree but are never the same statement)."""
-    return key.endswith("|v:stance")
-
-
-def rank_candidates(
-    own_keys: dict[int, list[str]],
-    rows: Iterable[tuple[int, int, int | None, Iterable[str]]],
-    *,
-    per_claim: int = CANDIDATES_PER_CLAIM,
-    per_cluster: int = PER_CLUSTER,
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]:
-    """For every claim, the candidates sharing the most keys with it: [(candidate id, keys shared)], best first,
-    at most `per_claim`. Among candidates sharing as many keys, the one with the larger share of its own keys in
-    common comes first ("Ford denied" before a long claim that also mentions a denial), then the most recent. At
-    most `per_cluster` members of one cluster are kept per claim.
-
-    Also returns, per claim, the candidates that share only weak keys (`_weak`): compared for conflicts within
-    the article's story, never for clusters."""
-    claims_of_key: dict[str, list[int]] = defaultdict(list)
-    for claim_id, keys in own_keys.items():
-        for key in keys:
-            claims_of_key[key].append(claim_id)
-    shared: dict[int, dict[int, int]] = {claim_id: {} for claim_id in own_keys}
-    weak: dict[int, dict[int, int]] = {claim_id: {} for claim_id in own_keys}
-    size: dict[int, int] = {}
+        rows = _run_shortlist(cursor, query, params)
+    ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
     cluster_of: dict[int, int | None] = {}
-    for pk, _article_id, cluster_id, keys in rows:
-        if pk in size:
-            continue
-        keys = keys or ()
-        size[pk] = max(1, len(keys))
+    for owner, pk, cluster_id, shared in rows:
+        ranked[owner].append((pk, shared))
         cluster_of[pk] = cluster_id
-        for key in claims_of_key.keys() & keys:  # its keys the article has too (most it hasn't)
-            counts_of = weak if _weak(key) else shared
-            for claim_id in claims_of_key[key]:
-                counts = counts_of[claim_id]
-                counts[pk] = counts.get(pk, 0) + 1
-    out: dict[int, list[tuple[int, int]]] = {}
-    weak_out: dict[int, list[int]] = {}
-    for claim_id, counts in shared.items():
-        ranked = []
-        taken: dict[int, int] = defaultdict(int)
-        for item in sorted(counts.items(), key=lambda item: (-item[1], -item[1] / size[item[0]], -item[0])):
-            cluster_id = cluster_of[item[0]]
-            if cluster_id is not None:
-                if taken[cluster_id] >= per_cluster:
-                    continue
-                taken[cluster_id] += 1
-            ranked.append(item)
-            if len(ranked) >= per_claim:
-                break
-        out[claim_id] = ranked
-        only_weak = [pk for pk in weak[claim_id] if pk not in counts]
-        weak_out[claim_id] = sorted(only_weak, key=lambda pk: (size[pk], -pk))[:per_claim]
-    return out, weak_out
+    return dict(ranked), cluster_of
 
 
-def _info(row_id: int, article_id: int, text: str, facets: Any, kinds: Any) -> matching.ClaimInfo:
+def _info(
+    row_id: int, article_id: int, text: str, facets: Any, kinds: Any, embedding: Any = None, published: Any = None
+) -> matching.ClaimInfo:
     if isinstance(facets, (str, bytes)):  # raw cursors hand jsonb over as text (Django decodes JSONField itself)
         facets = json.loads(facets)
     return matching.ClaimInfo(
@@ -209,6 +192,8 @@ def _info(row_id: int, article_id: int, text: str, facets: Any, kinds: Any) -> m
         text=text,
         facets=facets if isinstance(facets, dict) else {},
         kinds=tuple(kinds or ()),
+        embedding=encoder.from_bytes(bytes(embedding)) if embedding else None,
+        published=published,
     )
 
 
@@ -296,15 +281,17 @@ class _Pool:
         self.cluster_of: dict[int, int | None] = {}
         self.pinned: set[int] = set()
         self.story_of_article: dict[int, int | None] = {}
+        self.keys: dict[int, list[str]] = {}
 
     def add(self, row) -> int:
-        pk, art, text, facets, kinds, cluster_id, cluster_pinned, story_id, _keys = row
+        pk, art, text, facets, kinds, cluster_id, cluster_pinned, story_id, _keys, embedding, published = row
         if pk not in self.infos:
-            self.infos[pk] = _info(pk, art, text, facets, kinds)
+            self.infos[pk] = _info(pk, art, text, facets, kinds, embedding, published)
             self.cluster_of[pk] = cluster_id
             if cluster_pinned:
                 self.pinned.add(pk)
             self.story_of_article[art] = story_id
+            self.keys[pk] = list(_keys or ())
         return pk
 
     def read(self, where: str, params: list) -> list[tuple]:
@@ -344,44 +331,88 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     result = MatchResult(story_id=article.story_id)
 
     pool = _Pool()
-    own_keys: dict[int, list[str]] = {}
-    stale_keys: list[Claim] = []
-    own_rows = pool.read("c.article_id = %s AND c.verdict <> %s", [article_id, str(Verdict.NOT_A_CLAIM)])
-    for row in own_rows:
-        pk, stored_keys = row[0], row[-1]
-        info = pool.infos[pk]
-        own_keys[pk] = matching.match_keys(info.text, info.facets)
-        if list(stored_keys or ()) != own_keys[pk]:  # stored before keys existed, or by another recipe
-            stale_keys.append(Claim(pk=pk, match_keys=own_keys[pk]))
-    if stale_keys:
-        Claim.objects.bulk_update(stale_keys, ["match_keys"])  # not tracked in history: no event, no version
-    own_ids = set(own_keys)
+    pool.read("c.article_id = %s AND c.verdict <> %s", [article_id, str(Verdict.NOT_A_CLAIM)])
+    own_ids = set(pool.infos)
+    _refresh_own(own_ids, pool)
 
-    # Candidates per claim: the claims of other articles sharing the most blocking keys with it.
-    rows = _shortlist({k for keys in own_keys.values() for k in keys}, article_id=article_id)
-    ranked, weak = rank_candidates(own_keys, rows)
+    # Candidates per claim: the claims of other articles sharing the most blocking keys with it (LSH bands of its
+    # embedding, its people and organisations), then the closest of those by exact cosine.
+    lookup = {
+        pk: matching.lookup_keys(info.text, info.facets, embedding=info.embedding, when=info.published)
+        for pk, info in ((pk, pool.infos[pk]) for pk in own_ids)
+    }
+    ranked, _ = _shortlist(lookup, article_id=article_id)
+    pool.load(pk for pks in ranked.values() for pk, _ in pks)
+    ranked = {pk: _closest(pk, candidates, pool) for pk, candidates in ranked.items()}
     candidates_of: dict[int, list[int]] = {pk: [c for c, _ in ranked.get(pk, ())] for pk in own_ids}
-    pool.load(pk for pks in candidates_of.values() for pk in pks)
 
     story_id = _assign_story(article, own=[pool.infos[i] for i in own_ids], ranked=ranked, pool=pool, result=result)
     if own_ids:
         _assign_clusters(own_ids, candidates_of, pool, result)
-        partners = _conflict_partners(own_ids, candidates_of, weak, story_id, pool)
+        partners = _conflict_partners(own_ids, candidates_of, story_id, pool)
         _detect_conflicts(own_ids, partners, pool, result)
     return result
+
+
+def stored_match_keys(claim: Claim) -> list[str]:
+    """The keys `claim` should carry now: from its stored embedding, its facets and its article's date (publication,
+    else upload)."""
+    article = claim.article
+    vector = encoder.from_bytes(bytes(claim.embedding)) if claim.embedding else None
+    return matching.match_keys(
+        claim.text, claim.facets, embedding=vector, when=article.published_at or article.created_at
+    )
+
+
+def _refresh_own(own_ids: set[int], pool: _Pool) -> None:
+    """Give the article's claims an embedding if they have none (stored before embeddings existed), and their
+    current keys if theirs are stale. Not tracked in history: no event, no version."""
+    missing = sorted(pk for pk in own_ids if pool.infos[pk].embedding is None)
+    if missing:
+        vectors = encoder.encode([pool.infos[pk].text for pk in missing])
+        for pk, vector in zip(missing, vectors):
+            pool.infos[pk] = dataclasses.replace(pool.infos[pk], embedding=vector)
+    stale = []
+    for pk in sorted(own_ids):
+        info = pool.infos[pk]
+        keys = matching.match_keys(info.text, info.facets, embedding=info.embedding, when=info.published)
+        if pk in missing or pool.keys[pk] != keys:
+            fields = {"match_keys": keys}
+            if pk in missing:
+                fields.update(embedding=encoder.to_bytes(info.embedding), embedding_model=encoder.ENCODER_VERSION)
+            stale.append(Claim(pk=pk, **fields))
+    if stale:
+        Claim.objects.bulk_update(stale, ["match_keys", "embedding", "embedding_model"] if missing else ["match_keys"])
+
+
+def _closest(claim_id: int, candidates: list[tuple[int, int]], pool: _Pool) -> list[tuple[int, int]]:
+    """The `CANDIDATES_PER_CLAIM` shortlisted candidates closest to the claim by exact cosine (at most
+    `PER_CLUSTER` of one cluster), each with its count of shared keys."""
+    own = pool.infos[claim_id]
+    scored = sorted(candidates, key=lambda item: (-matching.cosine(own, pool.infos[item[0]]), -item[0]))
+    out, taken = [], defaultdict(int)
+    for pk, shared in scored:
+        cluster_id = pool.cluster_of[pk]
+        if cluster_id is not None:
+            if taken[cluster_id] >= PER_CLUSTER:
+                continue
+            taken[cluster_id] += 1
+        out.append((pk, shared))
+        if len(out) >= CANDIDATES_PER_CLAIM:
+            break
+    return out
 
 
 def _conflict_partners(
     own_ids: set[int],
     candidates_of: dict[int, list[int]],
-    weak: dict[int, list[int]],
     story_id: int | None,
     pool: _Pool,
 ) -> dict[int, set[int]]:
-    """For each claim of the article, the claims its conflicts are looked for with: its candidates, its weak
-    candidates (`rank_candidates`) whose article is in the story `story_id`, and the other members of the cluster
-    it is in now. The members are listed in one query; whatever is not in the pool yet is read into it in one
-    more."""
+    """For each claim of the article, the claims its contradictions are looked for with: the other members of the
+    cluster it is in now (the same fact, where figures and dates can disagree), and its candidates from articles of
+    the story `story_id` (`_detect_conflicts` keeps only the `STORY_CONFLICT_KINDS` from those). The members are listed in one query; whatever is not in the pool yet is read
+    into it in one more."""
     cluster_of = pool.cluster_of
     clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
     members: dict[int, set[int]] = defaultdict(set)
@@ -394,14 +425,11 @@ def _conflict_partners(
         )
         for pk, cluster_id in rows:
             members[cluster_id].add(pk)
-    if story_id is None:
-        weak = {}
-    pool.load({pk for pks in weak.values() for pk in pks}.union(*members.values()))
-    in_story = {art for art, story in pool.story_of_article.items() if story == story_id}
+    pool.load(set().union(*members.values()))
+    in_story = {art for art, story in pool.story_of_article.items() if story == story_id and story is not None}
     partners: dict[int, set[int]] = {}
     for own in own_ids:
-        mine = set(candidates_of.get(own, ()))
-        mine.update(pk for pk in weak.get(own, ()) if pk in pool.infos and pool.infos[pk].article_id in in_story)
+        mine = {pk for pk in candidates_of.get(own, ()) if pool.infos[pk].article_id in in_story}
         mine |= members.get(cluster_of[own], set())
         partners[own] = mine
     return partners
@@ -540,13 +568,20 @@ class _ClusterPlan:
                 cluster_of[pk] = None
 
 
+def _same_cluster(pool: _Pool, a: int, b: int) -> bool:
+    return pool.cluster_of.get(a) is not None and pool.cluster_of.get(a) == pool.cluster_of.get(b)
+
+
 def _detect_conflicts(own_ids: set[int], allowed: dict[int, set[int]], pool: _Pool, result: MatchResult) -> None:
     """Conflicts of each claim of the article with the claims `allowed` for it (`_conflict_partners`), never
     between two other claims: theirs were looked for when they were new."""
     infos = pool.infos
     ids = own_ids.union(*allowed.values())
     claims = [infos[i] for i in sorted(ids) if i in infos]
-    found = matching.find_conflicts_with(claims, new_ids=own_ids, allowed=allowed)
+    found = [
+        c for c in matching.find_conflicts_with(claims, new_ids=own_ids, allowed=allowed)
+        if c.kind in STORY_CONFLICT_KINDS or _same_cluster(pool, *c.claim_ids)
+    ]
     if not found:
         return
     by_key = {_conflict_key(c): c for c in found}
@@ -584,26 +619,48 @@ def _detect_conflicts(own_ids: set[int], allowed: dict[int, set[int]], pool: _Po
 # --- Maintenance ------------------------------------------------------------------------------------------
 
 
-def claims_refresh_match_keys(*, batch_size: int = 2000) -> int:
-    """Recompute every claim's `match_keys` (claims stored before they existed, or after the recipe changed), in
-    batches by id, one transaction each. Not tracked in history. Returns how many claims changed."""
-    changed, last = 0, 0
+def claims_refresh_match_keys(
+    *, batch_size: int = 500, vectors: bool = True, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Bring every claim's embedding and `match_keys` up to date, in batches by id, one transaction each: claims
+    stored before embeddings existed or by another encoder get a new vector (with `vectors`; all of them when the
+    encoder changed), and every claim whose keys differ from what its vector, facets and article date give gets
+    new keys. Not tracked in history. Calls `progress(done, total)` after each batch. Returns how many claims
+    changed."""
+    total = Claim.objects.count()
+    changed, done, last = 0, 0, 0
     while True:
         rows = list(
-            Claim.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text", "facets", "match_keys")[:batch_size]
+            Claim.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "text", "facets", "match_keys", "embedding", "embedding_model",
+                         "article__published_at", "article__created_at")[:batch_size]
         )
         if not rows:
             return changed
         last = rows[-1][0]
+        redo = [r for r in rows if vectors and (r[4] is None or r[5] != encoder.ENCODER_VERSION)]
+        fresh = dict(zip((r[0] for r in redo), encoder.encode([r[1] for r in redo])))
         stale = []
-        for pk, text, facets, stored in rows:
-            keys = matching.match_keys(text, facets if isinstance(facets, dict) else {})
-            if list(stored or ()) != keys:
+        for pk, text, facets, stored, embedding, _model, published, created in rows:
+            vector = fresh.get(pk)
+            if vector is None and embedding is not None:
+                vector = encoder.from_bytes(bytes(embedding))
+            keys = matching.match_keys(text, facets if isinstance(facets, dict) else {}, embedding=vector,
+                                       when=published or created)
+            if pk in fresh:
+                stale.append(Claim(pk=pk, match_keys=keys, embedding=encoder.to_bytes(vector),
+                                   embedding_model=encoder.ENCODER_VERSION))
+            elif list(stored or ()) != keys:
                 stale.append(Claim(pk=pk, match_keys=keys))
         if stale:
             with transaction.atomic():
-                Claim.objects.bulk_update(stale, ["match_keys"])
+                Claim.objects.bulk_update(stale, ["match_keys", "embedding", "embedding_model"] if fresh
+                                          else ["match_keys"])
             changed += len(stale)
+        done += len(rows)
+        if progress is not None:
+            progress(min(done, total), total)
 
 
 @transaction.atomic

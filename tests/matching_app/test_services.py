@@ -336,19 +336,23 @@ def test_refresh_match_keys_and_pins_from_history(checker, editor):
 
     from django.core.management import call_command
 
-    from factcheck.matching import match_keys
+    from factcheck.matching import encoder
+    from factcheck.services.matching import stored_match_keys
 
     _, (_, b) = clustered_claims(2)
     story = Story.objects.create(title="Ford")
     article = ArticleFactory()
     clusters.claim_split_from_cluster(claim_id=b.pk, actor=checker)
     stories.article_set_story(article_id=article.pk, story_id=story.pk, actor=editor)
-    # As stored before the keys and flags existed.
-    Claim.objects.update(match_keys=[], cluster_pinned=False)
+    # As stored before the vectors, keys and flags existed.
+    Claim.objects.update(match_keys=[], embedding=None, embedding_model="", cluster_pinned=False)
     Article.objects.update(story_pinned=False)
-    call_command("refresh_match_keys", "--pins", "--batch-size", "1", stdout=io.StringIO())
-    for claim in Claim.objects.all():
-        assert claim.match_keys == match_keys(claim.text, claim.facets)
+    out = io.StringIO()
+    call_command("refresh_match_keys", "--pins", "--batch-size", "1", stdout=out)
+    assert "2 claim(s) got a new vector or new match keys." in out.getvalue()
+    for claim in Claim.objects.select_related("article"):
+        assert claim.embedding_model == encoder.ENCODER_VERSION
+        assert claim.match_keys == stored_match_keys(claim) and claim.match_keys
     assert set(Claim.objects.filter(cluster_pinned=True).values_list("pk", flat=True)) == {b.pk}
     assert set(Article.objects.filter(story_pinned=True).values_list("pk", flat=True)) == {article.pk}
     assert matching.claims_refresh_match_keys() == 0
