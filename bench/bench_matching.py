@@ -463,11 +463,14 @@ def explain(article_id: int) -> str:
     from factcheck.models import Claim
     from factcheck.services.matching import _run_shortlist, shortlist_query
 
-    keys = set()  # what the run looks up: each claim's lookup_keys (multi-probe bands, entities)
+    lookup = {}  # what the run looks up: each claim's lookup_keys (multi-probe bands, entities)
     for claim in Claim.objects.filter(article_id=article_id).select_related("article"):
-        keys.update(matching.lookup_keys(claim.text, claim.facets, embedding=encoder.from_bytes(bytes(claim.embedding)),
-                                         when=claim.article.published_at or claim.article.created_at))
-    sql, params = shortlist_query(keys, article_id=article_id)
+        lookup[claim.pk] = matching.lookup_keys(
+            claim.text, claim.facets, embedding=encoder.from_bytes(bytes(claim.embedding)),
+            when=claim.article.published_at or claim.article.created_at,
+        )
+    keys = {k for ks in lookup.values() for k in ks}
+    sql, params = shortlist_query(lookup, article_id=article_id)
     with transaction.atomic(), connection.cursor() as cursor:
         lines = [r[0] for r in _run_shortlist(cursor, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
     lookups = [line for line in lines if "Bitmap Index Scan on claim_match_keys_gin" in line]
@@ -538,7 +541,7 @@ class Split:
 
 # Parts of a run, in the order they happen. Reads of claims by id (`_Pool.load`) are candidates, except those for
 # conflicts (the members of the clusters the article's claims joined).
-PARTS = ("own claims and keys", "shortlist query", "ranking by shared keys", "reading candidates", "exact cosine",
+PARTS = ("own claims and keys", "shortlist query", "reading candidates", "exact cosine",
          "story", "clusters (writes)", "profiles", "pair scoring", "reading members", "conflicts", "encoding")
 
 
@@ -548,8 +551,7 @@ def instrument() -> Split:
 
     split = Split()
     split.wrap(service, "_refresh_own", "own claims and keys")
-    split.wrap(service, "_shortlist", "shortlist query")
-    split.wrap(service, "rank_candidates", "ranking by shared keys")
+    split.wrap(service, "_shortlist", "shortlist query")  # ranked in the database
     split.wrap(service._Pool, "load", lambda outer: "reading members" if outer == "conflicts" else "reading candidates")
     split.wrap(service, "_closest", "exact cosine")
     split.wrap(service, "_assign_story", "story")

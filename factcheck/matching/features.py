@@ -92,6 +92,7 @@ def _subject(p):
     named = [e for e in p.people[:1] + p.orgs[:1] if e.tokens]
     if not named:
         return None
+    # Earliest in the text first; a name not found in it (-1) sorts last.
     return min(named, key=lambda e: (p.norm.find(e.tokens[0]) % (len(p.norm) + 1), e.kind))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .features import FEATURE_NAMES, pair_features
+from .features import FEATURE_NAMES, cosine, pair_features
 from .types import ClaimInfo
 
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "pair_model.json"
@@ -62,10 +62,10 @@ def load() -> PairModel:
 
 def same_fact_probability(a: ClaimInfo, b: ClaimInfo) -> float:
     """How likely two claims state the same fact, in [0, 1] (symmetric)."""
+    model = load()
+    cos = cosine(a, b)
+    if cos < model.cosine_floor:  # outside what the model was fitted on: not alike enough to be one fact
+        return 0.0
     if a.profile.norm and a.profile.norm == b.profile.norm:
         return 1.0
-    model = load()
-    features = pair_features(a, b)
-    if features[0] < model.cosine_floor:  # outside what the model was fitted on: not alike enough to be one fact
-        return 0.0
-    return model.probability(features)
+    return model.probability(pair_features(a, b, cos))

@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from factcheck import matching
-from factcheck.matching import encoder
+from factcheck.matching import encoder, pairmodel
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
 from factcheck.services.claims import _validate_verdict
@@ -48,8 +48,8 @@ WORKER = "matching worker"
 # model. Room for two clusters' worth: the claim's own and its closest rival. There is no cut relative to the
 # best candidate: whether two claims are compared must not depend on which other claims exist, or matching an
 # article again later would find what its first run did not.
-SHORTLIST_PER_KEY = 16
-SHORTLIST_PER_CLAIM = 16
+SHORTLIST_PER_KEY = 8
+SHORTLIST_PER_CLAIM = 12
 PER_CLUSTER = 4
 CANDIDATES_PER_CLAIM = 2 * PER_CLUSTER
 # Stories considered for an article without one (those whose claims share the most keys with it), and how many of
@@ -112,22 +112,22 @@ _SHORTLIST_SQL = """
 WITH wanted AS (
     SELECT w.owner, w.key FROM unnest(%(owners)s::bigint[], %(keys)s::varchar(200)[]) AS w(owner, key)
 ), hits AS (
-    SELECT k.key, c.id, c.cluster_id
+    SELECT k.key, c.id
     FROM (SELECT DISTINCT key FROM wanted) AS k
     CROSS JOIN LATERAL (
-        SELECT c.id, c.cluster_id
+        SELECT c.id
         FROM factcheck_claim c
         WHERE c.match_keys @> ARRAY[k.key]::varchar(200)[] AND c.article_id <> %(article)s
               AND c.verdict <> %(verdict)s
         LIMIT %(limit)s
     ) c
 )
-SELECT owner, id, cluster_id, shared
+SELECT owner, id, shared
 FROM (
-    SELECT w.owner, h.id, h.cluster_id, count(*) AS shared,
+    SELECT w.owner, h.id, count(*) AS shared,
            row_number() OVER (PARTITION BY w.owner ORDER BY count(*) DESC, h.id DESC) AS rank
     FROM wanted w JOIN hits h ON h.key = w.key
-    GROUP BY w.owner, h.id, h.cluster_id
+    GROUP BY w.owner, h.id
 ) ranked
 WHERE rank <= %(per_claim)s
 ORDER BY owner, rank
@@ -164,21 +164,19 @@ def _run_shortlist(cursor, query: str, params: dict) -> list[tuple]:
 def _shortlist(
     lookup: dict[int, list[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
     per_claim: int = SHORTLIST_PER_CLAIM,
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, int | None]]:
+) -> dict[int, list[tuple[int, int]]]:
     """Per claim of `lookup`, the claims of other articles found by the most of its keys: [(id, keys)], most keys
-    first (at most `limit` claims read per key, `per_claim` kept per claim); and each candidate's cluster. One
-    statement, through the GIN index."""
+    first (at most `limit` claims read per key, `per_claim` kept per claim). One statement, through the GIN
+    index."""
     if not any(lookup.values()):
-        return {}, {}
+        return {}
     query, params = shortlist_query(lookup, article_id=article_id, limit=limit, per_claim=per_claim)
     with connection.cursor() as cursor:
         rows = _run_shortlist(cursor, query, params)
     ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    cluster_of: dict[int, int | None] = {}
-    for owner, pk, cluster_id, shared in rows:
+    for owner, pk, shared in rows:
         ranked[owner].append((pk, shared))
-        cluster_of[pk] = cluster_id
-    return dict(ranked), cluster_of
+    return dict(ranked)
 
 
 def _info(
@@ -339,9 +337,9 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     # embedding, its people and organisations), then the closest of those by exact cosine.
     lookup = {
         pk: matching.lookup_keys(info.text, info.facets, embedding=info.embedding, when=info.published)
-        for pk, info in ((pk, pool.infos[pk]) for pk in own_ids)
+        for pk, info in pool.infos.items()
     }
-    ranked, _ = _shortlist(lookup, article_id=article_id)
+    ranked = _shortlist(lookup, article_id=article_id)
     pool.load(pk for pks in ranked.values() for pk, _ in pks)
     ranked = {pk: _closest(pk, candidates, pool) for pk, candidates in ranked.items()}
     candidates_of: dict[int, list[int]] = {pk: [c for c, _ in ranked.get(pk, ())] for pk in own_ids}
@@ -387,11 +385,15 @@ def _refresh_own(own_ids: set[int], pool: _Pool) -> None:
 
 def _closest(claim_id: int, candidates: list[tuple[int, int]], pool: _Pool) -> list[tuple[int, int]]:
     """The `CANDIDATES_PER_CLAIM` shortlisted candidates closest to the claim by exact cosine (at most
-    `PER_CLUSTER` of one cluster), each with its count of shared keys."""
+    `PER_CLUSTER` of one cluster, none below the pair model's cosine floor), each with its count of shared keys."""
     own = pool.infos[claim_id]
-    scored = sorted(candidates, key=lambda item: (-matching.cosine(own, pool.infos[item[0]]), -item[0]))
+    floor = pairmodel.load().cosine_floor
+    cosines = {pk: matching.cosine(own, pool.infos[pk]) for pk, _ in candidates}
+    scored = sorted(candidates, key=lambda item: (-cosines[item[0]], -item[0]))
     out, taken = [], defaultdict(int)
     for pk, shared in scored:
+        if cosines[pk] < floor:  # too far apart for the pair model to call them one fact
+            break
         cluster_id = pool.cluster_of[pk]
         if cluster_id is not None:
             if taken[cluster_id] >= PER_CLUSTER:

@@ -280,7 +280,7 @@ def test_shortlist_query_uses_the_key_index():
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
 
-        ranked, _ = _shortlist(lookup, article_id=first_article.pk, limit=3, per_claim=5)
+        ranked = _shortlist(lookup, article_id=first_article.pk, limit=3, per_claim=5)
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
     assert ranked and set(ranked) <= set(lookup)
