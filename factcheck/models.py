@@ -520,3 +520,234 @@ class Conflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {' / '.join(self.values)}"
+
+
+# --- Published fact-checks -------------------------------------------------------------------------
+
+
+class Rating(models.TextChoices):
+    """A published rating on one scale, whatever words its publisher used."""
+
+    FALSE = "false", "False"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    TRUE = "true", "True"
+    UNPROVEN = "unproven", "Unproven"
+    OTHER = "other", "Other"
+
+
+class RatingMapping(models.Model):
+    """How one publisher's rating words map to the normalised scale; editable in the admin.
+
+    A row without a publisher applies to every publisher; a publisher's own row wins over it.
+    """
+
+    publisher = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="rating_mappings"
+    )
+    label = models.CharField(max_length=200, help_text="The rating as published, e.g. “Pants on Fire!” (any case).")
+    rating = models.CharField(max_length=16, choices=Rating.choices)
+
+    class Meta:
+        ordering = ["publisher__name", "label"]
+        constraints = [
+            _choices_check("rating", Rating, "ratingmapping_rating_valid"),
+            models.UniqueConstraint(
+                "publisher", Lower("label"), name="ratingmapping_unique_label", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.get_rating_display()}"
+
+
+class FactCheckFeed(models.Model):
+    """A URL of published fact-checks (ClaimReview JSON, JSON lines, a DataFeed or an HTML page), fetched on a
+    schedule by Celery beat."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000, unique=True)
+    every_minutes = models.PositiveIntegerField(default=360, help_text="How often to fetch it.")
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    failures = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url__regex=r"^https?://"), name="factcheckfeed_url_http"),
+            models.CheckConstraint(condition=Q(every_minutes__gte=5), name="factcheckfeed_every_minutes_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FactCheckImport(models.Model):
+    """One import of published fact-checks: a file, a URL or a feed fetch, processed by a worker."""
+
+    Status = BatchStatus
+
+    label = models.CharField(max_length=2000, help_text="The file name or URL imported.")
+    feed = models.ForeignKey(FactCheckFeed, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    data = models.BinaryField(null=True, blank=True, help_text="The uploaded file, kept until it is processed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True, help_text="Why the import as a whole failed, if it did.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [_choices_check("status", BatchStatus, "factcheckimport_status_valid")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.updated + self.failed
+
+
+class FactCheckImportProblem(models.Model):
+    """A record of an import that was skipped (broken) or imported with fields missing."""
+
+    run = models.ForeignKey(FactCheckImport, on_delete=models.CASCADE, related_name="problems")
+    line = models.PositiveIntegerField(help_text="Line (JSON lines) or position (JSON) of the record, from 1.")
+    skipped = models.BooleanField(default=True, help_text="False: imported, with what is missing noted.")
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["run", "line"]
+        indexes = [models.Index(fields=["run", "line"], name="fcproblem_run_idx")]
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["raw", "embedding", "embedding_model", "match_keys", "last_import", "updated_at"],
+)
+class PublishedCheck(models.Model):
+    """A fact-check another organisation published (schema.org ClaimReview), offered on claims that repeat it."""
+
+    Rating = Rating
+
+    key = models.CharField(
+        max_length=2100, unique=True, editable=False,
+        help_text="Identity across imports: the normalised URL, else publisher + identifier, else publisher + text.",
+    )
+    identifier = models.CharField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    claim_reviewed = models.TextField(blank=True)
+    headline = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    publisher = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks")
+    publisher_name = models.CharField(max_length=500, blank=True)
+    writer = models.CharField(max_length=500, blank=True)
+    claimant = models.CharField(max_length=500, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    rating_label = models.CharField(max_length=500, blank=True, help_text="reviewRating.alternateName as published.")
+    rating_value = models.CharField(max_length=50, blank=True)
+    rating_best = models.CharField(max_length=50, blank=True)
+    rating_worst = models.CharField(max_length=50, blank=True)
+    rating = models.CharField(max_length=16, choices=Rating.choices, default=Rating.OTHER)
+    language = models.CharField(max_length=16, blank=True)
+    missing = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    raw = models.JSONField(default=dict, help_text="The ClaimReview object as received.")
+    feed = models.ForeignKey(FactCheckFeed, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks")
+    last_import = models.ForeignKey(
+        FactCheckImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks"
+    )
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=64, blank=True)
+    match_keys = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-review_date", "-id"]
+        constraints = [
+            _choices_check("rating", Rating, "publishedcheck_rating_valid"),
+            models.CheckConstraint(condition=Q(url="") | Q(url__regex=r"^https?://"), name="publishedcheck_url_http"),
+            models.CheckConstraint(
+                condition=~Q(claim_reviewed="") | ~Q(headline=""), name="publishedcheck_has_text"
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["match_keys"], name="publishedcheck_keys_gin", fastupdate=False),
+            models.Index(fields=["-created_at"], name="publishedcheck_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (self.claim_reviewed or self.headline)[:80]
+
+    @property
+    def link(self) -> str:
+        return self.url or (self.identifier if self.identifier.startswith(("http://", "https://")) else "")
+
+
+class OfferBand(models.TextChoices):
+    STRONG = "strong", "Already checked"
+    POSSIBLE = "possible", "Possibly checked"
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    CONFIRMED = "confirmed", "Same claim"
+    REJECTED = "rejected", "Not the same"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class CheckOffer(models.Model):
+    """A published check offered on a claim, and what a reviewer decided about it (kept for training)."""
+
+    Band = OfferBand
+
+    Status = OfferStatus
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="check_offers")
+    published_check = models.ForeignKey(PublishedCheck, on_delete=models.CASCADE, related_name="offers")
+    score = models.FloatField(help_text="Probability that the check reviews this claim.")
+    band = models.CharField(max_length=10, choices=Band.choices)
+    reason = models.TextField(blank=True, help_text="Why it is not strong, e.g. numbers that disagree.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    model_version = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["claim", "-score"]
+        constraints = [
+            _choices_check("band", OfferBand, "checkoffer_band_valid"),
+            _choices_check("status", OfferStatus, "checkoffer_status_valid"),
+            models.UniqueConstraint(fields=["claim", "published_check"], name="checkoffer_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="checkoffer_score_range"),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "-score"], name="checkoffer_claim_idx"),
+            models.Index(fields=["published_check"], name="checkoffer_check_idx"),
+            # "Has a published check": strong offers nobody has rejected.
+            models.Index(
+                fields=["claim"], name="checkoffer_strong_idx",
+                condition=Q(band="strong") & ~Q(status="rejected"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.published_check} on claim {self.claim_id}"
