@@ -10,10 +10,10 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 
@@ -89,6 +89,18 @@ class ConflictStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+# Counts of an article's claims, kept on the article by database triggers (migration 0010) whatever writes the
+# claims, conflicts or check offers: a list of articles reads them instead of aggregating millions of claims.
+ARTICLE_COUNTERS = (
+    "n_claims", "n_unreviewed", "n_verified", "n_disputed", "n_false", "n_not_claim",
+    "n_open_conflicts", "n_published_checks",
+)
+
+
+def _counter(help_text: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(default=0, editable=False, help_text=help_text)
+
+
 # Feed polling bookkeeping is operational, not editorial: it is left out of the history.
 @pghistory.track(
     pghistory.InsertEvent(),
@@ -159,6 +171,7 @@ class Story(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         verbose_name_plural = "stories"
+        indexes = [models.Index(F("updated_at").desc(), F("id").desc(), name="story_updated_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -196,6 +209,7 @@ class ImportBatch(models.Model):
             _choices_check("kind", BatchKind, "importbatch_kind_valid"),
             _choices_check("status", BatchStatus, "importbatch_status_valid"),
         ]
+        indexes = [models.Index(F("created_at").desc(), F("id").desc(), name="importbatch_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.label}"
@@ -223,8 +237,9 @@ class ImportUpload(models.Model):
     pghistory.DeleteEvent(),
     # The history of an article is its editorial record (title, publisher, URL, story…); the body never changes in
     # place and extraction progress is operational, shown live on the article instead.
+    # The claim counters and the search vector are derived from other rows and columns, kept by the database.
     exclude=["body", "headings", "status", "status_message", "status_changed_at", "extraction_model_version",
-             "updated_at"],
+             "updated_at", *ARTICLE_COUNTERS, "search"],
 )
 class Article(models.Model):
     """An uploaded article. `body` is the normalised text that claim offsets point into."""
@@ -254,6 +269,19 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    n_claims = _counter("Claims in the article.")
+    n_unreviewed = _counter("Claims with no verdict yet.")
+    n_verified = _counter("Claims marked verified.")
+    n_disputed = _counter("Claims marked disputed.")
+    n_false = _counter("Claims marked false.")
+    n_not_claim = _counter("Extraction errors dismissed as not a claim.")
+    n_open_conflicts = _counter("Links between the article's claims and open conflicts.")
+    n_published_checks = _counter("Strong published-check offers on the article's claims that nobody rejected.")
+    search = models.GeneratedField(
+        expression=SearchVector("title", "body", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -265,10 +293,32 @@ class Article(models.Model):
                 fields=["source", "feed_guid"], condition=~Q(feed_guid=""), name="article_unique_feed_guid"
             ),
         ]
+        # One index per inbox sort and selective filter: a page reads page-size rows whatever the table holds.
         indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="article_created_idx"),
+            models.Index(
+                Coalesce("published_at", "created_at").desc(), F("id").desc(), name="article_published_idx"
+            ),
+            models.Index(fields=["title", "id"], name="article_title_idx"),
+            models.Index(
+                F("n_unreviewed").desc(), F("created_at").desc(), F("id").desc(), name="article_unreviewed_idx"
+            ),
             models.Index(fields=["status", "-created_at"], name="article_status_idx"),
             models.Index(fields=["source", "-created_at"], name="article_source_idx"),
-            GinIndex(SearchVector("title", "body", config="english"), name="article_search_idx"),
+            models.Index(fields=["uploaded_by", "-created_at"], name="article_uploader_idx"),
+            models.Index(
+                F("created_at").desc(), F("id").desc(), name="article_has_unreviewed_idx",
+                condition=Q(n_unreviewed__gt=0),
+            ),
+            models.Index(
+                F("created_at").desc(), F("id").desc(), name="article_has_conflicts_idx",
+                condition=Q(n_open_conflicts__gt=0),
+            ),
+            models.Index(
+                F("created_at").desc(), F("id").desc(), name="article_has_checks_idx",
+                condition=Q(n_published_checks__gt=0),
+            ),
+            GinIndex(fields=["search"], name="article_search_idx"),
         ]
         permissions = [("upload_article", "Can upload and import articles")]
 
@@ -281,6 +331,18 @@ class Article(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.READY, self.Status.FAILED}
+
+    @property
+    def n_reviewed(self) -> int:
+        return self.n_claims - self.n_unreviewed
+
+    @property
+    def has_conflicts(self) -> bool:
+        return self.n_open_conflicts > 0
+
+    @property
+    def has_published_check(self) -> bool:
+        return self.n_published_checks > 0
 
 
 class ArticleOriginal(models.Model):
@@ -369,7 +431,7 @@ class Verdict(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["match_keys", "embedding", "embedding_model"],
+    exclude=["match_keys", "embedding", "embedding_model", "search"],
 )
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
@@ -415,6 +477,11 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Raised on every reviewer change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search = models.GeneratedField(
+        expression=SearchVector("text", "rationale", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["article", "start"]
@@ -426,13 +493,14 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["article", "start"], name="claim_article_idx"),
-            models.Index(fields=["verdict", "-score"], name="claim_verdict_idx"),
-            models.Index(fields=["assignee", "verdict"], name="claim_assignee_idx"),
-            models.Index(fields=["-score"], name="claim_score_idx"),
+            # The claims queue: most check-worthy first, by verdict, by assignee ("my claims"), or all.
+            models.Index(F("verdict"), F("score").desc(), F("id").desc(), name="claim_verdict_idx"),
+            models.Index(F("assignee"), F("score").desc(), F("id").desc(), name="claim_assignee_idx"),
+            models.Index(F("score").desc(), F("id").desc(), name="claim_score_idx"),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
             # fastupdate off: every lookup would otherwise also read the list of recent inserts.
             GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),
-            GinIndex(SearchVector("text", "rationale", config="english"), name="claim_search_idx"),
+            GinIndex(fields=["search"], name="claim_search_idx"),
         ]
         permissions = [
             ("review_claim", "Can set verdicts, rationale and evidence"),

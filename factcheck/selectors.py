@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Length
 
@@ -34,16 +34,8 @@ def source_for_url(url: str) -> Source | None:
 
 
 def article_list_for_inbox() -> QuerySet[Article]:
-    """Articles with their publisher and claim counts by verdict, in one query."""
-    counts = {
-        f"n_{value}": Count("claims", filter=Q(claims__verdict=value)) for value in Verdict.values
-    }
-    return (
-        Article.objects.select_related("source")
-        .defer("body", "headings")
-        .annotate(n_claims=Count("claims"), **counts)
-        .order_by("-created_at")
-    )
+    """Articles with their publisher; claim counts by verdict are the article's own counters (one query)."""
+    return Article.objects.select_related("source").defer("body", "headings", "search").order_by("-created_at")
 
 
 # --- Review workspace ---------------------------------------------------------------------------------
@@ -58,14 +50,6 @@ INBOX_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def article_search_vector() -> SearchVector:
-    """The exact expression of the article_search_idx GIN index, so PostgreSQL can use it."""
-    return SearchVector("title", "body", config="english")
-
-
-def claim_search_vector() -> SearchVector:
-    """The exact expression of the claim_search_idx GIN index, so PostgreSQL can use it."""
-    return SearchVector("text", "rationale", config="english")
 
 
 def _web_query(q: str) -> SearchQuery:
@@ -83,11 +67,7 @@ def article_list_filtered(
     sort: str = "newest",
 ) -> QuerySet[Article]:
     """The inbox: articles with claim counts by verdict and an open-conflict flag, filtered and sorted."""
-    open_conflicts = Conflict.objects.filter(status=Conflict.Status.OPEN, claims__article=OuterRef("pk"))
-    qs = article_list_for_inbox().annotate(
-        has_conflicts=Exists(open_conflicts),
-        n_reviewed=Count("claims", filter=~Q(claims__verdict=Verdict.UNREVIEWED)),
-    )
+    qs = article_list_for_inbox()
     if status in Article.Status.values:
         qs = qs.filter(status=status)
     if source_id:
@@ -97,9 +77,9 @@ def article_list_filtered(
     if unreviewed_only:
         qs = qs.filter(n_unreviewed__gt=0)
     if conflicts_only:
-        qs = qs.filter(has_conflicts=True)
+        qs = qs.filter(n_open_conflicts__gt=0)
     if q.strip():
-        qs = qs.annotate(search=article_search_vector()).filter(search=_web_query(q))
+        qs = qs.filter(search=_web_query(q))
     return qs.select_related("uploaded_by").order_by(*INBOX_SORTS.get(sort, INBOX_SORTS["newest"]))
 
 
@@ -260,10 +240,9 @@ def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
     """Claims whose text or rationale match `q`, best first, with highlighted headlines (one query)."""
     query = _web_query(q)
     return list(
-        Claim.objects.annotate(search=claim_search_vector())
-        .filter(search=query)
+        Claim.objects.filter(search=query)
         .annotate(
-            rank=SearchRank(claim_search_vector(), query),
+            rank=SearchRank(F("search"), query),
             text_headline=_headline("text", query, whole=True),
             rationale_headline=_headline("rationale", query, words=20),
         )
@@ -277,10 +256,9 @@ def search_articles(*, q: str, limit: int = 20) -> list[Article]:
     """Articles whose title or body match `q`, best first, with highlighted headlines (one query)."""
     query = _web_query(q)
     return list(
-        Article.objects.annotate(search=article_search_vector())
-        .filter(search=query)
+        Article.objects.filter(search=query)
         .annotate(
-            rank=SearchRank(article_search_vector(), query),
+            rank=SearchRank(F("search"), query),
             title_headline=_headline("title", query, whole=True),
             body_headline=_headline("body", query),
         )

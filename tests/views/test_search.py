@@ -63,8 +63,8 @@ def test_query_uses_the_gin_indexes():
     query = SearchQuery("tariff", config="english", search_type="websearch")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        claim_plan = Claim.objects.annotate(search=selectors.claim_search_vector()).filter(search=query).explain()
-        article_plan = Article.objects.annotate(search=selectors.article_search_vector()).filter(search=query).explain()
+        claim_plan = Claim.objects.filter(search=query).explain()
+        article_plan = Article.objects.filter(search=query).explain()
     assert "claim_search_idx" in claim_plan
     assert "article_search_idx" in article_plan
 
