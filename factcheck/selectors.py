@@ -525,3 +525,72 @@ def cluster_merges_open(*, cluster_ids: list[int]) -> dict[int, list]:
     for merge in ClusterMerge.objects.filter(into_cluster_id__in=ids, undone_at__isnull=True).select_related("merged_by"):
         merges.setdefault(merge.into_cluster_id, []).append(merge)
     return merges
+
+
+# --- Published fact-checks offered on a claim ------------------------------------------------------------------
+
+from django.db.models import Case, IntegerField, Value, When, Window  # noqa: E402
+
+from factcheck.models import CheckOffer  # noqa: E402
+
+CHECK_OFFERS_SHOWN = 3
+CHECK_OFFERS_HIDDEN_SHOWN = 20
+
+
+@_dataclass
+class ClaimCheckOffers:
+    """What the "Previously fact-checked" panel shows: up to three offers nobody rejected, strongest first, split
+    into strong ("already checked") and possible ones; how many were rejected; the rejected ones when asked."""
+
+    strong: list[CheckOffer]
+    possible: list[CheckOffer]
+    n_hidden: int
+    hidden: list[CheckOffer] | None = None  # None: not asked for
+
+    @property
+    def shown(self) -> list[CheckOffer]:
+        return [*self.strong, *self.possible]
+
+    @property
+    def first_open(self) -> CheckOffer | None:
+        """The offer the keyboard acts on: the first one nobody has decided on yet."""
+        return next((offer for offer in self.shown if offer.status == CheckOffer.Status.OFFERED), None)
+
+
+def _check_offers_base() -> QuerySet[CheckOffer]:
+    return CheckOffer.objects.select_related("published_check", "published_check__publisher", "decided_by").defer(
+        "published_check__raw", "published_check__embedding", "published_check__match_keys",
+        "published_check__description",
+    )
+
+
+def claim_check_offers(*, claim_id: int, include_hidden: bool = False) -> ClaimCheckOffers:
+    """The published checks offered on a claim (one query; two with the rejected ones).
+
+    Rejected offers sort last and a window counts them before the limit, so one bounded query gives both the
+    offers to show and how many are hidden, however many offers the claim has.
+    """
+    rejected = Q(status=CheckOffer.Status.REJECTED)
+    rows = list(
+        _check_offers_base()
+        .filter(claim_id=claim_id)
+        .annotate(
+            n_rejected=Window(Count("pk", filter=rejected)),
+            rejected_last=Case(When(rejected, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            strong_first=Case(
+                When(band=CheckOffer.Band.STRONG, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("rejected_last", "strong_first", "-score", "pk")[:CHECK_OFFERS_SHOWN]
+    )
+    shown = [offer for offer in rows if offer.status != CheckOffer.Status.REJECTED]
+    hidden = None
+    if include_hidden:
+        hidden = list(_check_offers_base().filter(rejected, claim_id=claim_id).order_by("-decided_at", "-pk")
+                      [:CHECK_OFFERS_HIDDEN_SHOWN])
+    return ClaimCheckOffers(
+        strong=[offer for offer in shown if offer.band == CheckOffer.Band.STRONG],
+        possible=[offer for offer in shown if offer.band != CheckOffer.Band.STRONG],
+        n_hidden=rows[0].n_rejected if rows else 0,
+        hidden=hidden,
+    )

@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from factcheck.history import action_sentence
-from factcheck.models import Claim, Evidence, Verdict
+from factcheck.models import CheckOffer, Claim, Evidence, Verdict
 from factcheck.selectors import domain_of
+from factcheck.services.check_offers import check_label
 
 OUTSIDE = "someone (outside the workspace)"
 
@@ -38,7 +39,7 @@ class TimelineEntry:
     who: str
     sentence: str
     quote: str = ""
-    kind: str = "change"  # verdict, assign, evidence, extraction, change
+    kind: str = "change"  # verdict, assign, evidence, extraction, offer, change
     verdict: str = ""
     sort_key: tuple = ()
 
@@ -175,8 +176,47 @@ def _evidence_entry(event, previous, names: dict[int, str]) -> TimelineEntry | N
     return TimelineEntry(sentence=f"changed evidence {domain}", **base)
 
 
+# A decision on an offered fact-check, by the status it moved to (and from).
+_OFFER_SENTENCES = {
+    (CheckOffer.Status.OFFERED, CheckOffer.Status.CONFIRMED): "marked “{}” as the same claim",
+    (CheckOffer.Status.OFFERED, CheckOffer.Status.REJECTED): "marked “{}” as not the same claim",
+    (CheckOffer.Status.REJECTED, CheckOffer.Status.OFFERED): "showed “{}” again",
+}
+
+
+def _offer_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None:
+    """A sentence for a reviewer's decision on an offer; re-scoring and the offer's creation say nothing."""
+    if previous is None or event.pgh_label != "update" or event.decided_at == previous.decided_at:
+        return None
+    template = _OFFER_SENTENCES.get((previous.status, event.status))
+    if template is None:
+        return None
+    metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else None) or {}
+    return TimelineEntry(
+        at=event.pgh_created_at,
+        who=_who(metadata, names),
+        # The check may have been deleted since; its event rows stay.
+        sentence=template.format(check_label(event.published_check) if event.published_check else "a deleted check"),
+        kind="offer",
+        sort_key=(event.pgh_created_at, 2, event.pgh_id),
+    )
+
+
+def _entries(events, describe, names: dict[int, str]) -> list[TimelineEntry]:
+    """Each event described against the event before it of the same row (events in the order written)."""
+    entries: list[TimelineEntry] = []
+    last_of: dict[int, Any] = {}
+    for event in events:
+        entry = describe(event, last_of.get(event.pgh_obj_id), names)
+        if entry is not None:
+            entries.append(entry)
+        last_of[event.pgh_obj_id] = event
+    return entries
+
+
 def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
-    """The claim's history and its evidence's history as sentences, newest first (two queries).
+    """The claim's history, its evidence's and the decisions on its offered fact-checks as sentences, newest
+    first (three queries).
 
     Assignees' names come with the claim's events; a third query looks up the people named only by id in an old
     context (one written before contexts carried the username).
@@ -189,11 +229,22 @@ def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
     evidence_events = list(
         EvidenceEvent.objects.filter(claim_id=claim_id).select_related("pgh_context").order_by("pgh_id")
     )
+    # A decision is told from the offer's event before it, so all of an offer's events are read; the check's
+    # large columns are not.
+    offer_events = list(
+        CheckOffer.pgh_event_model.objects.filter(claim_id=claim_id)
+        .select_related("pgh_context", "published_check", "published_check__publisher")
+        .defer(
+            "published_check__raw", "published_check__embedding", "published_check__match_keys",
+            "published_check__description",
+        )
+        .order_by("pgh_id")
+    )
     names: dict[int, str] = {
         event.assignee_id: event.assignee.get_username() for event in claim_events if event.assignee is not None
     }
     unnamed: set[int] = set()
-    for event in [*claim_events, *evidence_events]:
+    for event in [*claim_events, *evidence_events, *offer_events]:
         metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
         user_id = metadata.get("user")
         if isinstance(user_id, int) and not metadata.get("username") and user_id not in names:
@@ -202,18 +253,10 @@ def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
         User = get_user_model()
         names.update(User.objects.filter(pk__in=unnamed).values_list("pk", User.USERNAME_FIELD))
 
-    entries: list[TimelineEntry] = []
-    previous = None
-    for event in claim_events:
-        entry = _claim_entry(event, previous, names)
-        if entry is not None:
-            entries.append(entry)
-        previous = event
-    last_of: dict[int, Any] = {}
-    for event in evidence_events:
-        entry = _evidence_entry(event, last_of.get(event.pgh_obj_id), names)
-        if entry is not None:
-            entries.append(entry)
-        last_of[event.pgh_obj_id] = event
+    entries = [
+        *_entries(claim_events, _claim_entry, names),
+        *_entries(evidence_events, _evidence_entry, names),
+        *_entries(offer_events, _offer_entry, names),
+    ]
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     return entries

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from factcheck.permissions import roles_sync
-from factcheck.models import Article, Claim, Evidence, Source, SourceDomain
+from factcheck.models import Article, CheckOffer, Claim, Evidence, PublishedCheck, Source, SourceDomain
 from factcheck.services.articles import body_hash
 
 
@@ -104,3 +106,30 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     url = factory.Sequence(lambda n: f"https://example.org/evidence/{n}")
     stance = Evidence.Stance.SUPPORTS
+
+
+class PublishedCheckFactory(factory.django.DjangoModelFactory):
+    """A published fact-check as an importer would store it (made-up publisher and wording)."""
+
+    class Meta:
+        model = PublishedCheck
+
+    key = factory.Sequence(lambda n: f"https://checks.example/review/{n}")
+    url = factory.LazyAttribute(lambda c: c.key)
+    claim_reviewed = "The US imposed a 100% tariff on Chinese electric vehicles."
+    headline = "No, the tariff was not 100% in 2024"
+    publisher = factory.SubFactory(SourceFactory, name="Check Desk", kind=Source.Kind.ACADEMIC)
+    publisher_name = factory.LazyAttribute(lambda c: c.publisher.name if c.publisher else "")
+    review_date = datetime.date(2025, 4, 10)
+    rating_label = "False"
+    rating = PublishedCheck.Rating.FALSE
+
+
+class CheckOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckOffer
+
+    claim = factory.SubFactory(ClaimFactory)
+    published_check = factory.SubFactory(PublishedCheckFactory)
+    score = 0.9
+    band = CheckOffer.Band.STRONG

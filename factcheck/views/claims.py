@@ -1,4 +1,4 @@
-"""The claim panel and its actions (verdict, assignment, evidence), and the claims queue across articles.
+"""The claim panel and its actions (verdict, assignment, evidence, published checks), and the claims queue.
 
 Each action: authorise → validate → call one service → render. With htmx the answer is the panel plus
 out-of-band updates of the claim's highlight, its row in the claim list and the article's counters; without
@@ -8,7 +8,7 @@ JavaScript a successful POST redirects back to the article with the claim select
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from django import forms
 from django.contrib import messages
@@ -23,8 +23,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
-from factcheck.models import Claim, Evidence, Verdict
+from factcheck.models import CheckOffer, Claim, Evidence, Verdict
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
+from factcheck.services.check_offers import (
+    check_label,
+    check_offer_confirm,
+    check_offer_reject,
+    check_offer_restore,
+)
 from factcheck.views.access import int_or_none, require_review, require_view_permission
 from factcheck.views.articles import article_page_context
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
@@ -199,6 +205,45 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel_response(request, _claim_or_404(evidence.claim_id), changed=True, notice="Evidence removed.")
 
 
+# --- Published fact-checks offered on the claim ---------------------------------------------------------------
+
+
+def _confirmed_notice(offer: CheckOffer) -> str:
+    label = check_label(offer.published_check)
+    if offer.evidence_id is None:
+        return f"Marked “{label}” as the same claim. The check has no link, so no evidence was added."
+    return f"Marked “{label}” as the same claim and added it as evidence."
+
+
+# decision (from the URL) -> the service that makes it, and what the panel says afterwards.
+OFFER_DECISIONS: dict[str, tuple[Callable[..., CheckOffer], Callable[[CheckOffer], str]]] = {
+    # Same claim: the check becomes evidence on the claim; the verdict is left to the reviewer.
+    "same": (check_offer_confirm, _confirmed_notice),
+    # Not the same: the check is hidden on this claim (it can be shown again).
+    "not-same": (
+        check_offer_reject,
+        lambda offer: f"Marked “{check_label(offer.published_check)}” as not the same claim: it is hidden here.",
+    ),
+    # Show a hidden check again, undecided.
+    "show": (check_offer_restore, lambda offer: f"“{check_label(offer.published_check)}” is shown again."),
+}
+
+
+@require_POST
+@require_view_permission
+def check_offer_decide(request: HttpRequest, pk: int, offer_pk: int, decision: str) -> HttpResponse:
+    """Decide on a published check offered on the claim, and show the panel with what changed, or why the
+    decision was refused (an offer no longer there, another claim's, one already decided the other way)."""
+    require_review(request)
+    decide, notice = OFFER_DECISIONS[decision]
+    claim = _claim_or_404(pk)
+    try:
+        offer = decide(offer_id=offer_pk, claim_id=claim.pk, actor=request.user)
+    except ValidationError as exc:
+        return _panel_response(request, claim, errors={"offers": exc.messages})
+    return _panel_response(request, claim, changed=True, notice=notice(offer))
+
+
 # --- The claims queue --------------------------------------------------------------------------------------
 
 
@@ -288,6 +333,12 @@ urlpatterns = [
     path("claims/<int:pk>/assign", claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/evidence", evidence_add_view, name="evidence-add"),
     path("evidence/<int:pk>/remove", evidence_remove_view, name="evidence-remove"),
+    *[
+        path(f"claims/<int:pk>/offers/<int:offer_pk>/{decision}", check_offer_decide, {"decision": decision}, name=name)
+        for decision, name in [
+            ("same", "check-offer-confirm"), ("not-same", "check-offer-reject"), ("show", "check-offer-restore")
+        ]
+    ],
     path("queue/", queue, name="queue"),
     path("queue/assign", queue_assign, name="queue-assign"),
 ]

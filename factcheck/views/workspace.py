@@ -14,7 +14,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from factcheck import permissions, selectors
-from factcheck.models import Article, Claim, Evidence, Verdict
+from factcheck.models import Article, CheckOffer, Claim, Evidence, Verdict
+from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.timeline import claim_timeline
 
 # Never colour alone: every verdict also has a marker and a word.
@@ -244,7 +245,33 @@ def panel_context(
         "is_mine": claim.assignee_id is not None and claim.assignee_id == user.pk,
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": conflicts,
+        "check_offers": check_offers_context(request, claim),
     }
+
+
+def check_offers_context(request: HttpRequest, claim: Claim) -> selectors.ClaimCheckOffers:
+    """The claim's offered fact-checks, each named, and for a confirmed one the verdict its rating proposes.
+
+    The proposal is only offered: it is a button that posts to the verdict action with the claim's version,
+    so a stale claim is a conflict like any other verdict. An existing rationale is kept rather than replaced.
+    """
+    offers = selectors.claim_check_offers(claim_id=claim.pk, include_hidden=request.GET.get("offers") == "hidden")
+    for offer in [*offers.shown, *(offers.hidden or [])]:
+        check = offer.published_check
+        offer.label = check_label(check)
+        offer.publisher = check_publisher(check)
+        offer.proposal = None
+        verdict = proposed_verdict(check)
+        if offer.status == CheckOffer.Status.CONFIRMED and verdict and verdict != claim.verdict:
+            when = f" on {review_day(check)}" if check.review_date else ""
+            offer.proposal = {
+                "verdict": verdict,
+                "label": VERDICT_LABELS[verdict],
+                "marker": VERDICT_MARKERS[verdict],
+                "rationale": claim.rationale
+                or f"Already checked: {offer.label}{when}. {check.link}".strip(),
+            }
+    return offers
 
 
 # The panel shows the newest changes; a long history (a claim argued over for days) is one click away.

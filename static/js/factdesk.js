@@ -8,6 +8,8 @@
   "use strict";
 
   var VERDICT_KEYS = { v: true, d: true, f: true, u: true, x: true };
+  // A published check offered on the claim: c = the same claim, n = not the same.
+  var OFFER_KEYS = { c: true, n: true };
 
   function isTyping(target) {
     if (!target || target === document.body) return false;
@@ -128,6 +130,17 @@
       }
       return false;
     }
+    if (OFFER_KEYS[key]) {
+      // The first undecided check in view: one folded under "possibly checked" counts once it is opened.
+      var buttons = document.querySelectorAll('#claim-panel [data-offer-key="' + key + '"]');
+      for (var i = 0; i < buttons.length; i++) {
+        if (!buttons[i].disabled && !buttons[i].closest("details:not([open])")) {
+          buttons[i].click();
+          return true;
+        }
+      }
+      return false;
+    }
     if (key === "e") return focusField("evidence");
     if (key === "r") return focusField("rationale");
     return false;
@@ -150,7 +163,7 @@
     if (dialog && dialog.open) return;
     var key = event.key;
     if (event.shiftKey || key.length !== 1) return;
-    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key]) return;
+    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key] && !OFFER_KEYS[key]) return;
     if (!document.getElementById("claim-panel")) return;
     if (runShortcut(key)) event.preventDefault();
   });

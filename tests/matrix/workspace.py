@@ -34,6 +34,16 @@ def _evidence() -> list:
     return [EvidenceFactory().pk]
 
 
+def _offer(status: str = "offered"):
+    def make() -> list:
+        from tests.factories import CheckOfferFactory
+
+        offer = CheckOfferFactory(status=status)
+        return [offer.claim_id, offer.pk]
+
+    return make
+
+
 MATRIX: dict[str, Entry] = {
     "article": ("get", _article, no_data, READ),
     "article-row": ("get", _extracting_article, no_data, READ),
@@ -57,6 +67,9 @@ MATRIX: dict[str, Entry] = {
         REVIEW_REDIRECT,
     ),
     "evidence-remove": ("post", _evidence, lambda args: {"reason": "wrong document"}, REVIEW_REDIRECT),
+    "check-offer-confirm": ("post", _offer(), no_data, REVIEW_REDIRECT),
+    "check-offer-reject": ("post", _offer(), no_data, REVIEW_REDIRECT),
+    "check-offer-restore": ("post", _offer("rejected"), no_data, REVIEW_REDIRECT),
     "queue": ("get", no_args, no_data, READ),
     "queue-assign": ("post", no_args, lambda args: {"claims": _claim(), "assignee": ""}, EDITORS_ONLY_REDIRECT),
     "search": ("get", no_args, lambda args: {"q": "tariff"}, READ),
