@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.checkoffer.restored": "showed a hidden published fact-check again",
     "factcheck.evidence.added": "added evidence",
     "factcheck.evidence.removed": "removed evidence",
+    "factcheck.check.imported": "imported the published fact-check",
     "factcheck.article.uploaded": "uploaded the article",
     "factcheck.article.imported": "imported the article",
     "factcheck.article.extraction": "extracted claims",

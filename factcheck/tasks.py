@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from factcheck.services import extraction, imports, matching
+from factcheck.services import extraction, factcheck_imports, imports, matching
 from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ def article_extract_claims(article_id: int) -> None:
 
 @shared_task(name="factcheck.tasks.work_resume_stalled")
 def work_resume_stalled() -> int:
-    """Re-enqueue work that a killed worker left behind (articles stuck queued or extracting, stalled batches)."""
-    return extraction.articles_resume_stalled() + imports.batches_resume_stalled()
+    """Re-enqueue work that a killed worker left behind (articles stuck queued or extracting, stalled batches and
+    imports of published fact-checks)."""
+    return (extraction.articles_resume_stalled() + imports.batches_resume_stalled()
+            + factcheck_imports.factcheck_imports_resume_stalled())
 
 
 # --- imports and feeds -----------------------------------------------------------------------------------
@@ -96,6 +98,45 @@ def source_poll_feed(source_id: int) -> None:
 def article_match_claims(article_id: int) -> None:
     """Match an article's claims across articles (clusters, story, conflicts). Running it twice changes nothing."""
     matching.article_match_claims(article_id=article_id)
+
+
+# --- published fact-checks ---------------------------------------------------------------------------------
+
+
+@shared_task(
+    bind=True,
+    name="factcheck.tasks.factcheck_import_run",
+    max_retries=4,
+    retry_backoff=5,
+)
+def factcheck_import_run(self, run_id: int) -> int:
+    """Import a file, URL or feed of published fact-checks from where it stopped (see the service).
+
+    A transient error is retried with backoff; when the retries are spent, or on any other error, the import is
+    parked as failed with the error, keeping the chunks already committed.
+    """
+    try:
+        return factcheck_imports.factcheck_import_run(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        # The run stops inside its time budget; reaching the limit means one chunk stalled: let the sweep resume.
+        return 0
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            factcheck_imports.factcheck_import_fail(
+                run_id=run_id, message=f"Stopped after {self.max_retries} retries: {type(exc).__name__}: {exc}")
+            return 0
+        raise self.retry(exc=exc, countdown=min(120, 5 * 2**self.request.retries)) from exc
+    except Exception as exc:
+        logger.exception("Import %s of published fact-checks failed", run_id)
+        factcheck_imports.factcheck_import_fail(
+            run_id=run_id, message=f"The import stopped on an error: {type(exc).__name__}: {str(exc)[:500]}")
+        return 0
+
+
+@shared_task(name="factcheck.tasks.factcheck_feeds_fetch_due")
+def factcheck_feeds_fetch_due() -> int:
+    """Start an import of every fact-check feed that is due (beat runs this every 5 minutes)."""
+    return factcheck_imports.factcheck_feeds_fetch_due()
 
 
 @contextmanager

@@ -186,6 +186,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-work": {"task": "factcheck.tasks.work_resume_stalled", "schedule": timedelta(minutes=2)},
     "poll-feeds": {"task": "factcheck.tasks.feeds_poll_due", "schedule": timedelta(minutes=15)},
+    "fetch-factcheck-feeds": {"task": "factcheck.tasks.factcheck_feeds_fetch_due", "schedule": timedelta(minutes=5)},
 }
 
 # Content-Security-Policy: our own scripts and styles only; no inline script, no eval.

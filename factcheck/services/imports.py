@@ -78,12 +78,12 @@ def _fetch_options() -> dict[str, Any]:
     }
 
 
-def fetch(url: str) -> ingest.FetchedResource:
+def fetch(url: str, *, max_bytes: int | None = None) -> ingest.FetchedResource:
     """Fetch a page or feed with the configured timeout and size limit (no transaction may be open)."""
     return ingest.fetch_url(
         url,
         timeout=settings.FACTDESK_FETCH_TIMEOUT,
-        max_bytes=settings.FACTDESK_MAX_UPLOAD_BYTES,
+        max_bytes=max_bytes or settings.FACTDESK_MAX_UPLOAD_BYTES,
         **_fetch_options(),
     )
 

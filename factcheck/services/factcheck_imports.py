@@ -1,0 +1,415 @@
+"""Importing published fact-checks (schema.org ClaimReview): uploads, files, URLs and scheduled feeds.
+
+An import (`FactCheckImport`) is processed by a worker in chunks. Each chunk is one transaction that upserts its
+checks by key, writes its per-record problems and advances the import's counters together, so an import is
+never half-written and its counters are its cursor: `created + updated + failed` records are done, and a resumed
+or redelivered run skips exactly those. A broken record becomes a problem row and the run goes on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from factcheck.history import history_context
+from factcheck.ingest import IngestError, claimreview, format_size
+from factcheck.matching.checks import CheckText, check_match_fields_many
+from factcheck.models import (
+    FactCheckFeed,
+    FactCheckImport,
+    FactCheckImportProblem,
+    PublishedCheck,
+    RatingMapping,
+    Source,
+    SourceDomain,
+)
+from factcheck.selectors import domain_of, source_for_url
+from factcheck.services.imports import fetch
+
+logger = logging.getLogger(__name__)
+
+CHECK_IMPORTER = "fact-check importer"
+# Records per transaction: the vectors of a chunk are computed in one call (the slow part, ~100 checks/s), so
+# a chunk commits every few seconds and a killed worker loses little.
+CHUNK_SIZE = 250
+# A run hands what is left to a new task after this long, so it never meets the task's hard time limit.
+RUN_TIME_BUDGET = 150.0
+RUN_STALLED_AFTER = timedelta(minutes=5)
+FEED_MAX_FAILURES = 5  # after this many failed fetches in a row a feed is no longer fetched until fixed
+MAX_LISTED_PROBLEMS = 200
+
+_FINISHED = (FactCheckImport.Status.DONE, FactCheckImport.Status.FAILED)
+# Fields an import writes on a check; `feed` only when the import came from a feed.
+_CHECK_FIELDS = [
+    "identifier", "url", "claim_reviewed", "headline", "description", "publisher", "publisher_name", "writer",
+    "claimant", "claim_date", "review_date", "rating_label", "rating_value", "rating_best", "rating_worst",
+    "rating", "language", "missing", "raw", "last_import", "embedding", "embedding_model", "match_keys",
+    "updated_at",
+]
+
+
+def max_import_bytes() -> int:
+    """The largest file or fetched feed of fact-checks (the batch import limit)."""
+    return settings.FACTDESK_MAX_BATCH_BYTES
+
+
+def _is_url(label: str) -> bool:
+    return label.lower().startswith(("http://", "https://"))
+
+
+# --- creating an import -----------------------------------------------------------------------------------
+
+
+def _enqueue_run(run_id: int) -> None:
+    from factcheck.tasks import factcheck_import_run as task
+
+    transaction.on_commit(lambda: task.delay(run_id))
+
+
+def factcheck_import_create(
+    *, data: bytes, filename: str, created_by: AbstractBaseUser | None = None, enqueue: bool = True
+) -> FactCheckImport:
+    """Store an uploaded file of fact-checks and enqueue its import after commit.
+
+    Raises `IngestError` (nothing is stored) for a file that is empty, over the size limit, or in no format the
+    ClaimReview reader knows; broken records inside a readable file are reported per record by the worker.
+    """
+    claimreview.iter_records(data, filename=filename, max_bytes=max_import_bytes())  # checks before any record
+    with transaction.atomic():
+        run = FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
+        if enqueue:
+            _enqueue_run(run.pk)
+    return run
+
+
+def factcheck_import_create_from_path(
+    *, path: Path | str, created_by: AbstractBaseUser | None = None, enqueue: bool = True
+) -> FactCheckImport:
+    """Like an upload, from a file on this machine; an oversized file is refused before it is read."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file.")
+    size = path.stat().st_size
+    if size > max_import_bytes():
+        raise IngestError(f"The file is {format_size(size)}, over the {format_size(max_import_bytes())} limit for "
+                          "an import of fact-checks; split it into smaller files.")
+    return factcheck_import_create(data=path.read_bytes(), filename=path.name, created_by=created_by,
+                                   enqueue=enqueue)
+
+
+def factcheck_import_create_from_url(
+    *, url: str, created_by: AbstractBaseUser | None = None, feed: FactCheckFeed | None = None,
+    enqueue: bool = True,
+) -> FactCheckImport:
+    """Record an import of a URL; the worker fetches it (public http/https addresses only, within the size
+    limit) outside any transaction."""
+    url = url.strip()
+    if not _is_url(url):
+        raise IngestError("Enter a web address starting with http:// or https://.")
+    with transaction.atomic():
+        run = FactCheckImport.objects.create(label=url[:2000], feed=feed, created_by=created_by)
+        if enqueue:
+            _enqueue_run(run.pk)
+    return run
+
+
+# --- running an import ------------------------------------------------------------------------------------
+
+
+def _fail(run_id: int, message: str) -> None:
+    """Park an import with the reason; its file is dropped. A finished import is left as it is."""
+    now = timezone.now()
+    FactCheckImport.objects.filter(pk=run_id).exclude(status__in=_FINISHED).update(
+        status=FactCheckImport.Status.FAILED, message=message[:4000], finished_at=now, heartbeat_at=now, data=None
+    )
+    feed_id = FactCheckImport.objects.filter(pk=run_id).values_list("feed_id", flat=True).first()
+    if feed_id:
+        _feed_record(feed_id, error=message)
+
+
+def factcheck_import_fail(*, run_id: int, message: str) -> None:
+    """Stop an import that cannot go on (a task that keeps failing), keeping what its finished chunks wrote."""
+    _fail(run_id, message)
+
+
+def _run_data(run: FactCheckImport) -> bytes:
+    """The bytes to import: the stored file, or the URL fetched now (and stored, so a resumed run reads the
+    same bytes). Raises IngestError."""
+    if run.data is not None:
+        return bytes(run.data)
+    if not _is_url(run.label):
+        raise IngestError("The file of this import is no longer stored; upload it again.")
+    resource = fetch(run.label, max_bytes=max_import_bytes())
+    FactCheckImport.objects.filter(pk=run.pk, data__isnull=True).update(data=resource.data)
+    stored = FactCheckImport.objects.filter(pk=run.pk).values_list("data", flat=True).first()
+    return bytes(stored) if stored is not None else resource.data
+
+
+def _records(run: FactCheckImport, data: bytes) -> Iterator[claimreview.CheckRecord]:
+    return claimreview.iter_records(data, filename=run.label, max_bytes=max_import_bytes())
+
+
+def _chunks(records: Iterable[claimreview.CheckRecord], size: int) -> Iterator[list[claimreview.CheckRecord]]:
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def factcheck_import_run(
+    *,
+    run_id: int,
+    enqueue: bool = True,
+    time_budget: float | None = RUN_TIME_BUDGET,
+    progress: Callable[[FactCheckImport], None] | None = None,
+) -> int:
+    """Import the records of one import, chunk by chunk, from where its counters say it stopped.
+
+    Idempotent: a finished import does nothing; a resumed or redelivered one skips the records already
+    counted, and a chunk that finds another worker ahead of it stops. When `time_budget` runs out the rest
+    goes to a new task (with `enqueue`). Returns how many records this call handled.
+    """
+    run = FactCheckImport.objects.select_related("created_by").filter(pk=run_id).first()
+    if run is None or run.status in _FINISHED:
+        return 0
+    now = timezone.now()
+    FactCheckImport.objects.filter(pk=run_id, status=FactCheckImport.Status.PENDING).update(
+        status=FactCheckImport.Status.RUNNING, started_at=now, heartbeat_at=now)
+    try:
+        data = _run_data(run)
+        if not run.total:
+            # Counting first gives the page its progress bar, and finds a file that is unreadable as a whole
+            # before anything is written. Parsing is cheap next to the vectors.
+            total = sum(1 for _ in _records(run, data))
+            FactCheckImport.objects.filter(pk=run_id).update(total=total, heartbeat_at=timezone.now())
+        records = _records(run, data)
+    except IngestError as exc:
+        _fail(run_id, exc.message)
+        return 0
+    started = time.monotonic()
+    cursor = run.processed
+    mappings = _rating_mappings()
+    handled = 0
+    for chunk in _chunks(itertools.islice(records, cursor, None), CHUNK_SIZE):
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            if enqueue:
+                from factcheck.tasks import factcheck_import_run as task
+
+                task.delay(run_id)
+            return handled
+        check_ids = _import_chunk(run, chunk, cursor=cursor, mappings=mappings)
+        if check_ids is None:
+            return handled  # another worker is ahead: it carries on
+        cursor += len(chunk)
+        handled += len(chunk)
+        _after_chunk(check_ids)
+        if progress is not None:
+            progress(FactCheckImport.objects.get(pk=run_id))
+    _finish(run_id)
+    return handled
+
+
+def _finish(run_id: int) -> None:
+    now = timezone.now()
+    done = FactCheckImport.objects.filter(pk=run_id, status=FactCheckImport.Status.RUNNING).update(
+        status=FactCheckImport.Status.DONE, finished_at=now, heartbeat_at=now, data=None)
+    feed_id = FactCheckImport.objects.filter(pk=run_id).values_list("feed_id", flat=True).first()
+    if done and feed_id:
+        _feed_record(feed_id)
+
+
+def _after_chunk(check_ids: Sequence[int]) -> None:
+    """Called after each committed chunk with the ids of the checks it created or updated: the place where
+    recent claims are matched against new checks (factcheck.services.check_matching, when it is there)."""
+
+
+# --- one chunk --------------------------------------------------------------------------------------------
+
+
+def _rating_mappings() -> dict[tuple[int | None, str], str]:
+    """(publisher id or None, label in lower case) -> normalised rating, from the editable mapping."""
+    return {
+        (publisher_id, label.casefold().strip()): rating
+        for publisher_id, label, rating in RatingMapping.objects.values_list("publisher_id", "label", "rating")
+    }
+
+
+def _rating(check: claimreview.ParsedCheck, publisher: Source | None,
+            mappings: dict[tuple[int | None, str], str]) -> str:
+    label = check.rating_label.casefold().strip()
+    if label:
+        mapped = mappings.get((publisher.pk if publisher else None, label)) or mappings.get((None, label))
+        if mapped:
+            return mapped
+    return check.rating
+
+
+class _Publishers:
+    """The publisher Source of each check: by the domain of its URL (or the check's), else by name, else a new
+    source (kind "other", reliability unknown) with that domain. Lives inside one chunk's transaction."""
+
+    def __init__(self):
+        self._cache: dict[tuple[str, str], Source | None] = {}
+
+    def resolve(self, check: claimreview.ParsedCheck) -> Source | None:
+        site = check.publisher_url or check.url
+        domain = domain_of(site) if site else ""
+        name = " ".join(check.publisher_name.split())[:200]
+        cache_key = (domain, name.casefold())
+        if cache_key not in self._cache:
+            self._cache[cache_key] = self._find(site, domain, name)
+        return self._cache[cache_key]
+
+    def _find(self, site: str, domain: str, name: str) -> Source | None:
+        source = (site and source_for_url(site)) or (name and Source.objects.filter(name__iexact=name).first())
+        if source or not (name or domain):
+            return source or None
+        try:
+            with transaction.atomic():
+                source = Source.objects.create(name=name or domain, kind=Source.Kind.OTHER)
+        except IntegrityError:  # created meanwhile by another import
+            return Source.objects.filter(name__iexact=name or domain).first()
+        if domain and not SourceDomain.objects.filter(domain=domain).exists():
+            SourceDomain.objects.create(source=source, domain=domain)
+        return source
+
+
+def _missing_message(record: claimreview.CheckRecord) -> str:
+    check = record.check
+    assert check is not None
+    parts = []
+    if check.missing:
+        labels = [claimreview.MISSING_LABELS[name] for name in check.missing]
+        parts.append("imported without " + (", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1
+                                            else labels[0]))
+    parts.extend(check.notes)
+    return f"{record.where}: {'; '.join(parts)}."
+
+
+def _import_chunk(run: FactCheckImport, chunk: list[claimreview.CheckRecord], *, cursor: int,
+                  mappings: dict[tuple[int | None, str], str]) -> list[int] | None:
+    """Upsert one chunk's checks, its problems and the counters in one transaction. Returns the ids of the
+    checks written, or None when the import's counters are no longer at `cursor` (another worker moved on)."""
+    good = [r for r in chunk if r.check is not None]
+    # The vectors are computed before the transaction opens: no locks held while the encoder runs.
+    fields = check_match_fields_many(
+        [CheckText(r.check.claim_reviewed, r.check.headline, r.check.description) for r in good]) if good else []
+    problems = [FactCheckImportProblem(run_id=run.pk, line=r.line, skipped=True, message=r.error or "")
+                for r in chunk if r.check is None]
+    problems += [FactCheckImportProblem(run_id=run.pk, line=r.line, skipped=False, message=_missing_message(r))
+                 for r in good if r.check.missing or r.check.notes]
+    actor = None if run.created_by else CHECK_IMPORTER
+    with transaction.atomic(), history_context(action="factcheck.check.imported", user=run.created_by,
+                                               actor=actor, run=run.pk):
+        locked = (FactCheckImport.objects.select_for_update().filter(pk=run.pk, status=FactCheckImport.Status.RUNNING)
+                  .values_list("created", "updated", "failed").first())
+        if locked is None or sum(locked) != cursor:
+            return None
+        publishers = _Publishers()
+        rows: dict[str, PublishedCheck] = {}
+        for record, stored in zip(good, fields, strict=True):
+            check = record.check
+            publisher = publishers.resolve(check)
+            # A key seen twice in one chunk: the later record wins, the earlier counts as an update of it.
+            rows[check.key] = PublishedCheck(
+                key=check.key, identifier=check.identifier, url=check.url, claim_reviewed=check.claim_reviewed,
+                headline=check.headline, description=check.description, publisher=publisher,
+                publisher_name=check.publisher_name, writer=check.writer, claimant=check.claimant,
+                claim_date=check.claim_date, review_date=check.review_date, rating_label=check.rating_label,
+                rating_value=check.rating_value, rating_best=check.rating_best, rating_worst=check.rating_worst,
+                rating=_rating(check, publisher, mappings), language=check.language, missing=list(check.missing),
+                raw=check.raw, feed_id=run.feed_id, last_import_id=run.pk, embedding=stored.embedding,
+                embedding_model=stored.embedding_model, match_keys=stored.match_keys,
+            )
+        existing = set(PublishedCheck.objects.filter(key__in=list(rows)).values_list("key", flat=True))
+        written = PublishedCheck.objects.bulk_create(
+            list(rows.values()), update_conflicts=True, unique_fields=["key"],
+            update_fields=_CHECK_FIELDS + (["feed"] if run.feed_id else []),
+        )
+        FactCheckImportProblem.objects.bulk_create(problems)
+        created = len(rows) - len(existing & rows.keys())
+        FactCheckImport.objects.filter(pk=run.pk).update(
+            created=F("created") + created, updated=F("updated") + len(good) - created,
+            failed=F("failed") + len(chunk) - len(good), heartbeat_at=timezone.now(),
+        )
+    return [check.pk for check in written]
+
+
+# --- stalled runs and feeds -------------------------------------------------------------------------------
+
+
+def factcheck_imports_resume_stalled(*, stalled_after: timedelta = RUN_STALLED_AFTER) -> int:
+    """Re-enqueue imports no worker has advanced for `stalled_after` (a killed worker's run); each resume is
+    claimed with a conditional update, so two sweeps never both send it. Returns how many were resumed."""
+    from factcheck.tasks import factcheck_import_run as task
+
+    cutoff = timezone.now() - stalled_after
+    stalled = Q(status=FactCheckImport.Status.PENDING, created_at__lte=cutoff, heartbeat_at__isnull=True) | Q(
+        status__in=[FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING], heartbeat_at__lte=cutoff)
+    resumed = 0
+    for run_id in FactCheckImport.objects.filter(stalled).values_list("pk", flat=True)[:100]:
+        claimed = FactCheckImport.objects.filter(stalled, pk=run_id).update(heartbeat_at=timezone.now())
+        if claimed:
+            transaction.on_commit(lambda run_id=run_id: task.delay(run_id))
+            resumed += 1
+    return resumed
+
+
+def _feed_is_due(feed: FactCheckFeed, now) -> bool:
+    # Back off after failures: the feed's interval, then twice, four times ... until FEED_MAX_FAILURES.
+    if feed.last_polled_at is None:
+        return True
+    wait = timedelta(minutes=feed.every_minutes) * (2 ** min(feed.failures, FEED_MAX_FAILURES))
+    return feed.last_polled_at <= now - wait + timedelta(seconds=30)
+
+
+def factcheck_feeds_fetch_due() -> int:
+    """Start an import of every active fact-check feed that is due and has no import under way (beat runs
+    this every few minutes). Returns how many were started."""
+    now = timezone.now()
+    busy = FactCheckImport.objects.filter(feed_id=OuterRef("pk"), status__in=[
+        FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING])
+    feeds = FactCheckFeed.objects.filter(is_active=True, failures__lt=FEED_MAX_FAILURES).exclude(Exists(busy))
+    started = 0
+    for feed in feeds:
+        if _feed_is_due(feed, now) and factcheck_feed_fetch(feed_id=feed.pk) is not None:
+            started += 1
+    return started
+
+
+def factcheck_feed_fetch(*, feed_id: int, enqueue: bool = True) -> FactCheckImport | None:
+    """Start an import of one feed now (the admin's "fetch now", and beat). The fetch time is recorded at
+    once, so the next beat does not start it again; the outcome is recorded when the import ends."""
+    with transaction.atomic():
+        feed = FactCheckFeed.objects.select_for_update().filter(pk=feed_id, is_active=True).first()
+        if feed is None:
+            return None
+        FactCheckFeed.objects.filter(pk=feed_id).update(last_polled_at=timezone.now())
+        return factcheck_import_create_from_url(url=feed.url, feed=feed, enqueue=enqueue)
+
+
+def _feed_record(feed_id: int, *, error: str = "") -> None:
+    if error:
+        FactCheckFeed.objects.filter(pk=feed_id).update(last_error=error[:2000], failures=F("failures") + 1)
+    else:
+        FactCheckFeed.objects.filter(pk=feed_id).update(last_error="", failures=0)
+
+
+# --- reads for the pages ----------------------------------------------------------------------------------
+
+
+def factcheck_import_list() -> QuerySet[FactCheckImport]:
+    return FactCheckImport.objects.select_related("created_by", "feed").defer("data").order_by("-created_at", "-id")
+
+
+def factcheck_import_problems(*, run_id: int, limit: int = MAX_LISTED_PROBLEMS) -> list[FactCheckImportProblem]:
+    return list(FactCheckImportProblem.objects.filter(run_id=run_id).order_by("line", "pk")[:limit])
