@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Length
+from django.utils import timezone
 
-from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.extraction.kinds import KINDS
+from factcheck.models import Article, CheckOffer, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.pagination import Order
 
 
 def domain_of(url: str) -> str:
@@ -41,15 +46,14 @@ def article_list_for_inbox() -> QuerySet[Article]:
 # --- Review workspace ---------------------------------------------------------------------------------
 # Every read below runs a fixed number of queries, whatever the number of claims or evidence rows.
 
-INBOX_SORTS: dict[str, tuple[str, ...]] = {
-    "newest": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "published": ("-published_at", "-pk"),
-    "title": ("title", "pk"),
-    "unreviewed": ("-n_unreviewed", "-created_at"),
+# Keyset orders of the inbox, each matching an index on Article (the last key is unique).
+INBOX_SORTS: dict[str, Order] = {
+    "newest": (("created_at", True), ("id", True)),
+    "oldest": (("created_at", False), ("id", False)),
+    "published": (("published_sort", True), ("id", True)),
+    "title": (("title", False), ("id", False)),
+    "unreviewed": (("n_unreviewed", True), ("created_at", True), ("id", True)),
 }
-
-
 
 
 def _web_query(q: str) -> SearchQuery:
@@ -61,39 +65,50 @@ def article_list_filtered(
     status: str = "",
     source_id: int | None = None,
     uploader_id: int | None = None,
+    story_id: int | None = None,
     unreviewed_only: bool = False,
     conflicts_only: bool = False,
+    checked_only: bool = False,
     q: str = "",
-    sort: str = "newest",
 ) -> QuerySet[Article]:
-    """The inbox: articles with claim counts by verdict and an open-conflict flag, filtered and sorted."""
-    qs = article_list_for_inbox()
+    """The inbox: articles with their claim counters, filtered; page it with `INBOX_SORTS` and `keyset_page`.
+
+    Every filter reads a column of the article (its counters included), so each is one index range.
+    "Publication date" sorts an undated article by the date it was added.
+    """
+    qs = article_list_for_inbox().annotate(published_sort=Coalesce("published_at", "created_at"))
     if status in Article.Status.values:
         qs = qs.filter(status=status)
     if source_id:
         qs = qs.filter(source_id=source_id)
     if uploader_id:
         qs = qs.filter(uploaded_by_id=uploader_id)
+    if story_id:
+        qs = qs.filter(story_id=story_id)
     if unreviewed_only:
         qs = qs.filter(n_unreviewed__gt=0)
     if conflicts_only:
         qs = qs.filter(n_open_conflicts__gt=0)
+    if checked_only:
+        qs = qs.filter(n_published_checks__gt=0)
     if q.strip():
         qs = qs.filter(search=_web_query(q))
-    return qs.select_related("uploaded_by").order_by(*INBOX_SORTS.get(sort, INBOX_SORTS["newest"]))
+    return qs.select_related("uploaded_by")
 
 
 def article_row(*, article_id: int) -> Article | None:
-    """One inbox row (the same annotations as the list), for the live status poll."""
+    """One inbox row (the same columns as the list), for the live status poll."""
     return article_list_filtered().filter(pk=article_id).first()
 
 
 def inbox_filter_choices() -> dict[str, list]:
-    """Publishers and uploaders that have articles, for the inbox filters (two queries)."""
+    """Publishers and uploaders that have articles, for the inbox filters (two queries, one index probe each)."""
     User = get_user_model()
     return {
-        "sources": list(Source.objects.filter(articles__isnull=False).distinct().order_by("name")),
-        "uploaders": list(User.objects.filter(uploads__isnull=False).distinct().order_by("username")),
+        "sources": list(Source.objects.filter(Exists(Article.objects.filter(source=OuterRef("pk")))).order_by("name")),
+        "uploaders": list(
+            User.objects.filter(Exists(Article.objects.filter(uploaded_by=OuterRef("pk")))).order_by("username")
+        ),
     }
 
 
@@ -163,6 +178,14 @@ def reviewers() -> list:
     return list(User.objects.filter(is_active=True).filter(perm | Q(is_superuser=True)).distinct().order_by("username"))
 
 
+QUEUE_ORDER: Order = (("score", True), ("id", True))
+
+
+def _published_check_offers() -> QuerySet[CheckOffer]:
+    """Offers that make a claim "already checked": strong, and not rejected (the checkoffer_strong_idx index)."""
+    return CheckOffer.objects.filter(band=CheckOffer.Band.STRONG).exclude(status=CheckOffer.Status.REJECTED)
+
+
 def claim_queue(
     *,
     verdict: str = "",
@@ -173,8 +196,10 @@ def claim_queue(
     article_id: int | None = None,
     date_from=None,
     date_to=None,
+    checked_only: bool = False,
 ) -> QuerySet[Claim]:
-    """Claims across articles, most check-worthy first. `assignee` is a user id, "me" or "none"."""
+    """Claims across articles; page it with `QUEUE_ORDER` (most check-worthy first) and `keyset_page`.
+    `assignee` is a user id, "me" or "none"."""
     qs = _claims_with_review_state().select_related("article", "article__source")
     if verdict == "open":
         qs = qs.filter(verdict=Verdict.UNREVIEWED)
@@ -192,24 +217,26 @@ def claim_queue(
         qs = qs.filter(article__source_id=source_id)
     if article_id:
         qs = qs.filter(article_id=article_id)
+    # Whole days in the site's time zone, as bounds on the column (a cast of the column would defeat indexes).
     if date_from:
-        qs = qs.filter(article__published_at__date__gte=date_from)
+        qs = qs.filter(article__published_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(article__published_at__date__lte=date_to)
-    return qs.defer("article__body", "article__headings").order_by("-score", "-pk")
+        qs = qs.filter(article__published_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    if checked_only:
+        qs = qs.filter(Exists(_published_check_offers().filter(claim=OuterRef("pk"))))
+    return qs.defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def queue_filter_choices() -> dict[str, list]:
-    """Sources and kinds present among claims, for the queue filters (two queries)."""
-    kinds = (
-        Claim.objects.annotate(kind=Func(F("kinds"), function="unnest"))
-        .order_by()
-        .values_list("kind", flat=True)
-        .distinct()
-    )
+    """Publishers with claims and the claim kinds, for the queue filters (one query, an index probe per source)."""
+    with_claims = Article.objects.filter(source=OuterRef("pk"), n_claims__gt=0)
     return {
-        "sources": list(Source.objects.filter(articles__claims__isnull=False).distinct().order_by("name")),
-        "kinds": sorted(kinds),
+        "sources": list(Source.objects.filter(Exists(with_claims)).order_by("name")),
+        "kinds": sorted(KINDS),
     }
 
 
@@ -236,36 +263,50 @@ def _headline(field: str, query: SearchQuery, *, words: int = 35, whole: bool = 
     )
 
 
+# Ranking is bounded: the matches are narrowed first to the most check-worthy claims (the newest articles), read
+# in index order, and only those are ranked by relevance; a word found in a million claims costs as much as a rare
+# one. Headlines are made for the rows shown only.
+SEARCH_CANDIDATES = 500
+
+
+def _ranked(qs: QuerySet, query: SearchQuery, *, candidates: tuple[str, ...], limit: int) -> QuerySet:
+    """The `limit` best-ranked rows of `qs` among its first SEARCH_CANDIDATES matches in `candidates` order."""
+    matches = qs.model.objects.filter(search=query).order_by(*candidates).values("pk")[:SEARCH_CANDIDATES]
+    best = (
+        qs.model.objects.filter(pk__in=Subquery(matches))
+        .annotate(rank=SearchRank(F("search"), query))
+        .order_by("-rank", *candidates)
+        .values("pk")[:limit]
+    )
+    return qs.filter(pk__in=Subquery(best)).annotate(rank=SearchRank(F("search"), query)).order_by("-rank", *candidates)
+
+
 def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
     """Claims whose text or rationale match `q`, best first, with highlighted headlines (one query)."""
     query = _web_query(q)
-    return list(
-        Claim.objects.filter(search=query)
-        .annotate(
-            rank=SearchRank(F("search"), query),
+    qs = (
+        Claim.objects.annotate(
             text_headline=_headline("text", query, whole=True),
             rationale_headline=_headline("rationale", query, words=20),
         )
         .select_related("article", "article__source")
-        .defer("article__body", "article__headings")
-        .order_by("-rank", "-score", "pk")[:limit]
+        .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
     )
+    return list(_ranked(qs, query, candidates=("-score", "-pk"), limit=limit))
 
 
 def search_articles(*, q: str, limit: int = 20) -> list[Article]:
     """Articles whose title or body match `q`, best first, with highlighted headlines (one query)."""
     query = _web_query(q)
-    return list(
-        Article.objects.filter(search=query)
-        .annotate(
-            rank=SearchRank(F("search"), query),
+    qs = (
+        Article.objects.annotate(
             title_headline=_headline("title", query, whole=True),
             body_headline=_headline("body", query),
         )
         .select_related("source")
-        .defer("body", "headings")
-        .order_by("-rank", "-created_at")[:limit]
+        .defer("body", "headings", "search")
     )
+    return list(_ranked(qs, query, candidates=("-created_at", "-pk"), limit=limit))
 
 
 # --- Across articles: clusters, conflicts, stories ------------------------------------------------------------
@@ -384,21 +425,25 @@ def claim_conflicts(*, claim: Claim, include_closed: bool = False) -> list[Confl
     return list(qs.select_related("resolved_by").prefetch_related(_conflict_claims_prefetch()).order_by("kind", "pk"))
 
 
+STORY_ORDER: Order = (("updated_at", True), ("id", True))
+
+
 def story_list() -> QuerySet[Story]:
-    """Stories with their article count, claim count and open conflicts, most recently changed first (one query)."""
-    open_conflicts = Conflict.objects.filter(status=Conflict.Status.OPEN, claims__article__story=OuterRef("pk"))
-    n_conflicts = Subquery(
-        open_conflicts.order_by().values("status").annotate(n=Count("pk", distinct=True)).values("n")[:1]
-    )
-    n_claims = Subquery(
-        Claim.objects.filter(article__story=OuterRef("pk")).order_by().values("article__story")
-        .annotate(n=Count("pk")).values("n")[:1]
+    """Stories with their article count, claim count and open conflicts; page it with STORY_ORDER and
+    `keyset_page` (one query). The counts are subqueries run for the rows of the page only, from the articles'
+    own counters; open conflicts are looked for only in articles that have some."""
+    articles = Article.objects.filter(story=OuterRef("pk")).order_by().values("story")
+    open_conflicts = Conflict.objects.filter(
+        status=Conflict.Status.OPEN, claims__article__story=OuterRef("pk"), claims__article__n_open_conflicts__gt=0
     )
     return Story.objects.annotate(
-        n_articles=Count("articles", distinct=True),
-        n_claims=Coalesce(n_claims, 0),
-        n_open_conflicts=Coalesce(n_conflicts, 0),
-    ).order_by("-updated_at", "-pk")
+        n_articles=Coalesce(Subquery(articles.annotate(n=Count("pk")).values("n")), 0),
+        n_claims=Coalesce(Subquery(articles.annotate(n=Sum("n_claims")).values("n")), 0),
+        n_open_conflicts=Coalesce(
+            Subquery(open_conflicts.order_by().values("status").annotate(n=Count("pk", distinct=True)).values("n")),
+            0,
+        ),
+    )
 
 
 @_dataclass
@@ -424,53 +469,114 @@ class StoryRow:
 @_dataclass
 class StoryOverview:
     story: Story
-    articles: list
-    rows: list  # StoryRow, clusters first (most sources first), then single claims by check-worthiness
-    open_conflicts: list
+    articles: list  # the first STORY_ARTICLES_SHOWN, by publication date
+    n_articles: int
+    rows: list  # StoryRow of this page: clusters stated by most articles first, then by contradictions and score
+    n_rows: int  # distinct claims in the whole story
+    n_open_conflicts: int  # in the whole story
+    page: int
+    n_pages: int
     other_stories: list
 
 
-def story_overview(*, story: Story) -> StoryOverview:
-    """Every distinct claim of a story once — one row per cluster or unclustered claim — with its sources,
-    verdicts and open contradictions (five queries whatever the size of the story)."""
+STORY_ROWS_PER_PAGE = 30
+STORY_ARTICLES_SHOWN = 20
+
+# One row per distinct claim of the story (a cluster, or a claim in no cluster), in the order the page shows them,
+# with the total: the story's claims are grouped in the database, and only a page of groups comes back.
+_STORY_GROUPS_SQL = """
+WITH story_claims AS (
+    SELECT c.id, c.cluster_id, c.article_id, c.score,
+           c.verdict IN ('verified', 'disputed', 'false') AS reviewed
+    FROM factcheck_claim c JOIN factcheck_article a ON a.id = c.article_id
+    WHERE a.story_id = %(story)s AND c.verdict <> 'not_claim'
+), open_links AS (
+    SELECT cc.claim_id, cc.conflict_id
+    FROM factcheck_conflict_claims cc
+    JOIN factcheck_conflict k ON k.id = cc.conflict_id AND k.status = 'open'
+    JOIN story_claims sc ON sc.id = cc.claim_id
+), groups AS (
+    SELECT coalesce(sc.cluster_id, -sc.id) AS key,
+           count(DISTINCT sc.article_id) AS n_sources,
+           count(DISTINCT ol.conflict_id) AS n_conflicts,
+           (array_agg(sc.id ORDER BY sc.reviewed DESC, sc.score DESC, sc.id))[1] AS representative,
+           max(sc.score) FILTER (WHERE sc.reviewed) AS reviewed_score,
+           max(sc.score) AS score
+    FROM story_claims sc LEFT JOIN open_links ol ON ol.claim_id = sc.id
+    GROUP BY 1
+)
+SELECT key, count(*) OVER () AS n_rows
+FROM groups
+ORDER BY n_sources DESC, n_conflicts DESC, coalesce(reviewed_score, score) DESC, representative
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
+    """A page of the story's distinct claims — one row per cluster or unclustered claim — with their sources,
+    verdicts and open contradictions, and the story's first articles (eight queries whatever the size of the
+    story; the Python work grows with the rows shown)."""
     articles = list(
-        Article.objects.filter(story=story).select_related("source").defer("body", "headings")
-        .order_by("published_at", "pk")
+        Article.objects.filter(story=story).select_related("source").defer("body", "headings", "search")
+        .order_by(Coalesce("published_at", "created_at"), "pk")[:STORY_ARTICLES_SHOWN]
     )
+    n_articles = Article.objects.filter(story=story).count()
+    page = max(1, page)
+    with connection.cursor() as cursor:
+        cursor.execute(_STORY_GROUPS_SQL, {"story": story.pk, "limit": STORY_ROWS_PER_PAGE,
+                                           "offset": (page - 1) * STORY_ROWS_PER_PAGE})
+        found = cursor.fetchall()
+    keys = [key for key, _ in found]
+    n_rows = found[0][1] if found else 0
+    cluster_ids = [key for key in keys if key > 0]
+    claim_ids = [-key for key in keys if key < 0]
     claims = list(
         Claim.objects.filter(article__story=story)
+        .filter(Q(cluster_id__in=cluster_ids) | Q(pk__in=claim_ids))
         .exclude(verdict=Verdict.NOT_A_CLAIM)
         .select_related("article", "article__source", "verdict_by")
-        .defer("article__body", "article__headings")
+        .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
         .order_by("article__published_at", "article_id", "start")
-    )
+    ) if keys else []
     conflicts = list(
-        Conflict.objects.filter(status=Conflict.Status.OPEN, claims__article__story=story)
+        Conflict.objects.filter(status=Conflict.Status.OPEN, claims__in=[c.pk for c in claims])
         .distinct()
         .prefetch_related(_conflict_claims_prefetch())
         .order_by("kind", "pk")
+    ) if claims else []
+    n_open_conflicts = (
+        Conflict.objects.filter(
+            status=Conflict.Status.OPEN, claims__article__story=story, claims__article__n_open_conflicts__gt=0
+        ).distinct().count()
     )
     conflicts_of: dict[int, list[Conflict]] = {}
     for conflict in conflicts:
         for c in conflict.claims.all():
             conflicts_of.setdefault(c.pk, []).append(conflict)
 
-    groups: dict[str, list[Claim]] = {}
+    members_of: dict[int, list[Claim]] = {key: [] for key in keys}
     for claim in claims:
-        key = f"cluster-{claim.cluster_id}" if claim.cluster_id else f"claim-{claim.pk}"
-        groups.setdefault(key, []).append(claim)
+        members_of[claim.cluster_id if claim.cluster_id in members_of else -claim.pk].append(claim)
     rows = []
-    for key, members in groups.items():
+    for key in keys:
+        members = members_of[key]
+        if not members:  # changed between the two reads
+            continue
         seen: dict[int, Conflict] = {}
         for m in members:
             for conflict in conflicts_of.get(m.pk, ()):
                 seen.setdefault(conflict.pk, conflict)
         verdicts = _Counter(m.get_verdict_display() for m in members)
         representative = max(members, key=lambda m: (m.verdict in _REVIEWED, m.score, -m.pk))
-        rows.append(StoryRow(key, members[0].cluster_id, members, dict(verdicts), list(seen.values()), representative))
-    rows.sort(key=lambda r: (-r.n_sources, -len(r.conflicts), -r.representative.score, r.representative.pk))
+        row_key = f"cluster-{key}" if key > 0 else f"claim-{-key}"
+        rows.append(StoryRow(row_key, members[0].cluster_id, members, dict(verdicts), list(seen.values()),
+                             representative))
     others = list(Story.objects.exclude(pk=story.pk).order_by("-updated_at", "-pk").only("pk", "title")[:200])
-    return StoryOverview(story=story, articles=articles, rows=rows, open_conflicts=conflicts, other_stories=others)
+    return StoryOverview(
+        story=story, articles=articles, n_articles=n_articles, rows=rows, n_rows=n_rows,
+        n_open_conflicts=n_open_conflicts, page=page, n_pages=max(1, -(-n_rows // STORY_ROWS_PER_PAGE)),
+        other_stories=others,
+    )
 
 
 def articles_for_export(*, article_id: int | None = None, story_id: int | None = None) -> QuerySet[Article]:

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
 from factcheck.models import CheckOffer, Claim, Evidence, Verdict
+from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
 from factcheck.services.check_offers import (
     check_label,
@@ -267,6 +267,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "article": params.get("article", ""),
         "date_from": params.get("date_from", ""),
         "date_to": params.get("date_to", ""),
+        "checked": params.get("checked") == "1",
     }
     claims = selectors.claim_queue(
         verdict=filters["verdict"],
@@ -277,16 +278,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         article_id=int_or_none(filters["article"]),
         date_from=_date_or_none(filters["date_from"]),
         date_to=_date_or_none(filters["date_to"]),
+        checked_only=filters["checked"],
     )
-    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(params.get("page"))
-    decorate(page.object_list)
-    query = params.copy()
-    query.pop("page", None)
+    page = keyset_page(claims, order=selectors.QUEUE_ORDER, cursor=params.get("after"), size=QUEUE_PAGE_SIZE)
+    decorate(page.rows)
     context = {
         "page": page,
-        "claims": page.object_list,
+        "claims": page.rows,
         "filters": filters,
-        "query": query.urlencode(),
+        "query": query_without_cursor(params),
         "verdicts": [("open", "Unreviewed"), *[(v, label) for v, label in Verdict.choices if v != "unreviewed"]],
         "people": selectors.reviewers(),
         "choices": selectors.queue_filter_choices(),

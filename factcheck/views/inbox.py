@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import selectors
 from factcheck.models import Article
+from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.views.access import int_or_none, require_view_permission
 
 PAGE_SIZE = 25
@@ -33,8 +33,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "status": params.get("status", ""),
         "source": params.get("source", ""),
         "uploader": params.get("uploader", ""),
+        "story": params.get("story", ""),
         "unreviewed": params.get("unreviewed") == "1",
         "conflicts": params.get("conflicts") == "1",
+        "checked": params.get("checked") == "1",
         "q": params.get("q", "").strip()[:200],
         "sort": params.get("sort", "newest") if params.get("sort") in SORTS else "newest",
     }
@@ -42,23 +44,25 @@ def inbox(request: HttpRequest) -> HttpResponse:
         status=filters["status"],
         source_id=int_or_none(filters["source"]),
         uploader_id=int_or_none(filters["uploader"]),
+        story_id=int_or_none(filters["story"]),
         unreviewed_only=filters["unreviewed"],
         conflicts_only=filters["conflicts"],
+        checked_only=filters["checked"],
         q=filters["q"],
-        sort=filters["sort"],
     )
-    page = Paginator(articles, PAGE_SIZE).get_page(params.get("page"))
-    query = params.copy()
-    query.pop("page", None)
+    page = keyset_page(articles, order=selectors.INBOX_SORTS[filters["sort"]], cursor=params.get("after"),
+                       size=PAGE_SIZE)
     context = {
         "page": page,
-        "articles": page.object_list,
+        "articles": page.rows,
         "filters": filters,
-        "query": query.urlencode(),
+        "query": query_without_cursor(params),
         "statuses": Article.Status.choices,
         "sorts": SORTS,
         "choices": selectors.inbox_filter_choices(),
-        "filtered": any(filters[k] for k in ("status", "source", "uploader", "unreviewed", "conflicts", "q")),
+        "filtered": any(
+            filters[k] for k in ("status", "source", "uploader", "story", "unreviewed", "conflicts", "checked", "q")
+        ),
     }
     if request.htmx and request.htmx.target == "inbox-results":
         return render(request, "inbox/inbox.html#results", context)

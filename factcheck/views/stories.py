@@ -23,12 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
 from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflict, Story, Verdict
+from factcheck.pagination import keyset_page
 from factcheck.services import clusters as cluster_services
 from factcheck.services import conflicts as conflict_services
 from factcheck.services import stories as story_services
 from factcheck.views.access import require_review, require_view_permission
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
+STORIES_PER_PAGE = 50
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
 
 
@@ -96,7 +98,8 @@ def _claim_or_404(pk: int) -> Claim:
 
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
-    overview = selectors.story_overview(story=story)
+    raw_page = request.GET.get("page", "")
+    overview = selectors.story_overview(story=story, page=int(raw_page) if raw_page.isdigit() else 1)
     merges = selectors.cluster_merges_open(cluster_ids=[row.cluster_id for row in overview.rows])
     for row in overview.rows:
         row.open_merges = merges.get(row.cluster_id, [])
@@ -171,8 +174,10 @@ def _answer(
 @require_GET
 @require_view_permission
 def story_list(request: HttpRequest) -> HttpResponse:
-    """Every story with its article and claim counts and open contradictions."""
-    return render(request, "stories/stories.html", {"stories": list(selectors.story_list()[:500])})
+    """Every story with its article and claim counts and open contradictions, most recently changed first."""
+    page = keyset_page(selectors.story_list(), order=selectors.STORY_ORDER, cursor=request.GET.get("after"),
+                       size=STORIES_PER_PAGE)
+    return render(request, "stories/stories.html", {"stories": page.rows, "page": page, "query": ""})
 
 
 @require_GET

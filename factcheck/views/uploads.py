@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django_htmx.http import HttpResponseStopPolling
 from factcheck import permissions
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch, Source
+from factcheck.pagination import keyset_page
 from factcheck.services import imports
 from factcheck.services.articles import DuplicateArticle
 from factcheck.views.access import require_view_permission
@@ -262,12 +262,15 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "batches/batch.html", context)
 
 
+BATCH_ORDER = (("created_at", True), ("id", True))
+
+
 @require_GET
 @require_view_permission
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Every import, newest first, with its counts."""
-    page = Paginator(imports.batch_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "batches/list.html", {"page": page, "batches": page.object_list,
+    page = keyset_page(imports.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
+    return render(request, "batches/list.html", {"page": page, "batches": page.rows, "query": "",
                                                   "can_upload": permissions.can_upload(request.user)})
 
 

@@ -58,13 +58,35 @@ def test_story_overview_query_count_does_not_grow(client, viewer, story_with_clu
     client.get(reverse("factcheck:story", args=[story.pk]))
     from factcheck import selectors
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):
         selectors.story_overview(story=story)
     _, more = clustered_claims(10)
     Article.objects.filter(pk__in=[c.article_id for c in more]).update(story=story)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):
         overview = selectors.story_overview(story=story)
     assert len(overview.rows) == 2
+
+
+def test_story_page_pages_through_the_distinct_claims(client, viewer, story_with_cluster):
+    """A story of many distinct claims is shown a page at a time: every row once, in the same order as one list."""
+    from factcheck import selectors
+    from tests.factories import ArticleFactory, claims_for
+
+    story, cluster, *_ = story_with_cluster
+    extra = [ArticleFactory(story=story) for _ in range(14)]
+    for article in extra:
+        claims_for(article)  # five single claims each: 70 rows besides the cluster
+    per_page = selectors.STORY_ROWS_PER_PAGE
+    pages = [selectors.story_overview(story=story, page=n) for n in (1, 2, 3)]
+    keys = [row.key for overview in pages for row in overview.rows]
+    assert [len(o.rows) for o in pages] == [per_page, per_page, 71 - 2 * per_page]
+    assert len(set(keys)) == 71 and keys[0] == f"cluster-{cluster.pk}"  # stated by three articles: first
+    assert pages[0].n_rows == 71 and pages[0].n_pages == 3 and pages[0].n_articles == 17
+    scores = [row.representative.score for row in pages[0].rows[1:]]
+    assert scores == sorted(scores, reverse=True)
+    client.force_login(viewer)
+    html = client.get(reverse("factcheck:story", args=[story.pk]), {"page": 3}).content.decode()
+    assert "Page 3 of 3" in html and "71 distinct claims" in html
 
 
 def test_story_page_htmx_fragment(client, checker, story_with_cluster):

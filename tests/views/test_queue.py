@@ -63,9 +63,25 @@ def test_paginates(client, viewer):
     )
     client.force_login(viewer)
     first = client.get(reverse("factcheck:queue")).content.decode()
-    second = client.get(reverse("factcheck:queue"), {"page": 2}).content.decode()
+    cursor = re.search(r'after=([\w-]+)"[^>]*rel="next"', first).group(1)
+    second = client.get(reverse("factcheck:queue"), {"after": cursor}).content.decode()
     assert len(row_ids(first)) == 50 and len(row_ids(second)) == 10
-    assert "Page 1 of 2" in first
+    assert "Claims 1–50 of many" in first and "Claims 51–60 of 60" in second
+    # Sixty claims with the same score: ties are broken by id, none lost or repeated at the page boundary.
+    assert sorted(row_ids(first) + row_ids(second)) == sorted(Claim.objects.values_list("pk", flat=True))
+
+
+def test_has_a_published_check_filter(client, viewer):
+    from tests.factories import CheckOfferFactory
+
+    strong, rejected, possible, plain = claims_for(ArticleFactory(), 4)
+    CheckOfferFactory(claim=strong, band="strong")
+    CheckOfferFactory(claim=rejected, band="strong", status="rejected")
+    CheckOfferFactory(claim=possible, band="possible")
+    client.force_login(viewer)
+    html = client.get(reverse("factcheck:queue"), {"checked": "1"}).content.decode()
+    assert row_ids(html) == [strong.pk]
+    assert "Has a published check" in html
 
 
 def test_editor_bulk_assigns_in_one_go(client, editor):
