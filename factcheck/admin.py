@@ -5,20 +5,27 @@ from __future__ import annotations
 import pghistory.admin
 import pghistory.models
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from factcheck.models import (
     Article,
     Claim,
     Conflict,
     Evidence,
+    FactCheckFeed,
+    FactCheckImport,
     ImportBatch,
     ImportItem,
+    PublishedCheck,
+    RatingMapping,
     Source,
     SourceDomain,
     Story,
 )
+from factcheck.services import factcheck_imports
 
 
 class SourceDomainInline(admin.TabularInline):
@@ -133,6 +140,75 @@ class ConflictAdmin(ReadMostlyAdmin):
     list_display = ["kind", "values", "status", "created_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["claims", "resolved_by"]
+
+
+# --- published fact-checks ---------------------------------------------------------------------------------
+
+
+@admin.register(PublishedCheck)
+class PublishedCheckAdmin(ReadMostlyAdmin):
+    """Imported checks: corrected by importing them again; only the publisher and the rating may be set here."""
+
+    list_display = ["__str__", "publisher_name", "rating_label", "rating", "review_date", "last_import"]
+    list_filter = ["rating", "language"]
+    search_fields = ["claim_reviewed", "headline", "publisher_name", "url", "identifier", "key"]
+    list_select_related = ["publisher", "last_import"]
+    raw_id_fields = ["publisher"]
+    fields = ["claim_reviewed", "headline", "description", "url", "identifier", "key", "publisher",
+              "publisher_name", "writer", "claimant", "claim_date", "review_date", "rating_label", "rating_value",
+              "rating_best", "rating_worst", "rating", "language", "missing", "feed", "last_import",
+              "embedding_model", "created_at", "updated_at", "raw"]
+    readonly_fields = [f for f in fields if f not in ("publisher", "rating")]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("embedding")
+
+
+@admin.register(RatingMapping)
+class RatingMappingAdmin(admin.ModelAdmin):
+    """How publishers' rating words map to the normalised scale; a publisher's own row wins over a global one.
+    Applied to checks when they are imported (again)."""
+
+    list_display = ["label", "rating", "publisher"]
+    list_filter = ["rating"]
+    search_fields = ["label", "publisher__name"]
+    raw_id_fields = ["publisher"]
+
+
+@admin.register(FactCheckFeed)
+class FactCheckFeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "every_minutes", "is_active", "last_polled_at", "failures"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["last_polled_at", "last_error", "failures", "created_at"]
+    actions = ["fetch_now"]
+
+    @admin.action(description="Fetch the selected feeds now")
+    def fetch_now(self, request: HttpRequest, queryset) -> None:
+        started = sum(factcheck_imports.factcheck_feed_fetch(feed_id=pk) is not None
+                      for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Started {started} import(s).", messages.SUCCESS)
+
+
+@admin.register(FactCheckImport)
+class FactCheckImportAdmin(ReadMostlyAdmin):
+    list_display = ["label", "status", "total", "created", "updated", "failed", "feed", "created_by", "created_at"]
+    list_filter = ["status"]
+    # The records it skipped or imported with fields missing are listed on the import's page in the workspace.
+    readonly_fields = ["label", "workspace_page", "feed", "status", "message", "created_by", "total", "created",
+                       "updated", "failed", "created_at", "started_at", "finished_at", "heartbeat_at"]
+    exclude = ["data"]
+
+    @admin.display(description="Records with problems")
+    def workspace_page(self, obj: FactCheckImport) -> str:
+        url = reverse("factcheck:factcheck-import", args=[obj.pk])
+        return format_html('<a href="{}">{} on the import\'s page</a>', url, obj.problems.count())
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("data")
 
 
 # The append-only event tables, each with its own read-only admin (and a link from the tracked object's page).

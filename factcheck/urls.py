@@ -2,7 +2,7 @@
 
 from factcheck.views import uploads
 from factcheck.views import stories
-from factcheck.views import articles, claims, inbox, search
+from factcheck.views import articles, claims, factchecks, inbox, search
 
 app_name = "factcheck"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *articles.urlpatterns,
     *claims.urlpatterns,
     *search.urlpatterns,
+    *factchecks.urlpatterns,
 ]

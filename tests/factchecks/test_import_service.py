@@ -276,3 +276,16 @@ def test_due_feeds_are_fetched_and_the_outcome_recorded(site, allow_local_fetch,
     with django_capture_on_commit_callbacks():
         assert svc.factcheck_feeds_fetch_due() == 1
     assert FactCheckImport.objects.filter(feed=good).count() == 2
+
+
+def test_imports_are_in_the_history_with_who_and_which_import(editor):
+    from django.apps import apps
+
+    event_model = apps.get_model("factcheck", "PublishedCheckEvent")
+    run = run_import(jsonl([claim_review(1)]), created_by=editor)
+    event = event_model.objects.get(pgh_label="insert")
+    metadata = event.pgh_context.metadata
+    assert (metadata["action"], metadata["user"], metadata["run"]) == ("factcheck.check.imported", editor.pk, run.pk)
+    run_import(jsonl([claim_review(1, reviewRating={"alternateName": "True"})]))
+    update = event_model.objects.get(pgh_label="update")
+    assert update.rating == "true" and update.pgh_context.metadata["actor"] == svc.CHECK_IMPORTER

@@ -1,0 +1,112 @@
+"""Imports of published fact-checks (ClaimReview) in the browser: upload a file or give a URL, follow progress."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseStopPolling
+
+from factcheck import permissions
+from factcheck.ingest import IngestError, format_size
+from factcheck.models import FactCheckImport
+from factcheck.services import factcheck_imports
+from factcheck.views.access import require_view_permission
+from factcheck.views.uploads import _form_response, _http_url, require_upload_permission
+
+FACTCHECK_ACCEPT = ".json,.jsonld,.jsonl,.ndjson,.html,.htm"
+
+
+class FactCheckImportForm(forms.Form):
+    file = forms.FileField(required=False, label="File",
+                           help_text="ClaimReview JSON (one object, a list, an @graph or a DataFeed), JSON lines, "
+                                     "or an HTML page with ClaimReview JSON-LD.")
+    url = forms.CharField(required=False, max_length=2000, label="Or fetch a web address",
+                          widget=forms.URLInput(attrs={"placeholder": "https://"}))
+
+    def clean_url(self) -> str:
+        return _http_url(self.cleaned_data["url"])
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [bool(cleaned.get("file")), bool(cleaned.get("url"))]
+        if not any(given) and not self.errors:
+            raise forms.ValidationError("Choose a file or enter a web address.")
+        if all(given):
+            raise forms.ValidationError("Upload a file or enter a web address, not both.")
+        return cleaned
+
+
+def progress_response(request: HttpRequest, template: str, context: dict, *, finished: bool) -> HttpResponse:
+    """A background job's page, or its `#progress` fragment for htmx polling (286 stops the polling once the
+    job is finished)."""
+    if request.htmx:
+        html = render_to_string(f"{template}#progress", context, request=request)
+        return HttpResponseStopPolling(html) if finished else HttpResponse(html)
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_upload_permission
+def factcheck_import_new(request: HttpRequest) -> HttpResponse:
+    """Start a background import of published fact-checks from an uploaded file or a URL (editors only)."""
+    form = FactCheckImportForm(request.POST, request.FILES) if request.method == "POST" else FactCheckImportForm()
+    limit = factcheck_imports.max_import_bytes()
+    if request.method == "POST" and form.is_valid():
+        upload, url = form.cleaned_data["file"], form.cleaned_data["url"]
+        try:
+            if upload is not None:
+                if (upload.size or 0) > limit:
+                    raise IngestError(f"The file is {format_size(upload.size)}, over the {format_size(limit)} "
+                                      "limit for an import of fact-checks; split it into smaller files.")
+                run = factcheck_imports.factcheck_import_create(data=upload.read(), filename=upload.name,
+                                                                created_by=request.user)
+            else:
+                run = factcheck_imports.factcheck_import_create_from_url(url=url, created_by=request.user)
+        except IngestError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Import started: {run.label}. Checks appear as the workers read them.")
+            return redirect(reverse("factcheck:factcheck-import", args=[run.pk]))
+    return _form_response(request, "factchecks/new.html", {
+        "form": form, "accept": FACTCHECK_ACCEPT, "max_size": format_size(limit),
+    })
+
+
+@require_GET
+@require_view_permission
+def factcheck_import_list(request: HttpRequest) -> HttpResponse:
+    """Every import of published fact-checks, newest first, with its counts."""
+    page = Paginator(factcheck_imports.factcheck_import_list(), 25).get_page(request.GET.get("page"))
+    return render(request, "factchecks/list.html", {"page": page, "runs": page.object_list,
+                                                     "can_upload": permissions.can_upload(request.user)})
+
+
+@require_GET
+@require_view_permission
+def factcheck_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import's live counts (htmx polls every 2 s until it is finished, then 286 stops it) and the records
+    it skipped or imported with fields missing."""
+    run = factcheck_imports.factcheck_import_list().filter(pk=pk).first()
+    if run is None:
+        raise Http404("No such import.")
+    finished = run.status in (FactCheckImport.Status.DONE, FactCheckImport.Status.FAILED)
+    context = {
+        "run": run,
+        "finished": finished,
+        "problems": factcheck_imports.factcheck_import_problems(run_id=run.pk),
+        "limit": factcheck_imports.MAX_LISTED_PROBLEMS,
+    }
+    return progress_response(request, "factchecks/import.html", context, finished=finished)
+
+
+urlpatterns = [
+    path("checks/imports/", factcheck_import_list, name="factcheck-imports"),
+    path("checks/imports/new/", factcheck_import_new, name="factcheck-import-new"),
+    path("checks/imports/<int:pk>/", factcheck_import_detail, name="factcheck-import"),
+]
