@@ -37,3 +37,17 @@ def test_demo_data_loads_once(django_user_model):
     assert not Article.objects.filter(body__contains="Photo courtesy").exists()  # cleaned like any upload
     call_command("load_demo")
     assert (django_user_model.objects.count(), Article.objects.count()) == (users, articles)
+
+
+@pytest.mark.django_db
+def test_demo_published_checks_are_imported_once():
+    from factcheck.models import FactCheckImport, PublishedCheck
+
+    call_command("load_demo")
+    checks = PublishedCheck.objects.select_related("publisher")
+    assert checks.count() == 6 and {c.publisher.name for c in checks} == {"Demo Fact Desk"}
+    assert all(c.url.startswith("https://factcheck.example/") and c.embedding and c.missing == [] for c in checks)
+    ratings = dict(checks.values_list("identifier", "rating"))
+    assert ratings["dfd-2026-0202-ev-tariff-145"] == "mostly_false" and ratings["dfd-2026-0201-ev-tariff"] == "true"
+    call_command("load_demo")
+    assert PublishedCheck.objects.count() == 6 and FactCheckImport.objects.count() == 1

@@ -1,4 +1,5 @@
-"""Demo accounts (one per role) and a few demo articles, created only when the database has none."""
+"""Demo accounts (one per role), a few demo articles and a few published fact-checks, each created only when the
+database has none."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from factcheck.ingest import IngestError
-from factcheck.models import Article, Source, SourceDomain
+from factcheck.models import Article, PublishedCheck, Source, SourceDomain
 from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
+from factcheck.services import factcheck_imports
 from factcheck.services.articles import DuplicateArticle
 from factcheck.services.imports import SourceChoice, article_create_from_upload
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# ClaimReview records of a fictional fact-checking outlet about claims in the Ford/Xiaomi coverage (the seeds).
+DEMO_CHECKS = DEMO_DIR / "factchecks.jsonl"
 
 # username, password, role, staff/superuser
 DEMO_ACCOUNTS = [
@@ -45,6 +49,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Accounts exist; demo accounts not created.")
 
+        self._load_checks()
         if Article.objects.exists():
             self.stdout.write("Articles exist; demo articles not loaded.")
             return
@@ -65,3 +70,13 @@ class Command(BaseCommand):
             except IngestError as exc:
                 self.stderr.write(f"{path.name}: {exc.message}")
         self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} demo articles."))
+
+    def _load_checks(self) -> None:
+        if PublishedCheck.objects.exists():
+            self.stdout.write("Published fact-checks exist; demo checks not imported.")
+            return
+        # The same path as `import_factchecks --sync`: parsed, vectors computed, upserted by key.
+        run = factcheck_imports.factcheck_import_create_from_path(path=DEMO_CHECKS, enqueue=False)
+        factcheck_imports.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None)
+        run.refresh_from_db()
+        self.stdout.write(self.style.SUCCESS(f"Imported {run.created} demo published fact-checks."))
