@@ -71,6 +71,8 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def shoot(page, name: str, full_page: bool = False):
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+        # caret="initial": hiding the caret injects an inline style, which the Content-Security-Policy refuses
+        # and reports as a console error on the next action.
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page, caret="initial")
 
     return shoot
