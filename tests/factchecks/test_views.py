@@ -106,3 +106,29 @@ def test_the_navigation_links_to_the_imports_for_editors(client, editor):
     client.force_login(editor)
     page = client.get(reverse("factcheck:inbox")).content.decode()
     assert f'href="{reverse("factcheck:factcheck-imports")}"' in page
+
+
+def test_the_admin_finds_checks_by_text_and_edits_rating_mappings(client, django_user_model):
+    from factcheck.models import PublishedCheck, RatingMapping
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    PublishedCheck.objects.create(key="url:https://checks.example/1", url="https://checks.example/1",
+                                  claim_reviewed="The bridge cost twice its budget.", rating_label="Bogus-ish")
+    PublishedCheck.objects.create(key="url:https://checks.example/2", claim_reviewed="Another claim entirely.")
+    found = client.get("/admin/factcheck/publishedcheck/", {"q": "bridge"}).content.decode()
+    assert "The bridge cost twice its budget." in found and "Another claim entirely." not in found
+    check = PublishedCheck.objects.get(url="https://checks.example/1")
+    page = client.get(f"/admin/factcheck/publishedcheck/{check.pk}/change/").content.decode()
+    assert 'name="rating"' in page and 'name="claim_reviewed"' not in page  # read-mostly
+    response = client.post("/admin/factcheck/ratingmapping/add/", {"label": "Bogus-ish", "rating": "false"})
+    assert response.status_code == 302 and RatingMapping.objects.get().rating == "false"
+
+
+def test_the_admin_lists_an_import_with_a_link_to_its_problems(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    run = FactCheckImport.objects.create(label="checks.jsonl", status="done", total=2, created=1, failed=1)
+    FactCheckImportProblem.objects.create(run=run, line=2, message="Line 2: not valid JSON (x).")
+    page = client.get(f"/admin/factcheck/factcheckimport/{run.pk}/change/").content.decode()
+    assert reverse("factcheck:factcheck-import", args=[run.pk]) in page and "1 on the import" in page
