@@ -755,6 +755,8 @@ class PublishedCheck(models.Model):
         indexes = [
             GinIndex(fields=["match_keys"], name="publishedcheck_keys_gin", fastupdate=False),
             models.Index(fields=["-created_at"], name="publishedcheck_created_idx"),
+            # Workers bring their in-memory index up to date from the latest change.
+            models.Index(fields=["updated_at"], name="publishedcheck_updated_idx"),
         ]
 
     def __str__(self) -> str:
