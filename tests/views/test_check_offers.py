@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from factcheck.models import CheckOffer, Evidence
+from factcheck.services.check_offers import check_offer_reject
 from tests.factories import CheckOfferFactory, PublishedCheckFactory, SourceFactory
 from tests.views.conftest import HTMX
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def offers(claim):
+def offers(claim, editor):
     """A strong offer (PolitiFact, "Pants on Fire!"), a possible one with a reason, and one already rejected."""
     strong = CheckOfferFactory(
         claim=claim,
@@ -38,9 +39,10 @@ def offers(claim):
         ),
     )
     hidden = CheckOfferFactory(
-        claim=claim, score=0.8, status="rejected",
+        claim=claim, score=0.8,
         published_check=PublishedCheckFactory(publisher_name="AFP Fact Check", headline="An unrelated check"),
     )
+    check_offer_reject(offer_id=hidden.pk, claim_id=claim.pk, actor=editor)
     return strong, possible, hidden
 
 
@@ -80,7 +82,7 @@ def test_show_hidden_lists_rejected_offers_with_show_again(client, checker, clai
     _, _, hidden = offers
     client.force_login(checker)
     item = offer_html(panel(client, claim, "?offers=hidden"), hidden)
-    assert "Marked not the same by" in item
+    assert "Marked not the same by ed on" in item
     assert reverse("factcheck:check-offer-restore", args=[claim.pk, hidden.pk]) in item
 
 
