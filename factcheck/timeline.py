@@ -180,6 +180,7 @@ def _evidence_entry(event, previous, names: dict[int, str]) -> TimelineEntry | N
 _OFFER_SENTENCES = {
     (CheckOffer.Status.OFFERED, CheckOffer.Status.CONFIRMED): "marked “{}” as the same claim",
     (CheckOffer.Status.OFFERED, CheckOffer.Status.REJECTED): "marked “{}” as not the same claim",
+    (CheckOffer.Status.CONFIRMED, CheckOffer.Status.REJECTED): "marked “{}” as not the same claim after all",
     (CheckOffer.Status.REJECTED, CheckOffer.Status.OFFERED): "showed “{}” again",
 }
 

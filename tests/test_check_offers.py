@@ -116,14 +116,23 @@ def test_a_rejected_offer_cannot_be_confirmed_until_shown_again(checker):
     assert not Evidence.objects.exists()
 
 
-def test_a_confirmed_offer_cannot_be_rejected_or_restored(checker):
-    offer = CheckOfferFactory()
+def test_a_confirmation_taken_back_removes_its_evidence_and_keeps_the_verdict(checker):
+    offer = CheckOfferFactory(published_check=snopes_false())
     check_offer_confirm(offer_id=offer.pk, claim_id=offer.claim_id, actor=checker)
-    with pytest.raises(ValidationError, match="confirmed"):
-        check_offer_reject(offer_id=offer.pk, claim_id=offer.claim_id, actor=checker)
-    check_offer_restore(offer_id=offer.pk, claim_id=offer.claim_id, actor=checker)
+    check_offer_restore(offer_id=offer.pk, claim_id=offer.claim_id, actor=checker)  # nothing to show again
+    assert CheckOffer.objects.get(pk=offer.pk).status == "confirmed"
+
+    check_offer_reject(offer_id=offer.pk, claim_id=offer.claim_id, actor=checker)
+
     offer.refresh_from_db()
-    assert offer.status == "confirmed"
+    evidence = Evidence.objects.get(claim_id=offer.claim_id)
+    assert offer.status == "rejected" and offer.evidence_id == evidence.pk
+    assert (evidence.removed_by, evidence.removal_reason) == (checker, "Not the same claim after all: Snopes: False.")
+    offer.claim.refresh_from_db()
+    assert offer.claim.verdict == "unreviewed"
+    sentences = [e.sentence for e in claim_timeline(claim_id=offer.claim_id)]
+    assert "marked “Snopes: False” as not the same claim after all" in sentences
+    assert "removed evidence snopes.com" in sentences
 
 
 def test_another_claims_offer_or_a_deleted_one_is_refused(checker):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import CheckOffer, Evidence, PublishedCheck, Rating, Verdict
-from factcheck.services.evidence import evidence_add
+from factcheck.services.evidence import evidence_add, evidence_remove
 
 # What a published rating suggests for our verdict. Only a suggestion: a person sets the verdict. "Mostly false"
 # and "mixed" say the claim is partly wrong, which is what Disputed means here; "mostly true" says it holds with
@@ -126,15 +126,21 @@ def check_offer_confirm(*, offer_id: int, claim_id: int, actor: AbstractBaseUser
 def check_offer_reject(*, offer_id: int, claim_id: int, actor: AbstractBaseUser) -> CheckOffer:
     """Mark an offered check as not reviewing this claim: the panel hides it (it can be shown again).
 
-    Idempotent: rejecting a rejected offer changes nothing. A confirmed offer is refused (its evidence is on the
-    claim: remove the evidence and show the offer again instead), as are another claim's offers and people who
-    may not review claims.
+    A confirmed check can be taken back the same way: the evidence it attached is removed (kept, struck through,
+    with the reason), the verdict is left alone. Idempotent: rejecting a rejected offer changes nothing. Refused:
+    another claim's offers, ones that no longer exist, and people who may not review claims.
     """
     offer = _offer_for_decision(offer_id=offer_id, claim_id=claim_id, actor=actor)
     if offer.status == CheckOffer.Status.REJECTED:
         return offer
-    if offer.status == CheckOffer.Status.CONFIRMED:
-        raise ValidationError("This check was confirmed as the same claim; its evidence is on the claim.")
+    if offer.evidence_id is not None and offer.status == CheckOffer.Status.CONFIRMED:
+        attached = Evidence.objects.filter(pk=offer.evidence_id, removed_at__isnull=True).exists()
+        if attached:
+            evidence_remove(
+                evidence_id=offer.evidence_id,
+                actor=actor,
+                reason=f"Not the same claim after all: {check_label(offer.published_check)}.",
+            )
     _decide(offer, status=CheckOffer.Status.REJECTED, actor=actor, action="factcheck.checkoffer.rejected")
     return offer
 

@@ -222,7 +222,8 @@ OFFER_DECISIONS: dict[str, tuple[Callable[..., CheckOffer], Callable[[CheckOffer
     # Not the same: the check is hidden on this claim (it can be shown again).
     "not-same": (
         check_offer_reject,
-        lambda offer: f"Marked “{check_label(offer.published_check)}” as not the same claim: it is hidden here.",
+        lambda offer: f"Marked “{check_label(offer.published_check)}” as not the same claim: it is hidden here"
+        + (", and the evidence it added is removed." if offer.evidence_id else "."),
     ),
     # Show a hidden check again, undecided.
     "show": (check_offer_restore, lambda offer: f"“{check_label(offer.published_check)}” is shown again."),

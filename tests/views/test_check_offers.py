@@ -116,6 +116,21 @@ def test_same_claim_swaps_the_panel_with_the_evidence_and_the_history(client, ch
     assert Evidence.objects.filter(claim=claim).count() == 1
 
 
+def test_a_confirmation_can_be_taken_back(client, checker, claim, offers):
+    strong, _, _ = offers
+    client.force_login(checker)
+    html = client.post(reverse("factcheck:check-offer-confirm", args=[claim.pk, strong.pk]), **HTMX).content.decode()
+    undo = reverse("factcheck:check-offer-reject", args=[claim.pk, strong.pk])
+    assert f'hx-post="{undo}"' in offer_html(html, strong)
+    assert "Not the same after all (removes its evidence)" in offer_html(html, strong)
+    html = client.post(undo, **HTMX).content.decode()
+    assert "it is hidden here, and the evidence it added is removed." in html
+    assert f'id="offer-{strong.pk}"' not in html
+    evidence = Evidence.objects.get(claim=claim)
+    assert evidence.removed_at is not None
+    assert f'id="evidence-{evidence.pk}" class="evidence-item stance-refutes is-removed"' in html
+
+
 def test_the_proposed_verdict_goes_through_the_verdict_action(client, checker, claim, offers):
     strong, _, _ = offers
     client.force_login(checker)
