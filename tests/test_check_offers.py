@@ -73,7 +73,11 @@ def test_evidence_stance_follows_the_normalised_rating(checker, rating, stance):
 
 def test_proposed_verdicts_are_defined_for_the_ratings_that_say_something():
     assert PROPOSED_VERDICT == {
-        "false": "false", "mostly_false": "disputed", "mixed": "disputed", "mostly_true": "verified", "true": "verified",
+        "false": "false",
+        "mostly_false": "disputed",
+        "mixed": "disputed",
+        "mostly_true": "verified",
+        "true": "verified",
     }
 
 
