@@ -35,6 +35,7 @@ __all__ = [
     "CheckRecord",
     "ParsedCheck",
     "check_key",
+    "count_records",
     "iter_records",
     "normalise_rating",
     "normalise_url",
@@ -182,15 +183,28 @@ def iter_records(data: bytes, *, filename: str = "", max_bytes: int | None = Non
             f"The file is {format_size(len(data))}, over the {format_size(max_bytes)} limit for an import of "
             "fact-checks; split it into smaller files."
         )
+    return _numbered(_found(data, filename))
+
+
+def _found(data: bytes, filename: str) -> Iterator[_Found]:
+    """Each value found in the input, or an error, in order (checks done before the first is yielded)."""
     if not data.strip():
         raise IngestError("The file is empty.")
     data = _utf8(data)
     shape = _shape(data, filename)
     if shape == "jsonl":
-        return _numbered(_jsonl_values(data))
+        return _jsonl_values(data)
     if shape == "html":
-        return _numbered(_html_values(data))
-    return _numbered(_json_values(data))
+        return _html_values(data)
+    return _json_values(data)
+
+
+def count_records(data: bytes, *, filename: str = "", max_bytes: int | None = None) -> int:
+    """How many records :func:`iter_records` yields for ``data`` (read the same way, without taking their
+    fields apart). Raises :class:`IngestError` as it does."""
+    if max_bytes is not None and len(data) > max_bytes:
+        iter_records(data, filename=filename, max_bytes=max_bytes)  # raises with the message
+    return sum(1 for _ in _found(data, filename))
 
 
 # Marks a record whose line had NUL or control bytes removed before it was parsed.

@@ -12,6 +12,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -159,10 +160,30 @@ def _records(run: FactCheckImport, data: bytes) -> Iterator[claimreview.CheckRec
     return claimreview.iter_records(data, filename=run.label, max_bytes=max_import_bytes())
 
 
-def _chunks(records: Iterable[claimreview.CheckRecord], size: int) -> Iterator[list[claimreview.CheckRecord]]:
+_Chunk = list[claimreview.CheckRecord]
+
+
+def _vectors(chunk: _Chunk) -> list:
+    """Vectors and candidate keys of a chunk's checks, in one encoder call."""
+    texts = [CheckText(r.check.claim_reviewed, r.check.headline, r.check.description) for r in chunk if r.check]
+    return check_match_fields_many(texts) if texts else []
+
+
+def _chunks_with_vectors(records: Iterable[claimreview.CheckRecord]) -> Iterator[tuple[_Chunk, list]]:
+    """The records in chunks, each with its vectors. The next chunk's vectors are computed in a thread while the
+    caller writes this one (the encoder runs outside the GIL, the writes wait on the database), so the two
+    overlap; the thread never touches the database."""
     iterator = iter(records)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-vectors") as pool:
+        ahead: tuple[_Chunk, Future] | None = None
+        while True:
+            chunk = list(itertools.islice(iterator, CHUNK_SIZE))
+            following = (chunk, pool.submit(_vectors, chunk)) if chunk else None
+            if ahead is not None:
+                yield ahead[0], ahead[1].result()
+            if following is None:
+                return
+            ahead = following
 
 
 def factcheck_import_run(
@@ -189,7 +210,7 @@ def factcheck_import_run(
         if not run.total:
             # Counting first gives the page its progress bar, and finds a file that is unreadable as a whole
             # before anything is written. Parsing is cheap next to the vectors.
-            total = sum(1 for _ in _records(run, data))
+            total = claimreview.count_records(data, filename=run.label, max_bytes=max_import_bytes())
             FactCheckImport.objects.filter(pk=run_id).update(total=total, heartbeat_at=timezone.now())
         records = _records(run, data)
     except IngestError as exc:
@@ -199,15 +220,18 @@ def factcheck_import_run(
     cursor = run.processed
     mappings = _rating_mappings()
     handled = 0
-    for chunk in _chunks(itertools.islice(records, cursor, None), CHUNK_SIZE):
+    chunks = _chunks_with_vectors(itertools.islice(records, cursor, None))
+    for chunk, fields in chunks:
         if time_budget is not None and time.monotonic() - started > time_budget:
+            chunks.close()
             if enqueue:
                 from factcheck.tasks import factcheck_import_run as task
 
                 task.delay(run_id)
             return handled
-        check_ids = _import_chunk(run, chunk, cursor=cursor, mappings=mappings)
+        check_ids = _import_chunk(run, chunk, fields, cursor=cursor, mappings=mappings)
         if check_ids is None:
+            chunks.close()
             return handled  # another worker is ahead: it carries on
         cursor += len(chunk)
         handled += len(chunk)
@@ -295,14 +319,12 @@ def _missing_message(record: claimreview.CheckRecord) -> str:
     return f"{record.where}: {'; '.join(parts)}."
 
 
-def _import_chunk(run: FactCheckImport, chunk: list[claimreview.CheckRecord], *, cursor: int,
+def _import_chunk(run: FactCheckImport, chunk: _Chunk, fields: list, *, cursor: int,
                   mappings: dict[tuple[int | None, str], str]) -> list[int] | None:
-    """Upsert one chunk's checks, its problems and the counters in one transaction. Returns the ids of the
-    checks written, or None when the import's counters are no longer at `cursor` (another worker moved on)."""
+    """Upsert one chunk's checks (with `fields`, their vectors, computed before the transaction opens), its
+    problems and the counters in one transaction. Returns the ids of the checks written, or None when the
+    import's counters are no longer at `cursor` (another worker moved on)."""
     good = [r for r in chunk if r.check is not None]
-    # The vectors are computed before the transaction opens: no locks held while the encoder runs.
-    fields = check_match_fields_many(
-        [CheckText(r.check.claim_reviewed, r.check.headline, r.check.description) for r in good]) if good else []
     problems = [FactCheckImportProblem(run_id=run.pk, line=r.line, skipped=True, message=r.error or "")
                 for r in chunk if r.check is None]
     problems += [FactCheckImportProblem(run_id=run.pk, line=r.line, skipped=False, message=_missing_message(r))

@@ -215,7 +215,7 @@ def test_a_chunk_finding_another_worker_ahead_writes_nothing():
     run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl", enqueue=False)
     FactCheckImport.objects.filter(pk=run.pk).update(status="running", total=1, created=1)
     chunk = list(iter_records(jsonl([claim_review(1)])))
-    assert svc._import_chunk(run, chunk, cursor=0, mappings={}) is None
+    assert svc._import_chunk(run, chunk, svc._vectors(chunk), cursor=0, mappings={}) is None
     assert not PublishedCheck.objects.exists() and not FactCheckImportProblem.objects.exists()
     assert FactCheckImport.objects.get(pk=run.pk).created == 1
 
