@@ -263,3 +263,15 @@ def test_any_text_in_any_field_gives_clean_text_or_a_refusal(text):
     for value in (check.claim_reviewed, check.headline, check.publisher_name, check.writer, check.rating_label):
         assert "\x00" not in value and value == value.strip()
     assert check.rating in {"false", "mostly_false", "mixed", "mostly_true", "true", "unproven", "other"}
+
+
+@pytest.mark.parametrize("data", [
+    jsonl([claim_review(1), "{broken", claim_review(3, claimReviewed=None, headline=None)]),
+    graph([{"@type": "WebPage"}, claim_review(1), claim_review(2)]),
+    json.dumps([claim_review(1), {"x": 1}]).encode(),
+    html_page(json.dumps(claim_review(1)), "{broken"),
+])
+def test_counting_agrees_with_reading(data):
+    from factcheck.ingest.claimreview import count_records
+
+    assert count_records(data) == len(list(iter_records(data))) > 1
