@@ -673,6 +673,9 @@ class FactCheckImport(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumes = models.PositiveIntegerField(
+        default=0, help_text="Times the sweep restarted it since its last finished chunk (a worker died on it)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
