@@ -742,7 +742,11 @@ class PublishedCheck(models.Model):
     )
     embedding = models.BinaryField(null=True, blank=True, editable=False)
     embedding_model = models.CharField(max_length=64, blank=True)
-    match_keys = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    match_keys = ArrayField(
+        models.CharField(max_length=200), default=list, blank=True,
+        help_text="Inverted-file lists of the vectors (v:) and content words (w:): what the workers' search index "
+                  "is built from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -756,7 +760,6 @@ class PublishedCheck(models.Model):
             ),
         ]
         indexes = [
-            GinIndex(fields=["match_keys"], name="publishedcheck_keys_gin", fastupdate=False),
             models.Index(fields=["-created_at"], name="publishedcheck_created_idx"),
             # Workers bring their in-memory index up to date from the latest change.
             models.Index(fields=["updated_at"], name="publishedcheck_updated_idx"),
