@@ -46,6 +46,9 @@ CHUNK_SIZE = 250
 # A run hands what is left to a new task after this long, so it never meets the task's hard time limit.
 RUN_TIME_BUDGET = 150.0
 RUN_STALLED_AFTER = timedelta(minutes=5)
+# Restarts without a finished chunk in between before an import is parked: its worker keeps dying on it (killed
+# for memory, a crash in a library), and another restart would only do the same.
+MAX_RESUMES = 3
 FEED_MAX_FAILURES = 5  # after this many failed fetches in a row a feed is no longer fetched until fixed
 MAX_LISTED_PROBLEMS = 200
 
@@ -361,7 +364,7 @@ def _import_chunk(run: FactCheckImport, chunk: _Chunk, fields: list, *, cursor: 
         created = len(rows) - len(existing & rows.keys())
         FactCheckImport.objects.filter(pk=run.pk).update(
             created=F("created") + created, updated=F("updated") + len(good) - created,
-            failed=F("failed") + len(chunk) - len(good), heartbeat_at=timezone.now(),
+            failed=F("failed") + len(chunk) - len(good), heartbeat_at=timezone.now(), resumes=0,
         )
     return [check.pk for check in written]
 
@@ -371,15 +374,21 @@ def _import_chunk(run: FactCheckImport, chunk: _Chunk, fields: list, *, cursor: 
 
 def factcheck_imports_resume_stalled(*, stalled_after: timedelta = RUN_STALLED_AFTER) -> int:
     """Re-enqueue imports no worker has advanced for `stalled_after` (a killed worker's run); each resume is
-    claimed with a conditional update, so two sweeps never both send it. Returns how many were resumed."""
+    claimed with a conditional update, so two sweeps never both send it. An import restarted MAX_RESUMES times
+    without finishing a chunk is parked as failed instead. Returns how many were resumed."""
     from factcheck.tasks import factcheck_import_run as task
 
     cutoff = timezone.now() - stalled_after
     stalled = Q(status=FactCheckImport.Status.PENDING, created_at__lte=cutoff, heartbeat_at__isnull=True) | Q(
         status__in=[FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING], heartbeat_at__lte=cutoff)
     resumed = 0
-    for run_id in FactCheckImport.objects.filter(stalled).values_list("pk", flat=True)[:100]:
-        claimed = FactCheckImport.objects.filter(stalled, pk=run_id).update(heartbeat_at=timezone.now())
+    for run_id, resumes in FactCheckImport.objects.filter(stalled).values_list("pk", "resumes")[:100]:
+        if resumes >= MAX_RESUMES:
+            _fail(run_id, f"Stopped: the worker importing it stopped {resumes} times in a row without finishing a "
+                          "chunk of records. The records imported before that are kept.")
+            continue
+        claimed = FactCheckImport.objects.filter(stalled, pk=run_id, resumes=resumes).update(
+            heartbeat_at=timezone.now(), resumes=F("resumes") + 1)
         if claimed:
             transaction.on_commit(lambda run_id=run_id: task.delay(run_id))
             resumed += 1

@@ -233,6 +233,27 @@ def test_stalled_runs_are_resumed_once(django_capture_on_commit_callbacks):
     assert stalled.heartbeat_at > old
 
 
+def test_a_run_its_worker_keeps_dying_on_is_parked_with_a_message(django_capture_on_commit_callbacks):
+    old = timezone.now() - svc.RUN_STALLED_AFTER * 2
+    run = FactCheckImport.objects.create(label="a.jsonl", status="running", heartbeat_at=old, created=250)
+    with django_capture_on_commit_callbacks():
+        for _ in range(svc.MAX_RESUMES):
+            assert svc.factcheck_imports_resume_stalled() == 1
+            FactCheckImport.objects.filter(pk=run.pk).update(heartbeat_at=old)  # died again, no chunk finished
+        assert svc.factcheck_imports_resume_stalled() == 0
+    run.refresh_from_db()
+    assert run.status == "failed" and run.message.startswith("Stopped: the worker importing it stopped 3 times")
+    assert run.created == 250 and run.data is None
+
+
+def test_a_finished_chunk_resets_the_restarts():
+    run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl", enqueue=False)
+    FactCheckImport.objects.filter(pk=run.pk).update(resumes=2)
+    svc.factcheck_import_run(run_id=run.pk, enqueue=False)
+    run.refresh_from_db()
+    assert (run.status, run.resumes) == ("done", 0)
+
+
 def test_a_url_is_fetched_by_the_worker(site, allow_local_fetch):
     site.pages["/checks.json"] = (200, "application/json", graph([claim_review(1), claim_review(2)]))
     run = svc.factcheck_import_create_from_url(url=site.url("/checks.json"), enqueue=False)
