@@ -196,7 +196,7 @@ class FactCheckImportAdmin(ReadMostlyAdmin):
     list_filter = ["status"]
     # The records it skipped or imported with fields missing are listed on the import's page in the workspace.
     readonly_fields = ["label", "workspace_page", "feed", "status", "message", "created_by", "total", "created",
-                       "updated", "failed", "created_at", "started_at", "finished_at", "heartbeat_at"]
+                       "updated", "failed", "created_at", "started_at", "finished_at", "heartbeat_at", "resumes"]
     exclude = ["data"]
 
     @admin.display(description="Records with problems")

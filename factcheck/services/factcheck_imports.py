@@ -240,7 +240,7 @@ def factcheck_import_run(
         handled += len(chunk)
         _after_chunk(check_ids)
         if progress is not None:
-            progress(FactCheckImport.objects.get(pk=run_id))
+            progress(FactCheckImport.objects.defer("data").get(pk=run_id))
     _finish(run_id)
     return handled
 
