@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from factcheck import permissions
 from factcheck.ingest import IngestError, format_size
 from factcheck.models import FactCheckImport
+from factcheck.pagination import keyset_page
 from factcheck.services import factcheck_imports
 from factcheck.views.access import require_view_permission
 from factcheck.views.uploads import _form_response, _http_url, require_upload_permission
@@ -78,13 +78,21 @@ def factcheck_import_new(request: HttpRequest) -> HttpResponse:
     })
 
 
+IMPORT_ORDER = (("created_at", True), ("id", True))
+_UNFINISHED = (FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING)
+
+
 @require_GET
 @require_view_permission
 def factcheck_import_list(request: HttpRequest) -> HttpResponse:
-    """Every import of published fact-checks, newest first, with its counts."""
-    page = Paginator(factcheck_imports.factcheck_import_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "factchecks/list.html", {"page": page, "runs": page.object_list,
-                                                     "can_upload": permissions.can_upload(request.user)})
+    """Every import of published fact-checks, newest first, with its counts; the table follows the imports
+    under way live (htmx polls it while any on the page is unfinished)."""
+    page = keyset_page(factcheck_imports.factcheck_import_list(), order=IMPORT_ORDER,
+                       cursor=request.GET.get("after"), size=25)
+    context = {"page": page, "runs": page.rows, "query": "", "cursor": request.GET.get("after", ""),
+               "can_upload": permissions.can_upload(request.user)}
+    context["finished"] = finished = not any(run.status in _UNFINISHED for run in page.rows)
+    return progress_response(request, "factchecks/list.html", context, finished=finished)
 
 
 @require_GET

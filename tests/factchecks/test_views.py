@@ -102,6 +102,18 @@ def test_the_list_shows_imports_and_the_button_only_to_editors(client, viewer, e
     assert NEW in page and reverse("factcheck:factcheck-imports") in page
 
 
+def test_the_list_follows_imports_under_way_and_stops_when_they_are_done(client, viewer):
+    run = FactCheckImport.objects.create(label="feed.json", status="running", total=500, created=250)
+    client.force_login(viewer)
+    url = reverse("factcheck:factcheck-imports")
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "250 of 500" in page
+    FactCheckImport.objects.filter(pk=run.pk).update(status="done", created=500)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 286 and "500 of 500" in fragment.content.decode()
+    assert "every 2s" not in fragment.content.decode() and "<html" not in fragment.content.decode()
+
+
 def test_the_navigation_links_to_the_imports_for_editors(client, editor):
     client.force_login(editor)
     page = client.get(reverse("factcheck:inbox")).content.decode()
