@@ -269,20 +269,21 @@ def _headline(field: str, query: SearchQuery, *, words: int = 35, whole: bool = 
 SEARCH_CANDIDATES = 500
 
 
-def _ranked(qs: QuerySet, query: SearchQuery, *, candidates: tuple[str, ...], limit: int) -> QuerySet:
-    """The `limit` best-ranked rows of `qs` among its first SEARCH_CANDIDATES matches in `candidates` order."""
-    matches = qs.model.objects.filter(search=query).order_by(*candidates).values("pk")[:SEARCH_CANDIDATES]
-    best = (
-        qs.model.objects.filter(pk__in=Subquery(matches))
-        .annotate(rank=SearchRank(F("search"), query))
-        .order_by("-rank", *candidates)
-        .values("pk")[:limit]
+def _ranked(qs: QuerySet, query: SearchQuery, *, candidates: tuple[str, ...], limit: int) -> list:
+    """The `limit` best-ranked rows of `qs` among its first SEARCH_CANDIDATES matches in `candidates` order, best
+    first (two queries: the candidates with their rank, then the rows shown)."""
+    ranked = list(
+        qs.model.objects.filter(search=query).order_by(*candidates)
+        .annotate(rank=SearchRank(F("search"), query)).values_list("pk", "rank")[:SEARCH_CANDIDATES]
     )
-    return qs.filter(pk__in=Subquery(best)).annotate(rank=SearchRank(F("search"), query)).order_by("-rank", *candidates)
+    # Stable: equal ranks keep the candidates' order.
+    best = [pk for pk, _ in sorted(ranked, key=lambda row: -row[1])[:limit]]
+    rows = {row.pk: row for row in qs.filter(pk__in=best)}
+    return [rows[pk] for pk in best if pk in rows]
 
 
 def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
-    """Claims whose text or rationale match `q`, best first, with highlighted headlines (one query)."""
+    """Claims whose text or rationale match `q`, best first, with highlighted headlines (two queries)."""
     query = _web_query(q)
     qs = (
         Claim.objects.annotate(
@@ -292,11 +293,11 @@ def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
         .select_related("article", "article__source")
         .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
     )
-    return list(_ranked(qs, query, candidates=("-score", "-pk"), limit=limit))
+    return _ranked(qs, query, candidates=("-score", "-pk"), limit=limit)
 
 
 def search_articles(*, q: str, limit: int = 20) -> list[Article]:
-    """Articles whose title or body match `q`, best first, with highlighted headlines (one query)."""
+    """Articles whose title or body match `q`, best first, with highlighted headlines (two queries)."""
     query = _web_query(q)
     qs = (
         Article.objects.annotate(
@@ -306,7 +307,7 @@ def search_articles(*, q: str, limit: int = 20) -> list[Article]:
         .select_related("source")
         .defer("body", "headings", "search")
     )
-    return list(_ranked(qs, query, candidates=("-created_at", "-pk"), limit=limit))
+    return _ranked(qs, query, candidates=("-created_at", "-pk"), limit=limit)
 
 
 # --- Across articles: clusters, conflicts, stories ------------------------------------------------------------
