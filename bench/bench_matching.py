@@ -53,6 +53,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import benchdb  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_DATABASE_NAME", "factdesk_bench_matching")
 SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 CLAIMS_PER_ARTICLE = 20
@@ -303,15 +307,7 @@ def setup_django() -> None:
 
 
 def create_database(fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    benchdb.create_database(SERVER_URL, DB_NAME, fresh=fresh)
 
 
 _CLAIM_COLUMNS = ("article_id", "start", "end", "text", "score", "kinds", "facets", "model_version", "verdict",

@@ -1,0 +1,16 @@
+"""What the benches share: a PostgreSQL database of their own, created (or dropped and created) on the server."""
+
+from __future__ import annotations
+
+
+def create_database(server_url: str, name: str, *, fresh: bool) -> None:
+    """Create database `name` on the server if it is missing; with `fresh`, drop it first."""
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
