@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.claim.cluster_merge_undone": "undid a merge of two clusters",
     "factcheck.claim.verdict_applied_to_cluster": "applied the verdict to the whole cluster",
     "factcheck.claim.clustered": "matched the claim with the same claim in other articles",
+    "factcheck.checkoffer.offered": "offered published fact-checks of the claim",
     "factcheck.checkoffer.confirmed": "marked a published fact-check as the same claim",
     "factcheck.checkoffer.rejected": "marked a published fact-check as not the same claim",
     "factcheck.checkoffer.restored": "showed a hidden published fact-check again",

@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from factcheck.services import extraction, factcheck_imports, imports, matching
+from factcheck.services import check_matching, extraction, factcheck_imports, imports, matching
 from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -96,8 +96,10 @@ def source_poll_feed(source_id: int) -> None:
     max_retries=4,
 )
 def article_match_claims(article_id: int) -> None:
-    """Match an article's claims across articles (clusters, story, conflicts). Running it twice changes nothing."""
+    """Match an article's claims across articles (clusters, story, conflicts), then among the published
+    fact-checks. Running it twice changes nothing."""
     matching.article_match_claims(article_id=article_id)
+    check_matching.article_offer_checks(article_id=article_id)
 
 
 # --- published fact-checks ---------------------------------------------------------------------------------

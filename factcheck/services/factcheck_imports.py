@@ -34,6 +34,7 @@ from factcheck.models import (
     Source,
     SourceDomain,
 )
+from factcheck.services import check_matching
 from factcheck.selectors import domain_of, source_for_url
 from factcheck.services.imports import fetch
 
@@ -256,7 +257,8 @@ def _finish(run_id: int) -> None:
 
 def _after_chunk(check_ids: Sequence[int]) -> None:
     """Called after each committed chunk with the ids of the checks it created or updated: the place where
-    recent claims are matched against new checks (factcheck.services.check_matching, when it is there)."""
+    recent claims are matched against new checks."""
+    check_matching.offer_checks_for_new(check_ids)
 
 
 # --- one chunk --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from factcheck.ingest import IngestError
-from factcheck.matching import encoder
+from factcheck.matching import checks, encoder
 from factcheck.models import (
     FactCheckFeed,
     FactCheckImport,
@@ -40,7 +40,7 @@ def test_a_file_is_imported_with_vectors_keys_and_counts():
     assert check.key == "url:https://checks.example/reviews/1" and check.last_import == run
     assert check.rating == "mostly_false" and check.rating_label == "Mostly False"
     assert check.embedding_model == encoder.ENCODER_VERSION and check.match_keys
-    assert encoder.from_bytes(bytes(check.embedding)).shape[0] > 100
+    assert checks.vectors_from_bytes(bytes(check.embedding)).shape == (2, encoder.DIM)
     assert check.raw["reviewRating"]["alternateName"] == "Mostly False"
 
 
