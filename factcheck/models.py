@@ -431,7 +431,7 @@ class Verdict(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["match_keys", "embedding", "embedding_model", "search"],
+    exclude=["match_keys", "embedding", "embedding_model", "search", "has_published_check"],
 )
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
@@ -477,6 +477,10 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Raised on every reviewer change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    has_published_check = models.BooleanField(
+        default=False, editable=False,
+        help_text="A strong published-check offer nobody rejected; kept by a trigger on the offers.",
+    )
     search = models.GeneratedField(
         expression=SearchVector("text", "rationale", config="english"),
         output_field=SearchVectorField(),
@@ -497,6 +501,9 @@ class Claim(models.Model):
             models.Index(F("verdict"), F("score").desc(), F("id").desc(), name="claim_verdict_idx"),
             models.Index(F("assignee"), F("score").desc(), F("id").desc(), name="claim_assignee_idx"),
             models.Index(F("score").desc(), F("id").desc(), name="claim_score_idx"),
+            models.Index(
+                F("score").desc(), F("id").desc(), name="claim_checked_idx", condition=Q(has_published_check=True)
+            ),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
             # fastupdate off: every lookup would otherwise also read the list of recent inserts.
             GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),

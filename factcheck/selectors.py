@@ -7,14 +7,15 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Length
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
-from factcheck.models import Article, CheckOffer, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
 from factcheck.pagination import Order
+from factcheck.plans import fetch_with_settings
 
 
 def domain_of(url: str) -> str:
@@ -181,11 +182,6 @@ def reviewers() -> list:
 QUEUE_ORDER: Order = (("score", True), ("id", True))
 
 
-def _published_check_offers() -> QuerySet[CheckOffer]:
-    """Offers that make a claim "already checked": strong, and not rejected (the checkoffer_strong_idx index)."""
-    return CheckOffer.objects.filter(band=CheckOffer.Band.STRONG).exclude(status=CheckOffer.Status.REJECTED)
-
-
 def claim_queue(
     *,
     verdict: str = "",
@@ -223,7 +219,7 @@ def claim_queue(
     if date_to:
         qs = qs.filter(article__published_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     if checked_only:
-        qs = qs.filter(Exists(_published_check_offers().filter(claim=OuterRef("pk"))))
+        qs = qs.filter(has_published_check=True)
     return qs.defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
 
 
@@ -263,27 +259,50 @@ def _headline(field: str, query: SearchQuery, *, words: int = 35, whole: bool = 
     )
 
 
-# Ranking is bounded: the matches are narrowed first to the most check-worthy claims (the newest articles), read
-# in index order, and only those are ranked by relevance; a word found in a million claims costs as much as a rare
-# one. Headlines are made for the rows shown only.
-SEARCH_CANDIDATES = 500
+# Ranking is bounded. No index gives both "matches the words" and "most check-worthy first" (or "newest first"), so
+# the candidates are found in two bounded reads: the matches among the first SEARCH_SCAN rows in that order (one
+# range of its index: enough for a common word), and, when those are fewer than a page, the first
+# SEARCH_CANDIDATES matches the word index finds (a rare word: all its matches). Only the candidates are ranked by
+# relevance, and headlines are made for the rows shown.
+SEARCH_SCAN = 5000
+SEARCH_CANDIDATES = 1000
+
+_CANDIDATES_IN_ORDER_SQL = """
+SELECT top.id, ts_rank(top.search, q), top.sort_key
+FROM (SELECT id, search, {key} AS sort_key FROM {table} ORDER BY {key} DESC, id DESC LIMIT %(scan)s) AS top,
+     websearch_to_tsquery('english', %(q)s) AS q
+WHERE top.search @@ q
+"""
+_CANDIDATES_BY_WORDS_SQL = """
+SELECT id, ts_rank(search, q), {key}
+FROM {table}, websearch_to_tsquery('english', %(q)s) AS q
+WHERE search @@ q
+LIMIT %(limit)s
+"""
 
 
-def _ranked(qs: QuerySet, query: SearchQuery, *, candidates: tuple[str, ...], limit: int) -> list:
-    """The `limit` best-ranked rows of `qs` among its first SEARCH_CANDIDATES matches in `candidates` order, best
-    first (two queries: the candidates with their rank, then the rows shown)."""
-    ranked = list(
-        qs.model.objects.filter(search=query).order_by(*candidates)
-        .annotate(rank=SearchRank(F("search"), query)).values_list("pk", "rank")[:SEARCH_CANDIDATES]
-    )
-    # Stable: equal ranks keep the candidates' order.
-    best = [pk for pk, _ in sorted(ranked, key=lambda row: -row[1])[:limit]]
+def _ranked(qs: QuerySet, q: str, *, key: str, limit: int) -> list:
+    """The `limit` best-ranked rows of `qs` matching `q`, among the candidates described above; ties go to the
+    higher `key` (two or three queries)."""
+    params = {"q": q, "scan": SEARCH_SCAN, "limit": SEARCH_CANDIDATES}
+    table = qs.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_IN_ORDER_SQL.format(table=table, key=key), params)
+        found = {pk: (rank, sort_key) for pk, rank, sort_key in cursor.fetchall()}
+        if len(found) < limit:
+            # Only the word index may serve this read (a planner misled by a word's estimated frequency could
+            # otherwise walk the whole table looking for it).
+            with transaction.atomic():  # transaction-local settings need a transaction
+                rows = fetch_with_settings(cursor, _CANDIDATES_BY_WORDS_SQL.format(table=table, key=key), params,
+                                           enable_seqscan="off", enable_indexscan="off")
+            found.update({pk: (rank, sort_key) for pk, rank, sort_key in rows})
+    best = sorted(found, key=lambda pk: (found[pk][0], found[pk][1], pk), reverse=True)[:limit]
     rows = {row.pk: row for row in qs.filter(pk__in=best)}
     return [rows[pk] for pk in best if pk in rows]
 
 
 def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
-    """Claims whose text or rationale match `q`, best first, with highlighted headlines (two queries)."""
+    """Claims whose text or rationale match `q`, best first, with highlighted headlines (two to four queries)."""
     query = _web_query(q)
     qs = (
         Claim.objects.annotate(
@@ -293,11 +312,11 @@ def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
         .select_related("article", "article__source")
         .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
     )
-    return _ranked(qs, query, candidates=("-score", "-pk"), limit=limit)
+    return _ranked(qs, q, key="score", limit=limit)
 
 
 def search_articles(*, q: str, limit: int = 20) -> list[Article]:
-    """Articles whose title or body match `q`, best first, with highlighted headlines (two queries)."""
+    """Articles whose title or body match `q`, best first, with highlighted headlines (two to four queries)."""
     query = _web_query(q)
     qs = (
         Article.objects.annotate(
@@ -307,7 +326,7 @@ def search_articles(*, q: str, limit: int = 20) -> list[Article]:
         .select_related("source")
         .defer("body", "headings", "search")
     )
-    return _ranked(qs, query, candidates=("-created_at", "-pk"), limit=limit)
+    return _ranked(qs, q, key="created_at", limit=limit)
 
 
 # --- Across articles: clusters, conflicts, stories ------------------------------------------------------------
@@ -453,18 +472,21 @@ class StoryRow:
 
     key: str  # "cluster-<id>" or "claim-<id>", stable, for element ids
     cluster_id: int | None
-    claims: list  # Claim with .article and .article.source, in article order
-    verdicts: dict  # verdict label -> count
-    conflicts: list  # open Conflict rows touching these claims
+    claims: list  # the first STORY_MEMBERS_SHOWN claims, with .article and .article.source, in article order
+    verdicts: dict  # verdict label -> count, over all the row's claims in the story
+    conflicts: list  # the first STORY_CONFLICTS_SHOWN open Conflict rows touching the row's claims, by kind
     representative: Claim = None  # type: ignore[assignment]
+    n_claims: int = 0  # all the row's claims in the story
+    n_sources: int = 0  # articles of the story stating it
+    n_conflicts: int = 0  # open conflicts touching the row's claims (the first few are in `conflicts`)
 
     @property
-    def n_sources(self) -> int:
-        return len({c.article_id for c in self.claims})
+    def n_hidden(self) -> int:
+        return self.n_claims - len(self.claims)
 
     @property
-    def reviewed(self) -> bool:
-        return any(c.verdict in _REVIEWED for c in self.claims)
+    def n_hidden_conflicts(self) -> int:
+        return self.n_conflicts - len(self.conflicts)
 
 
 @_dataclass
@@ -472,7 +494,7 @@ class StoryOverview:
     story: Story
     articles: list  # the first STORY_ARTICLES_SHOWN, by publication date
     n_articles: int
-    rows: list  # StoryRow of this page: clusters stated by most articles first, then by contradictions and score
+    rows: list  # StoryRow of this page: stated by most articles first, then by contradictions and score
     n_rows: int  # distinct claims in the whole story
     n_open_conflicts: int  # in the whole story
     page: int
@@ -481,42 +503,69 @@ class StoryOverview:
 
 
 STORY_ROWS_PER_PAGE = 30
+STORY_MEMBERS_SHOWN = 8  # claims listed per row; the claim panel lists them all
 STORY_ARTICLES_SHOWN = 20
 
 # One row per distinct claim of the story (a cluster, or a claim in no cluster), in the order the page shows them,
-# with the total: the story's claims are grouped in the database, and only a page of groups comes back.
+# with its counts and the total: the story's claims are grouped in the database, and only a page of groups comes
+# back. The cost is one pass over the story's claims, whatever the rest of the data.
 _STORY_GROUPS_SQL = """
 WITH story_claims AS (
-    SELECT c.id, c.cluster_id, c.article_id, c.score,
+    SELECT c.id, c.cluster_id, c.article_id, c.score, c.verdict,
            c.verdict IN ('verified', 'disputed', 'false') AS reviewed
     FROM factcheck_claim c JOIN factcheck_article a ON a.id = c.article_id
     WHERE a.story_id = %(story)s AND c.verdict <> 'not_claim'
 ), open_links AS (
-    SELECT cc.claim_id, cc.conflict_id
+    SELECT cc.claim_id, count(*) AS n
     FROM factcheck_conflict_claims cc
     JOIN factcheck_conflict k ON k.id = cc.conflict_id AND k.status = 'open'
     JOIN story_claims sc ON sc.id = cc.claim_id
+    GROUP BY cc.claim_id
 ), groups AS (
     SELECT coalesce(sc.cluster_id, -sc.id) AS key,
+           count(*) AS n_claims,
            count(DISTINCT sc.article_id) AS n_sources,
-           count(DISTINCT ol.conflict_id) AS n_conflicts,
+           coalesce(sum(ol.n), 0) AS n_conflict_links,
            (array_agg(sc.id ORDER BY sc.reviewed DESC, sc.score DESC, sc.id))[1] AS representative,
            max(sc.score) FILTER (WHERE sc.reviewed) AS reviewed_score,
-           max(sc.score) AS score
+           max(sc.score) AS score,
+           count(*) FILTER (WHERE sc.verdict = 'unreviewed') AS n_unreviewed,
+           count(*) FILTER (WHERE sc.verdict = 'verified') AS n_verified,
+           count(*) FILTER (WHERE sc.verdict = 'disputed') AS n_disputed,
+           count(*) FILTER (WHERE sc.verdict = 'false') AS n_false
     FROM story_claims sc LEFT JOIN open_links ol ON ol.claim_id = sc.id
     GROUP BY 1
 )
-SELECT key, count(*) OVER () AS n_rows
+SELECT key, n_claims, n_sources, representative, n_unreviewed, n_verified, n_disputed, n_false,
+       count(*) OVER () AS n_rows
 FROM groups
-ORDER BY n_sources DESC, n_conflicts DESC, coalesce(reviewed_score, score) DESC, representative
+ORDER BY n_sources DESC, n_conflict_links DESC, coalesce(reviewed_score, score) DESC, representative
 LIMIT %(limit)s OFFSET %(offset)s
+"""
+_STORY_VERDICTS = (Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE)
+STORY_CONFLICTS_SHOWN = 5
+_STORY_ROW_CONFLICTS_SQL = """
+WITH links AS (
+    SELECT DISTINCT coalesce(c.cluster_id, -c.id) AS key, k.id, k.kind
+    FROM factcheck_claim c
+    JOIN factcheck_article a ON a.id = c.article_id AND a.story_id = %(story)s
+    JOIN factcheck_conflict_claims cc ON cc.claim_id = c.id
+    JOIN factcheck_conflict k ON k.id = cc.conflict_id AND k.status = 'open'
+    WHERE (c.cluster_id = ANY(%(clusters)s) OR c.id = ANY(%(claims)s)) AND c.verdict <> 'not_claim'
+)
+SELECT key, id, n
+FROM (SELECT key, id, kind, row_number() OVER (PARTITION BY key ORDER BY kind, id) AS position,
+             count(*) OVER (PARTITION BY key) AS n
+      FROM links) AS ranked
+WHERE position <= %(shown)s
+ORDER BY key, kind, id
 """
 
 
 def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
     """A page of the story's distinct claims — one row per cluster or unclustered claim — with their sources,
-    verdicts and open contradictions, and the story's first articles (eight queries whatever the size of the
-    story; the Python work grows with the rows shown)."""
+    verdicts and open contradictions, the first claims and conflicts of each, and the story's first articles
+    (nine queries whatever the size of the story; the Python work grows with the rows shown, not with the story)."""
     articles = list(
         Article.objects.filter(story=story).select_related("source").defer("body", "headings", "search")
         .order_by(Coalesce("published_at", "created_at"), "pk")[:STORY_ARTICLES_SHOWN]
@@ -527,51 +576,60 @@ def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
         cursor.execute(_STORY_GROUPS_SQL, {"story": story.pk, "limit": STORY_ROWS_PER_PAGE,
                                            "offset": (page - 1) * STORY_ROWS_PER_PAGE})
         found = cursor.fetchall()
-    keys = [key for key, _ in found]
-    n_rows = found[0][1] if found else 0
+    n_rows = found[0][-1] if found else 0
+    keys = [row[0] for row in found]
     cluster_ids = [key for key in keys if key > 0]
-    claim_ids = [-key for key in keys if key < 0]
+    single_ids = [-key for key in keys if key < 0]
+    representatives = [row[3] for row in found]
+    # The first claims of each row in article order, and every row's representative.
+    in_order = ["article__published_at", "article_id", "start"]
     claims = list(
         Claim.objects.filter(article__story=story)
-        .filter(Q(cluster_id__in=cluster_ids) | Q(pk__in=claim_ids))
+        .filter(Q(cluster_id__in=cluster_ids) | Q(pk__in=single_ids))
         .exclude(verdict=Verdict.NOT_A_CLAIM)
+        .annotate(position=Window(RowNumber(), partition_by=[Coalesce("cluster_id", -F("id"))], order_by=in_order))
+        .filter(Q(position__lte=STORY_MEMBERS_SHOWN) | Q(pk__in=representatives))
         .select_related("article", "article__source", "verdict_by")
         .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
-        .order_by("article__published_at", "article_id", "start")
+        .order_by(*in_order)
     ) if keys else []
-    conflicts = list(
-        Conflict.objects.filter(status=Conflict.Status.OPEN, claims__in=[c.pk for c in claims])
-        .distinct()
+    by_key: dict[int, list[Claim]] = {key: [] for key in keys}
+    for claim in claims:
+        by_key[claim.cluster_id if claim.cluster_id in by_key else -claim.pk].append(claim)
+    # The first STORY_CONFLICTS_SHOWN open conflicts of each row, and how many it has.
+    shown_conflicts: list[tuple[int, int, int]] = []
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute(_STORY_ROW_CONFLICTS_SQL, {"story": story.pk, "clusters": cluster_ids,
+                                                      "claims": single_ids, "shown": STORY_CONFLICTS_SHOWN})
+            shown_conflicts = cursor.fetchall()
+    conflicts = {
+        c.pk: c for c in Conflict.objects.filter(pk__in={pk for _, pk, _ in shown_conflicts})
         .prefetch_related(_conflict_claims_prefetch())
-        .order_by("kind", "pk")
-    ) if claims else []
+    }
+    conflicts_of: dict[int, list[Conflict]] = {key: [] for key in keys}
+    n_conflicts_of: dict[int, int] = {}
+    for key, pk, n in shown_conflicts:
+        conflicts_of[key].append(conflicts[pk])
+        n_conflicts_of[key] = n
     n_open_conflicts = (
         Conflict.objects.filter(
             status=Conflict.Status.OPEN, claims__article__story=story, claims__article__n_open_conflicts__gt=0
         ).distinct().count()
     )
-    conflicts_of: dict[int, list[Conflict]] = {}
-    for conflict in conflicts:
-        for c in conflict.claims.all():
-            conflicts_of.setdefault(c.pk, []).append(conflict)
-
-    members_of: dict[int, list[Claim]] = {key: [] for key in keys}
-    for claim in claims:
-        members_of[claim.cluster_id if claim.cluster_id in members_of else -claim.pk].append(claim)
     rows = []
-    for key in keys:
-        members = members_of[key]
-        if not members:  # changed between the two reads
+    for key, n_claims, n_sources, representative_id, *counts, _ in found:
+        members = by_key[key]
+        representative = next((c for c in members if c.pk == representative_id), None)
+        if representative is None:  # changed between the two reads
             continue
-        seen: dict[int, Conflict] = {}
-        for m in members:
-            for conflict in conflicts_of.get(m.pk, ()):
-                seen.setdefault(conflict.pk, conflict)
-        verdicts = _Counter(m.get_verdict_display() for m in members)
-        representative = max(members, key=lambda m: (m.verdict in _REVIEWED, m.score, -m.pk))
-        row_key = f"cluster-{key}" if key > 0 else f"claim-{-key}"
-        rows.append(StoryRow(row_key, members[0].cluster_id, members, dict(verdicts), list(seen.values()),
-                             representative))
+        shown = [c for c in members if c.position <= STORY_MEMBERS_SHOWN]
+        verdicts = {Verdict(v).label: n for v, n in zip(_STORY_VERDICTS, counts) if n}
+        rows.append(StoryRow(
+            key=f"cluster-{key}" if key > 0 else f"claim-{-key}", cluster_id=key if key > 0 else None,
+            claims=shown, verdicts=verdicts, conflicts=conflicts_of[key], representative=representative,
+            n_claims=n_claims, n_sources=n_sources, n_conflicts=n_conflicts_of.get(key, 0),
+        ))
     others = list(Story.objects.exclude(pk=story.pk).order_by("-updated_at", "-pk").only("pk", "title")[:200])
     return StoryOverview(
         story=story, articles=articles, n_articles=n_articles, rows=rows, n_rows=n_rows,

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from factcheck import selectors
 from factcheck.models import Article, CheckOffer, Claim, Conflict, ImportBatch, Story
 from factcheck.services.articles import body_hash
 from tests.factories import CheckOfferFactory, SourceFactory, UserFactory
@@ -34,7 +35,9 @@ def newsroom(editor):
     now = timezone.now()
     articles = []
     for a in range(N_ARTICLES):
-        sentences = [f"The {WORDS[(a + i) % 10]} figure {a}-{i} was {i * 7 % 100} percent." for i in range(CLAIMS_PER_ARTICLE)]
+        sentences = [
+            f"The {WORDS[(a + i) % 10]} figure {a}-{i} was {i * 7 % 100} percent." for i in range(CLAIMS_PER_ARTICLE)
+        ]
         body = " ".join(sentences)
         articles.append(Article(
             title=f"Article {a} on the {WORDS[a % 10]}", body=body, content_hash=body_hash(body),
@@ -81,7 +84,8 @@ def analyze() -> None:
 
 
 def plans(client, url: str, *, seqscan: bool = True) -> list[str]:
-    """The plans of the statements a page runs that read articles, claims, stories or imports."""
+    """The plans of the statements a page runs that read articles, claims, stories or imports, under the planner
+    settings each ran with."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -89,7 +93,10 @@ def plans(client, url: str, *, seqscan: bool = True) -> list[str]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}")
         for query in ctx.captured_queries:
-            sql = query["sql"]
+            sql = query["sql"].strip()
+            if "set_config(" in sql:  # a read that sets its own planner settings: replayed around it
+                cursor.execute(sql)
+                continue
             if not sql.startswith(("SELECT", "WITH")) or not re.search(
                 r"factcheck_(article|claim|story|importbatch)\b", sql
             ):
@@ -113,9 +120,11 @@ PAGES = [
     ("queue", "", "claim_score_idx"),
     ("queue", "?verdict=false", "claim_verdict_idx"),
     ("queue", "?assignee=me", "claim_assignee_idx"),
-    ("queue", "?checked=1", "checkoffer_strong_idx"),
+    ("queue", "?checked=1", "claim_checked_idx"),
     ("queue", "?kind=quote", "claim_score_idx"),
-    ("search", "?q=harbour", "claim_search_idx"),
+    # A common word: the most check-worthy claims, read in order; a word none of them has: the word's index.
+    ("search", "?q=harbour", "claim_score_idx"),
+    ("search", "?q=zeppelin", "claim_search_idx"),
     # A word in one article of ten: the newest articles, read in order until enough match, or the word's index.
     ("search", "?q=harbour", "article_search_idx|article_created_idx"),
     ("stories", "", "story_updated_idx"),
@@ -125,7 +134,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("page", "query", "index"), PAGES)
-def test_list_page_reads_through_its_index(client, editor, newsroom, page, query, index):
+def test_list_page_reads_through_its_index(client, editor, newsroom, monkeypatch, page, query, index):
+    # Search looks through the first few thousand claims in score order first: a small share of them at scale.
+    monkeypatch.setattr(selectors, "SEARCH_SCAN", 20)
     args = [newsroom["story"].pk] if page == "story" else []
     client.force_login(editor)
     url = reverse(f"factcheck:{page}", args=args) + query
@@ -170,9 +181,11 @@ def test_counters_follow_every_write_path(editor):
     assert counts()[4] == 0
     offer = CheckOfferFactory(claim=c, band="strong")
     assert counts()[5] == 1
+    assert Claim.objects.get(pk=c.pk).has_published_check
     offer.status = "rejected"
     offer.save()
     assert counts()[5] == 0
+    assert not Claim.objects.get(pk=c.pk).has_published_check
     Claim.objects.filter(pk=c.pk).delete()
     assert counts() == (2, 0, 1, 1, 0, 0)
     other = ArticleFactory()

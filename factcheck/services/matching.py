@@ -34,6 +34,7 @@ from factcheck import matching
 from factcheck.matching import encoder, pairmodel
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
+from factcheck.plans import fetch_with_settings
 from factcheck.services.claims import _validate_verdict
 
 logger = logging.getLogger(__name__)
@@ -147,18 +148,9 @@ def shortlist_query(
 
 
 def _run_shortlist(cursor, query: str, params: dict) -> list[tuple]:
-    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans and JIT off, and return its rows. The
-    settings are the transaction's own (set_config(..., true)) and are put back before this returns; a statement
-    that fails takes them back with the transaction."""
-    cursor.execute(
-        "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-        "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
-    )
-    ((seqscan, jit, _, _),) = cursor.fetchall()
-    cursor.execute(query, params)
-    rows = cursor.fetchall()
-    cursor.execute("SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)", [seqscan, jit])
-    return rows
+    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans and JIT off, and return its rows
+    (the settings put back after, see `fetch_with_settings`)."""
+    return fetch_with_settings(cursor, query, params, enable_seqscan="off", jit="off")
 
 
 def _shortlist(

@@ -58,11 +58,11 @@ def test_story_overview_query_count_does_not_grow(client, viewer, story_with_clu
     client.get(reverse("factcheck:story", args=[story.pk]))
     from factcheck import selectors
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         selectors.story_overview(story=story)
     _, more = clustered_claims(10)
     Article.objects.filter(pk__in=[c.article_id for c in more]).update(story=story)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         overview = selectors.story_overview(story=story)
     assert len(overview.rows) == 2
 
