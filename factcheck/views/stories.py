@@ -18,7 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
@@ -103,9 +105,15 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
     merges = selectors.cluster_merges_open(cluster_ids=[row.cluster_id for row in overview.rows])
     for row in overview.rows:
         row.open_merges = merges.get(row.cluster_id, [])
+        row.label = Truncator(row.representative.text).chars(70)
+    # The same list of stories follows every article of the page: rendered once.
+    story_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((o.pk, Truncator(o.title).chars(70)) for o in overview.other_stories)
+    )
     return {
         "story": story,
         "overview": overview,
+        "story_options": story_options,
         "can_review": permissions.can_review(request.user),
         "can_edit_stories": permissions.can_edit_stories(request.user),
         "reviewed_verdicts": REVIEWED_VERDICTS,
