@@ -216,8 +216,9 @@ def panel_context(
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
-    The claim's flags in its list row (live evidence, open conflicts) are counted from what the panel loads, so
-    any read of the claim will do: the one a service returns after a change, or the annotated one of a list.
+    The claim's flags in its list row (live evidence, open conflicts, a strong published check) are counted from
+    what the panel loads, so any read of the claim will do: the one a service returns after a change, or the
+    annotated one of a list.
     """
     if article is not None:
         claim.article = article
@@ -229,6 +230,9 @@ def panel_context(
     conflicts = selectors.claim_conflicts(claim=claim)
     claim.n_evidence = sum(1 for item in evidence if not item.is_removed)
     claim.has_conflicts = bool(conflicts)
+    check_offers = check_offers_context(request, claim)
+    # The stored flag (kept by a trigger on the offers) of a claim read before a decision may be stale.
+    claim.has_published_check = bool(check_offers.strong)
     return {
         "claim": claim,
         "evidence": evidence,
@@ -245,7 +249,7 @@ def panel_context(
         "is_mine": claim.assignee_id is not None and claim.assignee_id == user.pk,
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": conflicts,
-        "check_offers": check_offers_context(request, claim),
+        "check_offers": check_offers,
     }
 
 
