@@ -7,9 +7,11 @@ headline (``text.content_tokens``). ``CheckIndex`` holds them in memory, built f
 tokenised or encoded again), and answers a query in time that grows with the lists probed and the postings of its
 words, not with the collection:
 
-- **candidates** are the checks in the ``NPROBE`` lists nearest the query's vector (an inverted-file index over
-  centroids learned from public political claims, ``artifacts/check_centroids.npy``), plus the checks with the best
-  BM25 score over the query's words (computed over every check that shares a word);
+- **candidates** are the checks in the lists nearest the query's vector, taken in order until they hold
+  ``vector_budget`` checks (an inverted-file index over centroids learned from public political claims,
+  ``artifacts/check_centroids.npy``), plus the ``lexical_candidates`` checks with the best BM25 score over the
+  query's words (computed over every check that shares a word, words in more than ``max_df_share`` of the checks
+  left out);
 - **ranking** fuses cosine and BM25 (``LEXICAL_WEIGHT``) and keeps the ``TOP_K`` best;
 - **the decision** is a gradient-boosted model over generic features of each of those (cosines, BM25 normalised two
   ways, rank, margins to the next candidate, figures shared or different, a question, relative length). It gives
@@ -47,6 +49,9 @@ STORED_BYTES = VECTORS * encoder.STORED_BYTES
 # BM25 (Robertson): the usual constants.
 K1 = 1.2
 B = 0.75
+
+# A word is left out of BM25 when more than this many checks (and more than `max_df_share` of them) have it.
+COMMON_FLOOR = 50
 
 LIST_KEY = "v:"
 WORD_KEY = "w:"
@@ -110,13 +115,15 @@ def check_match_fields_many(texts: Sequence[CheckText]) -> list[CheckFields]:
         return []
     claims = [t.claim_reviewed or t.headline for t in texts]
     heads = [t.headline or t.claim_reviewed for t in texts]
-    vectors = encoder.encode(claims + heads)
-    n = len(texts)
+    unique = list(dict.fromkeys(claims + heads))  # a check without a headline is encoded once
+    row = {text: i for i, text in enumerate(unique)}
+    vectors = encoder.encode(unique)
     lists = list_of(vectors)
     out = []
-    for i, t in enumerate(texts):
-        pair = np.stack([vectors[i], vectors[n + i]])
-        keys = sorted({f"{LIST_KEY}{lists[i]}", f"{LIST_KEY}{lists[n + i]}"})
+    for t, claim, head in zip(texts, claims, heads):
+        c, h = row[claim], row[head]
+        pair = np.stack([vectors[c], vectors[h]])
+        keys = sorted({f"{LIST_KEY}{lists[c]}", f"{LIST_KEY}{lists[h]}"})
         keys += [WORD_KEY + w for w in check_terms(t.claim_reviewed, t.headline)]
         out.append(CheckFields(pair.astype("<f2").tobytes(), encoder.ENCODER_VERSION, keys))
     return out
@@ -143,8 +150,9 @@ class CheckModel:
     possible: float
     lexical_weight: float
     top_k: int
-    nprobe: int
+    vector_budget: int
     lexical_candidates: int
+    max_df_share: float
     min_cosine: float = 0.0
     card: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -190,8 +198,9 @@ def model_from_dict(data: dict) -> CheckModel:
     return CheckModel(
         version=data["version"], baseline=float(data["baseline"]), trees=tuple(trees),
         strong=float(data["thresholds"]["strong"]), possible=float(data["thresholds"]["possible"]),
-        lexical_weight=float(data["lexical_weight"]), top_k=int(data["top_k"]), nprobe=int(data["nprobe"]),
-        lexical_candidates=int(data["lexical_candidates"]), min_cosine=float(data.get("min_cosine", 0.0)),
+        lexical_weight=float(data["lexical_weight"]), top_k=int(data["top_k"]),
+        vector_budget=int(data["vector_budget"]), lexical_candidates=int(data["lexical_candidates"]),
+        max_df_share=float(data["max_df_share"]), min_cosine=float(data.get("min_cosine", 0.0)),
         card=data.get("card", {}),
     )
 
@@ -302,15 +311,17 @@ class CheckIndex:
         self.list_start = np.searchsorted(l_ids[lorder], np.arange(lists + 1))
         self._built = True
 
-    def _bm25(self, terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray, float]:
+    def _bm25(self, terms: Iterable[str], max_df_share: float = 1.0) -> tuple[np.ndarray, np.ndarray, float]:
         """BM25 of the checks sharing a word with the query: (rows, their scores), and the query's highest
-        possible score (every word matched)."""
+        possible score (every word matched). Words in more than `max_df_share` of the checks (and more than
+        COMMON_FLOOR) say little and would cost the most: they are left out."""
         scores = np.zeros(len(self.ids))
         upper = 0.0
         touched = []
+        limit = max(max_df_share * len(self.ids), COMMON_FLOOR)
         for term in terms:
             t = self.vocab.get(term)
-            if t is None:
+            if t is None or self.post_start[t + 1] - self.post_start[t] > limit:
                 continue
             rows = self.post_rows[self.post_start[t]:self.post_start[t + 1]]
             w = self.idf[t]
@@ -332,9 +343,12 @@ class CheckIndex:
             return []
         vector = np.asarray(vector, dtype=np.float32)
         excluded = set(exclude)
-        probe = np.argsort(-(centroids() @ vector))[:model.nprobe]
-        near = np.concatenate([self.list_rows[self.list_start[p]:self.list_start[p + 1]] for p in probe])
-        bm_at, bm_score, upper = self._bm25(content_tokens(text))
+        # The lists nearest the query, until they hold `vector_budget` checks.
+        sizes = np.diff(self.list_start)
+        order = np.argsort(-(centroids() @ vector))
+        enough = int(np.searchsorted(np.cumsum(sizes[order]), model.vector_budget)) + 1
+        near = np.concatenate([self.list_rows[self.list_start[p]:self.list_start[p + 1]] for p in order[:enough]])
+        bm_at, bm_score, upper = self._bm25(content_tokens(text), model.max_df_share)
         if excluded:
             keep = ~np.isin(self.ids, list(excluded))
             bm_at, bm_score = bm_at[keep[bm_at]], bm_score[keep[bm_at]]
