@@ -49,12 +49,15 @@ def offered(claim: Claim) -> bool:
 
 
 def select_with_keyboard(page, claim: Claim, limit: int = 60) -> None:
-    """j from the top of the article until the panel shows the claim."""
+    """j from the top of the article until the panel shows the claim, one claim at a time: a key pressed while
+    the panel loads is kept and played after it, so each j waits for the panel it asked for."""
     panel = page.locator("#claim-panel")
     for _ in range(limit):
+        before = panel.get_attribute("data-claim") or ""
         page.keyboard.press("j")
-        page.wait_for_timeout(50)
-        expect(panel).to_have_attribute("data-claim", re.compile(r"\d+"))
+        page.wait_for_function(
+            "before => (document.getElementById('claim-panel').dataset.claim || '') !== before", arg=before
+        )
         if panel.get_attribute("data-claim") == str(claim.pk):
             return
     raise AssertionError(f"j never reached claim {claim.pk}")
