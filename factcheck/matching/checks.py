@@ -30,7 +30,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -139,7 +139,7 @@ def vectors_from_bytes(data: bytes) -> np.ndarray:
 # --- the model -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CheckModel:
     """Gradient-boosted trees (exported from training as arrays) and the calibrated band thresholds."""
 
@@ -157,21 +157,33 @@ class CheckModel:
     card: dict = field(default_factory=dict, compare=False, repr=False)
 
     def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(the check reviews the claim) for each row of features: every tree walked at once, level by level."""
         x = np.atleast_2d(np.asarray(features, dtype=np.float64))
         raw = np.full(len(x), self.baseline)
-        rows = np.arange(len(x))
-        for feature, threshold, left, right, leaf, value, nan_left in self.trees:
-            node = np.zeros(len(x), dtype=np.int64)
-            while True:
-                live = ~leaf[node]
-                if not live.any():
-                    break
-                f = feature[node]
-                v = x[rows, f]
-                go_left = np.where(np.isnan(v), nan_left[node], v <= threshold[node])
-                node = np.where(live, np.where(go_left, left[node], right[node]), node)
-            raw += value[node]
-        return 1.0 / (1.0 + np.exp(-raw))
+        if not self.trees:
+            return 1.0 / (1.0 + np.exp(-raw))
+        feature, threshold, left, right, leaf, value, nan_left, roots = self._flat
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(roots, (len(x), len(roots))).copy()
+        while True:
+            live = ~leaf[node]
+            if not live.any():
+                break
+            v = x[rows, feature[node]]
+            go_left = np.where(np.isnan(v), nan_left[node], v <= threshold[node])
+            node = np.where(live, np.where(go_left, left[node], right[node]), node)
+        return 1.0 / (1.0 + np.exp(-(raw + value[node].sum(axis=1))))
+
+    @cached_property
+    def _flat(self) -> tuple[np.ndarray, ...]:
+        """The trees as one array per field, children renumbered to global node ids; `roots` per tree."""
+        offsets = np.cumsum([0] + [len(t[0]) for t in self.trees])
+        parts = list(zip(*self.trees))
+        feature, threshold = np.concatenate(parts[0]), np.concatenate(parts[1])
+        left = np.concatenate([t[2] + o for t, o in zip(self.trees, offsets)])
+        right = np.concatenate([t[3] + o for t, o in zip(self.trees, offsets)])
+        leaf, value, nan_left = np.concatenate(parts[4]), np.concatenate(parts[5]), np.concatenate(parts[6])
+        return feature, threshold, left, right, leaf, value, nan_left, offsets[:-1]
 
     def band(self, probability: float) -> str | None:
         if probability >= self.strong:
