@@ -93,6 +93,8 @@ class Found:
 def _conflict_reason(claim: matching.ClaimInfo, check: matching.ClaimInfo) -> str:
     """"checked: 45% — this claim says 145%" when figures or dates of the same quantity disagree. The check's
     info has a negative id, so it is always the first of the pair and its values come first."""
+    if checks.figures(check.text) <= checks.figures(claim.text):
+        return ""  # the claim states every figure the check does ("from 100% to 145%" beside "145%")
     for conflict in find_conflicts(claim, check):
         if conflict.kind in ("number", "date") and len(conflict.values) >= 2:
             return f"checked: {conflict.values[0]} — this claim says {' / '.join(conflict.values[1:])}"

@@ -173,3 +173,12 @@ def test_match_factchecks_prints_ranked_tsv(tmp_path):
     assert float(q1[0][3]) > float(q1[1][3])
     assert all(r[4] in ("none", "possible") for r in rows if r[0] == "q2")
     assert "line 2" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_claim_stating_the_checked_figure_among_others_stays_strong():
+    _store_checks()
+    claim = _claim("The city council spent 45% of its parks budget on consultants in 2023, up from 30% in 2022.")
+    check_matching.claims_offer_checks([claim.pk])
+    offer = CheckOffer.objects.get(claim=claim, published_check__identifier="check-0")
+    assert offer.reason == ""
