@@ -136,3 +136,21 @@ def test_claims_carry_match_keys_kept_up_to_date(checker):
     reviewed.refresh_from_db()
     assert reviewed.text == reworded and reviewed.match_keys == stored_match_keys(reviewed)
     assert reviewed.match_keys != ["stale"]
+
+
+def test_claims_per_article_are_capped_with_the_most_check_worthy_kept_and_a_message(settings):
+    settings.FACTDESK_MAX_CLAIMS_PER_ARTICLE = 2
+    article = ArticleFactory(body=BODY, status=Article.Status.QUEUED)
+    uncapped = extraction.extract_claims(BODY)
+    assert len(uncapped) > 2
+    result = article_extract_claims(article_id=article.pk)
+    article.refresh_from_db()
+    claims = list(Claim.objects.filter(article=article))
+    assert result.created == len(claims) == 2
+    best = sorted(uncapped, key=lambda c: -c.score)[:2]
+    assert {c.text for c in claims} == {c.text for c in best}
+    assert article.status == Article.Status.READY
+    assert article.status_message == (
+        f"This article has more candidate claims than the 2 kept per article; "
+        f"the 2 most check-worthy are listed and {len(uncapped) - 2} were left out.")
+    _assert_anchored(article)

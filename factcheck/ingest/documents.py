@@ -9,6 +9,7 @@ import logging
 import posixpath
 import re
 import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,9 +34,9 @@ MIME_TYPES: dict[str, str] = {
 
 NO_TEXT_MESSAGE = "No readable text was found in this file."
 
-# A .docx is a zip; python-docx reads whole parts into memory. Python's zipfile
-# never inflates an entry past the size its header declares (it fails the CRC
-# check instead), so bounding the declared sizes bounds memory.
+# A .docx is a zip. Python's zipfile never inflates an entry past the size its
+# header declares (it fails the CRC check instead), so bounding the declared
+# sizes bounds what the small parts read whole can hold; the document itself is streamed.
 _DOCX_MIN_EXPANDED_LIMIT = 64 * 1024 * 1024
 _DOCX_EXPANSION_FACTOR = 20
 _PDF_MAX_PAGES = 2000
@@ -365,58 +366,200 @@ def _html_language(tree: Any) -> str | None:
 # --- Word --------------------------------------------------------------------------------
 
 
-def _parse_docx(data: bytes, *, max_bytes: int, url: str | None, filename: str, **base: Any) -> ParsedDocument:
-    import docx
-    from docx.table import Table
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_REL_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_CORE_FIELDS = {
+    "{http://purl.org/dc/elements/1.1/}title": "title",
+    "{http://purl.org/dc/elements/1.1/}creator": "author",
+    "{http://purl.org/dc/elements/1.1/}language": "language",
+    "{http://purl.org/dc/terms/}created": "created",
+}
+# Small parts (relationships, styles, core properties) are read whole; anything bigger is not a real one.
+_DOCX_SMALL_PART = 4 * 1024 * 1024
+# Bounded work whatever the file holds: paragraphs and table rows, characters of text, XML elements read.
+DOCX_MAX_PARAGRAPHS = 20_000
+DOCX_MAX_CHARS = 2_000_000
+_DOCX_MAX_ELEMENTS = 1_000_000
+_HEADING_STYLES = {"title", "heading 1"}
 
+
+def _docx_part_path(archive: zipfile.ZipFile) -> str:
+    """Where the main document part is: the package's officeDocument relationship, else the usual name."""
+    try:
+        info = archive.getinfo("_rels/.rels")
+    except KeyError:
+        return "word/document.xml"
+    if info.file_size > _DOCX_SMALL_PART:
+        raise IngestError(DOCX_INVALID)
+    for rel in ElementTree.fromstring(archive.read(info)):
+        if rel.get("Type") == _REL_OFFICE and rel.get("Target"):
+            return posixpath.normpath(rel.get("Target", "").lstrip("/"))
+    return "word/document.xml"
+
+
+def _docx_small_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _DOCX_SMALL_PART:
+        return None
+    try:
+        return ElementTree.fromstring(archive.read(info))
+    except ElementTree.ParseError:
+        return None
+
+
+def _docx_heading_style_ids(archive: zipfile.ZipFile, part: str) -> set[str]:
+    """Ids of the paragraph styles named "Title" or "Heading 1" (a paragraph names its style by id)."""
+    ids = {"Title", "Heading1"}
+    styles = _docx_small_part(archive, posixpath.join(posixpath.dirname(part), "styles.xml"))
+    if styles is not None:
+        for style in styles.iter(f"{_W}style"):
+            name = style.find(f"{_W}name")
+            if name is not None and (name.get(f"{_W}val") or "").lower() in _HEADING_STYLES:
+                ids.add(style.get(f"{_W}styleId") or "")
+    return ids
+
+
+def _docx_core(archive: zipfile.ZipFile) -> dict[str, str]:
+    core = _docx_small_part(archive, "docProps/core.xml")
+    if core is None:
+        return {}
+    return {_CORE_FIELDS[child.tag]: (child.text or "") for child in core if child.tag in _CORE_FIELDS}
+
+
+def _docx_created(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        created = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    # OOXML stores core dates in UTC (W3CDTF with "Z").
+    return created if created.tzinfo is not None else created.replace(tzinfo=dt.UTC)
+
+
+class _DocxBody:
+    """The main document part read as a stream of XML events, keeping only the paragraph being read.
+
+    Body paragraphs become blocks; a table becomes one block per row, its cells joined with " | ".
+    Raises IngestError past the paragraph, character or element limits, so a small file that expands to
+    millions of paragraphs costs a bounded amount of work.
+    """
+
+    def __init__(self, heading_ids: set[str], *, max_paragraphs: int, max_chars: int) -> None:
+        self.heading_ids = heading_ids
+        self.max_paragraphs = max_paragraphs
+        self.max_chars = max_chars
+        self.blocks: list[str] = []
+        self.heading_title: str | None = None
+        self.paragraphs = 0
+        self.chars = 0
+
+    def read(self, stream: Any) -> None:
+        stack: list[ElementTree.Element] = []
+        runs: list[list[str]] = []  # the text of each open paragraph (a text box holds paragraphs in one)
+        styles: list[str] = []
+        rows: list[list[str]] = []
+        cells: list[list[str]] = []
+        elements = 0
+        for event, elem in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                elements += 1
+                if elements > _DOCX_MAX_ELEMENTS:
+                    raise IngestError("This .docx file is too complex to read; split it into smaller documents.")
+                stack.append(elem)
+                if tag == f"{_W}p":
+                    runs.append([])
+                    styles.append("")
+                elif tag == f"{_W}tr":
+                    rows.append([])
+                elif tag == f"{_W}tc":
+                    cells.append([])
+                continue
+            stack.pop()
+            if tag == f"{_W}t" and runs:
+                self._add(runs[-1], elem.text or "")
+            elif tag in (f"{_W}tab", f"{_W}ptab") and runs:
+                self._add(runs[-1], "\t")
+            elif tag in (f"{_W}br", f"{_W}cr") and runs:
+                self._add(runs[-1], "\n")
+            elif tag == f"{_W}noBreakHyphen" and runs:
+                self._add(runs[-1], "-")
+            elif tag == f"{_W}pStyle" and styles:
+                styles[-1] = elem.get(f"{_W}val") or ""
+            elif tag == f"{_W}p":
+                self._paragraph("".join(runs.pop()), styles.pop(), cell=cells[-1] if cells else None)
+            elif tag == f"{_W}tc" and cells:
+                text = " ".join("\n".join(cells.pop()).split())
+                # Merged cells repeat across the row; keep one copy.
+                if rows and text and (not rows[-1] or rows[-1][-1] != text):
+                    rows[-1].append(text)
+            elif tag == f"{_W}tr" and rows:
+                row = rows.pop()
+                if not cells:  # a row of a table inside a cell stays part of that cell's text
+                    self.blocks.append(" | ".join(row))
+            if stack:
+                stack[-1].remove(elem)  # keep nothing that has been read
+
+    def _add(self, run: list[str], text: str) -> None:
+        self.chars += len(text)
+        if self.chars > self.max_chars:
+            raise IngestError(f"This .docx file has more than {self.max_chars:,} characters of text; "
+                              "split it into smaller documents.")
+        run.append(text)
+
+    def _paragraph(self, text: str, style: str, *, cell: list[str] | None) -> None:
+        self.paragraphs += 1
+        if self.paragraphs > self.max_paragraphs:
+            raise IngestError(f"This .docx file has more than {self.max_paragraphs:,} paragraphs; "
+                              "split it into smaller documents.")
+        if cell is not None:
+            cell.append(text)
+            return
+        if self.heading_title is None and style in self.heading_ids and text.strip():
+            self.heading_title = " ".join(text.split())
+        self.blocks.append(text)
+
+
+def _parse_docx(
+    data: bytes,
+    *,
+    max_bytes: int,
+    url: str | None,
+    filename: str,
+    max_paragraphs: int = DOCX_MAX_PARAGRAPHS,
+    max_chars: int = DOCX_MAX_CHARS,
+    **base: Any,
+) -> ParsedDocument:
     limit = max(_DOCX_MIN_EXPANDED_LIMIT, _DOCX_EXPANSION_FACTOR * max_bytes)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise IngestError(DOCX_INVALID) from exc
-    if declared > limit:
-        raise IngestError("This .docx file expands to more data than we accept; it may be malicious.")
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        blocks: list[str] = []
-        heading_title: str | None = None
-        for item in document.iter_inner_content():
-            if isinstance(item, Table):
-                for row in item.rows:
-                    cells: list[str] = []
-                    for cell in row.cells:
-                        cell_text = " ".join(cell.text.split())
-                        # Merged cells repeat across the row; keep one copy.
-                        if cell_text and (not cells or cells[-1] != cell_text):
-                            cells.append(cell_text)
-                    blocks.append(" | ".join(cells))
-                continue
-            style = (item.style.name if item.style is not None else "") or ""
-            if heading_title is None and style in ("Title", "Heading 1") and item.text.strip():
-                heading_title = " ".join(item.text.split())
-            blocks.append(item.text)
-        props = document.core_properties
-        title = _clean_meta(props.title) or heading_title or _first_line_title(_paragraph_text(blocks))
-        byline = _clean_meta(props.author)
-        published = props.created
-        language = _clean_meta(props.language, limit=20)
+            if declared > limit:
+                raise IngestError("This .docx file expands to more data than we accept; it may be malicious.")
+            part = _docx_part_path(archive)
+            body = _DocxBody(_docx_heading_style_ids(archive, part), max_paragraphs=max_paragraphs,
+                             max_chars=max_chars)
+            # Streamed: the part is inflated and parsed piece by piece, never held whole.
+            with archive.open(part) as stream:
+                body.read(stream)
+            core = _docx_core(archive)
     except IngestError:
         raise
-    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, OSError, EOFError) as exc:
         raise IngestError(DOCX_INVALID) from exc
 
-    if published is not None and published.tzinfo is None:
-        # OOXML stores core dates in UTC (W3CDTF with "Z"); python-docx drops the zone.
-        published = published.replace(tzinfo=dt.UTC)
+    title = _clean_meta(core.get("title")) or body.heading_title or _first_line_title(_paragraph_text(body.blocks))
     return ParsedDocument(
         title=title or _stem(filename),
-        text=_paragraph_text(blocks),
-        byline=byline,
-        published_at=published,
+        text=_paragraph_text(body.blocks),
+        byline=_clean_meta(core.get("author")),
+        published_at=_docx_created(core.get("created")),
         url=safe_http_url(url),
-        language=language,
+        language=_clean_meta(core.get("language"), limit=20),
         filename=filename,
         **base,
     )

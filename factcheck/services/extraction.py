@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -86,6 +87,7 @@ def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
     article = Article.objects.only("body", "headings").get(pk=article_id)
     try:
         found = extraction.extract_claims(article.body, headings=[tuple(span) for span in article.headings])
+        found, dropped = _cap_claims(found)
         spans = extraction.split_sentences(article.body)
         # Outside the transaction: the encoder is the slow part of storing claims.
         vectors = dict(zip((c.text for c in found), encoder.encode([c.text for c in found])))
@@ -98,7 +100,18 @@ def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
                 status_changed_at=timezone.now(),
             )
         return None
-    return _store_claims(article_id=article_id, body=article.body, found=found, spans=spans, vectors=vectors)
+    return _store_claims(article_id=article_id, body=article.body, found=found, spans=spans, vectors=vectors,
+                         dropped=dropped)
+
+
+def _cap_claims(found: list) -> tuple[list, int]:
+    """At most FACTDESK_MAX_CLAIMS_PER_ARTICLE claims, the most check-worthy, in text order; and how many were left
+    out. Bounds the work and rows one article can cost (encoding, matching, the review list)."""
+    limit = settings.FACTDESK_MAX_CLAIMS_PER_ARTICLE
+    if len(found) <= limit:
+        return found, 0
+    kept = sorted(sorted(found, key=lambda c: -c.score)[:limit], key=lambda c: c.start)
+    return kept, len(found) - limit
 
 
 def claim_match_fields(text: str, facets: dict, *, when, vector=None) -> dict:
@@ -115,7 +128,7 @@ def claim_match_fields(text: str, facets: dict, *, when, vector=None) -> dict:
 
 @transaction.atomic
 def _store_claims(
-    *, article_id: int, body: str, found: list, spans: list[tuple[int, int]], vectors: dict
+    *, article_id: int, body: str, found: list, spans: list[tuple[int, int]], vectors: dict, dropped: int = 0
 ) -> ExtractionResult | None:
     # One writer per article at a time: a second worker on the same article waits here, then finds nothing to do.
     article = (
@@ -170,6 +183,11 @@ def _store_claims(
         if unanchored:
             message = (f"{unanchored} reviewed claim(s) no longer appear in the article text; "
                        "they are kept with their verdicts — check them in the claim list.")
+        if dropped:
+            limit = settings.FACTDESK_MAX_CLAIMS_PER_ARTICLE
+            message = " ".join(filter(None, [message, (
+                f"This article has more candidate claims than the {limit:,} kept per article; "
+                f"the {limit:,} most check-worthy are listed and {dropped:,} were left out.")]))
         Article.objects.filter(pk=article_id).update(
             status=Article.Status.READY,
             status_message=message,

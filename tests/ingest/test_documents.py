@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from factcheck.ingest import IngestError, normalise, parse_document
+from factcheck.ingest.documents import DOCX_MAX_CHARS, DOCX_MAX_PARAGRAPHS
 
 from .builders import make_docx, make_pdf, make_zip
 
@@ -273,3 +274,49 @@ def test_pdf_without_a_text_layer() -> None:
 def test_damaged_pdf() -> None:
     with pytest.raises(IngestError, match="could not be read"):
         parse(b"%PDF-1.7\n" + b"garbage " * 200, "broken.pdf")
+
+
+def _raw_docx(body_xml: str) -> bytes:
+    """A minimal Word package around ``body_xml`` (what a hand-made or hostile file looks like)."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    return make_zip([
+        ("[Content_Types].xml",
+         b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+         b'officedocument.wordprocessingml.document.main+xml"/></Types>'),
+        ("word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body_xml}</w:body></w:document>'.encode()),
+    ])
+
+
+def test_docx_with_too_many_paragraphs_is_refused_with_a_message() -> None:
+    data = _raw_docx("<w:p><w:r><w:t>Council spent £1m.</w:t></w:r></w:p>" * (DOCX_MAX_PARAGRAPHS + 1))
+    assert len(data) < 100_000  # small on disk, many paragraphs inside
+    with pytest.raises(IngestError) as caught:
+        parse(data, "story.docx")
+    assert caught.value.message == (
+        f"This .docx file has more than {DOCX_MAX_PARAGRAPHS:,} paragraphs; split it into smaller documents.")
+
+
+def test_docx_with_too_much_text_is_refused_with_a_message() -> None:
+    chunk = "x" * 10_000
+    data = _raw_docx(f"<w:p><w:r><w:t>{chunk}</w:t></w:r></w:p>" * (DOCX_MAX_CHARS // len(chunk) + 1))
+    with pytest.raises(IngestError, match=f"more than {DOCX_MAX_CHARS:,} characters"):
+        parse(data, "story.docx")
+
+
+def test_docx_many_runs_in_one_paragraph_are_bounded() -> None:
+    data = _raw_docx("<w:p>" + "<w:r><w:rPr><w:b/></w:rPr></w:r>" * 400_000 + "</w:p>")
+    with pytest.raises(IngestError, match="too complex"):
+        parse(data, "story.docx")
+
+
+def test_docx_streamed_reading_keeps_tabs_breaks_styles_and_cells() -> None:
+    data = _raw_docx(
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Budget</w:t></w:r></w:p>'
+        "<w:p><w:r><w:t>A</w:t><w:tab/><w:t>B</w:t><w:br/><w:t>C</w:t></w:r></w:p>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Year</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>Spend</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    )
+    doc = parse(data, "story.docx")
+    assert doc.title == "Budget"
+    assert doc.text.split("\n\n") == ["Budget", "A\tB\nC", "Year | Spend"]
