@@ -76,12 +76,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "factcheck.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "factcheck.middleware.StatementTimeoutMiddleware",
     "factcheck.middleware.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +118,8 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+# Every statement of a web request is stopped after this long (workers and migrations are not bounded).
+FACTDESK_WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 15_000)
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_factdesk")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,7 +161,10 @@ FACTDESK_MAX_ARCHIVE_RATIO = env_int("MAX_ARCHIVE_RATIO", 100)
 FACTDESK_FETCH_TIMEOUT = env_int("FETCH_TIMEOUT_SECONDS", 15)
 # Claims stored per article: the most check-worthy are kept, and the article says how many were left out.
 FACTDESK_MAX_CLAIMS_PER_ARTICLE = env_int("MAX_CLAIMS_PER_ARTICLE", 1000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_BATCH_BYTES + 1024 * 1024
+# A request whose declared body is larger than a batch (plus its form fields) is refused before it is read;
+# form fields other than files may hold an upload's worth of text (a pasted article).
+FACTDESK_MAX_REQUEST_BYTES = FACTDESK_MAX_BATCH_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
