@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Count, F, Func, JSONField, Q, QuerySet, TextField, Value
 from django.utils import timezone
 
 from factcheck import ingest
@@ -45,6 +46,10 @@ BATCH_STALLED_AFTER = timedelta(minutes=5)
 FEED_POLL_INTERVAL = timedelta(minutes=15)
 FEED_MAX_FAILURES = 5  # after this many failures in a row a feed is no longer polled until fixed
 MAX_FAILED_MESSAGES = 200
+# An item whose import was started this many times without finishing (its worker died, or a transient error kept
+# coming back) is set aside as failed with the last error, so one bad item never holds its batch open.
+MAX_ITEM_ATTEMPTS = 3
+NUL_MESSAGE = "The text contains a NUL character (\\u0000), which cannot be stored; remove it and try again."
 
 _ROW_KINDS = {"jsonl", "csv"}
 _KEY_LIMIT = 2000
@@ -127,6 +132,17 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _has_nul(value: object) -> bool:
+    """Whether a string, or any string inside lists and dicts, holds NUL (PostgreSQL text and jsonb cannot)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _build(
     doc: ingest.ParsedDocument,
     *,
@@ -142,6 +158,9 @@ def _build(
 ) -> tuple[NewArticle, str]:
     """A parsed document -> the article to store and its content hash (of the normalised body)."""
     metadata = metadata or ArticleMetadata()
+    fields = (doc.text, doc.title, doc.byline, doc.url, doc.site_name, doc.language, title, byline, url)
+    if _has_nul(fields) or _has_nul((metadata.title, metadata.byline, metadata.url)):
+        raise IngestError(NUL_MESSAGE)
     chosen_title = metadata.title or title or doc.title
     normalised = ingest.normalise(doc.text, title=chosen_title)
     if not normalised.body.strip():
@@ -357,6 +376,9 @@ class _Expansion:
         self.items: list[ImportItem] = []
 
     def add(self, key: str, *, payload: dict | None = None, data: bytes | None = None, error: str = "") -> None:
+        key, error = key.replace("\x00", "\ufffd"), error.replace("\x00", "\ufffd")
+        if not error and _has_nul(payload):
+            payload, error = {}, NUL_MESSAGE
         self.items.append(
             ImportItem(
                 batch=self.batch,
@@ -594,8 +616,11 @@ def _prepare(item: ImportItem, batch: ImportBatch) -> _Prepared:
             if message.startswith("Line 1:"):
                 message = f"Line {line}:" + message[len("Line 1:"):]
             raise IngestError(message)
-        new, digest = _build(row.document, original=data, filename=payload.get("filename", ""),
-                             origin=row.document.url or item.key)
+        try:
+            new, digest = _build(row.document, original=data, filename=payload.get("filename", ""),
+                                 origin=row.document.url or item.key)
+        except IngestError as exc:
+            raise IngestError(f"Line {line}: {exc.message}") from None
         return _Prepared(new, digest, row.document.site_name or "")
     if kind == "row":
         doc = _document_from_payload(payload.get("document") or {}, payload.get("filename", ""))
@@ -691,6 +716,52 @@ def batch_process_item(*, batch: ImportBatch, item: ImportItem, sources: _Source
     item_id = item.pk
     sources = sources or _SourceCache(batch.default_source)
     feed_source = batch.default_source if batch.kind == ImportBatch.Kind.FEED else None
+    attempts = _start_attempt(item)
+    if attempts > MAX_ITEM_ATTEMPTS:
+        last = (item.payload or {}).get("last_error") or "its worker stopped while importing it"
+        with transaction.atomic():
+            done = _record(batch.pk, item_id, ImportItem.Status.FAILED, keep_data=True,
+                           message=f"Set aside after {MAX_ITEM_ATTEMPTS} attempts: {last}.")
+        return ImportItem.Status.FAILED if done else None
+    try:
+        return _import_item(batch=batch, item=item, sources=sources, feed_source=feed_source)
+    except (OperationalError, InterfaceError) as exc:
+        _note_error(item_id, f"the database was unavailable ({type(exc).__name__})")
+        raise  # transient: the task's retry (or the resume) handles it, up to MAX_ITEM_ATTEMPTS
+    except DatabaseError as exc:
+        # Anything else the database refuses in this item's rows (a value it cannot store, a constraint)
+        # fails this item only; the rest of the chunk goes on.
+        logger.warning("Import item %s of batch %s refused by the database: %s", item_id, batch.pk, exc)
+        with transaction.atomic():
+            done = _record(batch.pk, item_id, ImportItem.Status.FAILED, keep_data=True,
+                           message=f"This item could not be stored ({type(exc).__name__}).")
+        return ImportItem.Status.FAILED if done else None
+
+
+def _start_attempt(item: ImportItem) -> int:
+    """Count one more attempt at a pending item, committed before the work starts (so a worker that dies on it
+    leaves the count behind). Returns the attempt's number."""
+    attempts = int((item.payload or {}).get("attempts", 0)) + 1
+    item.payload = {**(item.payload or {}), "attempts": attempts}
+    ImportItem.objects.filter(pk=item.pk, status=ImportItem.Status.PENDING).update(
+        payload=Func(F("payload"), Value(["attempts"], output_field=ArrayField(TextField())), Value(attempts, output_field=JSONField()),
+                     function="jsonb_set", output_field=JSONField()))
+    return attempts
+
+
+def _note_error(item_id: int, error: str) -> None:
+    """Keep the last transient error of an item, to name it if the item is set aside (best effort)."""
+    try:
+        ImportItem.objects.filter(pk=item_id, status=ImportItem.Status.PENDING).update(
+            payload=Func(F("payload"), Value(["last_error"], output_field=ArrayField(TextField())), Value(error, output_field=JSONField()),
+                         function="jsonb_set", output_field=JSONField()))
+    except DatabaseError:
+        logger.warning("Could not note the error of import item %s", item_id)
+
+
+def _import_item(*, batch: ImportBatch, item: ImportItem, sources: _SourceCache, feed_source: Source | None
+                 ) -> str | None:
+    item_id = item.pk
     try:
         prepared = _prepare(item, batch)
     except IngestError as exc:
@@ -698,7 +769,7 @@ def batch_process_item(*, batch: ImportBatch, item: ImportItem, sources: _Source
             done = _record(batch.pk, item_id, ImportItem.Status.FAILED, message=exc.message, keep_data=True)
         return ImportItem.Status.FAILED if done else None
     except DatabaseError:
-        raise  # transient: the task's retry (or the resume) handles it
+        raise
     except Exception as exc:  # a parser bug on odd input fails this item, not the whole chunk
         logger.exception("Import item %s of batch %s failed", item_id, batch.pk)
         with transaction.atomic():

@@ -250,3 +250,68 @@ def test_batch_page_polls_until_done_then_stops_with_286(client, viewer):
 def test_batch_page_unknown_is_404(client, viewer):
     client.force_login(viewer)
     assert client.get(reverse("factcheck:batch", args=[999999])).status_code == 404
+
+
+# --- input the database cannot store, and items that keep failing ---------------------------------------
+
+
+def test_nul_characters_fail_their_own_rows_with_a_message_and_the_batch_finishes():
+    rows = make_jsonl([
+        {"title": "x\u0000", "body": article_text(1)},
+        {"title": "Two", "body": article_text(2)},
+        {"title": "Three", "body": article_text(3) + "\u0000"},
+    ])
+    csv_data = ("title,body\n"
+                f"Four,\"{article_text(4)}\"\n"
+                f"Fi\x00ve,\"{article_text(5)}\"\n").encode()
+    batch = run([("rows.jsonl", rows), ("rows.csv", csv_data)])
+    by_key = items(batch)
+    assert batch.status == "done" and (batch.imported, batch.failed) == (1, 3)
+    assert by_key["rows.jsonl:1"].message == (
+        "Line 1: The text contains a NUL character (\\u0000), which cannot be stored; remove it and try again.")
+    assert by_key["rows.jsonl:3"].message.startswith("Line 3: The text contains a NUL character")
+    assert by_key["rows.csv"].message == "This file looks like binary data, not text."  # NUL in a CSV file
+    assert {a.title for a in Article.objects.filter(batch=batch)} == {"Two"}
+    assert_consistent(batch)
+
+
+def test_a_database_error_in_one_item_fails_that_item_not_the_chunk(monkeypatch):
+    from django.db import DataError
+
+    real_create = imports.article_create
+
+    def refuse_two(*, new, **kwargs):
+        if new.title == "Two":
+            raise DataError("value too long for type character varying(16)")
+        return real_create(new=new, **kwargs)
+
+    monkeypatch.setattr(imports, "article_create", refuse_two)
+    batch = run([("r.jsonl", make_jsonl([{"title": t, "body": article_text(n)}
+                                         for n, t in enumerate(["One", "Two", "Three"])]))])
+    by_key = items(batch)
+    assert batch.status == "done" and (batch.imported, batch.failed) == (2, 1)
+    assert by_key["r.jsonl:2"].message == "This item could not be stored (DataError)."
+    assert_consistent(batch)
+
+
+def test_an_item_that_keeps_failing_is_set_aside_with_its_error(monkeypatch):
+    from django.db import OperationalError
+
+    def unavailable(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    batch = imports.batch_create(files=[("r.jsonl", make_jsonl([{"title": "One", "body": article_text(1)}]))],
+                                 created_by=None, enqueue=False)
+    imports.batch_expand(batch_id=batch.pk, enqueue=False)
+    ids = imports.batch_pending_item_ids(batch_id=batch.pk)
+    monkeypatch.setattr(imports, "article_create", unavailable)
+    for _ in range(imports.MAX_ITEM_ATTEMPTS):  # the task's retries, then the sweep's resumes
+        with pytest.raises(OperationalError):
+            imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
+    assert imports.batch_pending_item_ids(batch_id=batch.pk) == ids
+    imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
+    batch.refresh_from_db()
+    item = batch.items.get()
+    assert batch.status == "done" and batch.failed == 1
+    assert item.status == "failed"
+    assert item.message == ("Set aside after 3 attempts: the database was unavailable (OperationalError).")
