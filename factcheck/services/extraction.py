@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from factcheck import extraction, matching
 from factcheck.matching import encoder
 from factcheck.history import history_context
+from factcheck.queueing import send_on_commit
 from factcheck.models import Article, Claim, Evidence, Verdict
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def article_enqueue_extraction(*, article_id: int) -> None:
     """Send the extraction task once the current transaction commits (never for a row others can't see yet)."""
     from factcheck.tasks import article_extract_claims
 
-    transaction.on_commit(lambda: article_extract_claims.delay(article_id))
+    send_on_commit(article_extract_claims, article_id)
 
 
 def _with_human_work(qs):

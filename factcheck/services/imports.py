@@ -28,6 +28,7 @@ from django.utils import timezone
 from factcheck import ingest
 from factcheck.ingest import IngestError
 from factcheck.models import Article, ImportBatch, ImportItem, ImportUpload, Source
+from factcheck.queueing import send_on_commit
 from factcheck.selectors import domain_of, source_for_url
 from factcheck.services.articles import DuplicateArticle, NewArticle, article_create
 
@@ -358,7 +359,7 @@ def batch_create(
 def _enqueue_expand(batch_id: int) -> None:
     from factcheck.tasks import batch_expand
 
-    transaction.on_commit(lambda: batch_expand.delay(batch_id))
+    send_on_commit(batch_expand, batch_id)
 
 
 def _key(value: str) -> str:
@@ -581,7 +582,7 @@ def _enqueue_pending(batch_id: int) -> int:
     ids = batch_pending_item_ids(batch_id=batch_id)
     size = FEED_CHUNK_SIZE if batch.kind == ImportBatch.Kind.FEED else CHUNK_SIZE
     for chunk in _chunks(ids, size):
-        transaction.on_commit(lambda chunk=chunk: batch_process_items.delay(batch_id, chunk))
+        send_on_commit(batch_process_items, batch_id, chunk)
     if not ids:
         batch_finish_if_done(batch_id=batch_id)
     return len(ids)
@@ -880,7 +881,7 @@ def batches_resume_stalled(*, stalled_after: timedelta = BATCH_STALLED_AFTER) ->
     for batch_id in pending.values_list("pk", flat=True)[:100]:
         from factcheck.tasks import batch_expand as task
 
-        transaction.on_commit(lambda batch_id=batch_id: task.delay(batch_id))
+        send_on_commit(task, batch_id)
         resumed += 1
     running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).filter(
         Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True)

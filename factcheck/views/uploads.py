@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions
+from factcheck.queueing import sends_watched
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch, Source
 from factcheck.pagination import keyset_page
@@ -175,8 +176,11 @@ def _duplicate(request: HttpRequest, dup: DuplicateArticle) -> HttpResponse:
     return redirect(dup.existing)
 
 
-def _batch_started(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
-    messages.success(request, f"Import started: {batch.label}. Articles appear as the workers read them.")
+def _batch_started(request: HttpRequest, batch: ImportBatch, *, unsent: list[str]) -> HttpResponse:
+    if unsent:
+        messages.warning(request, f"Saved: {batch.label}. The import starts when the workers are back.")
+    else:
+        messages.success(request, f"Import started: {batch.label}. Articles appear as the workers read them.")
     return redirect(batch)
 
 
@@ -192,28 +196,36 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if data["files"]:
-                files = _read_files(data["files"])
-                if len(files) > 1 or _is_batch_file(*files[0]):
-                    return _batch_started(request, imports.batch_create(
-                        files=files, created_by=request.user, source=form.source_choice()))
-                name, content = files[0]
-                article = imports.article_create_from_upload(
-                    data=content, filename=name, content_type=_declared_type(name, data["files"][0]),
-                    uploaded_by=request.user, metadata=form.metadata(), source=form.source_choice())
-            elif data["url"]:
-                article = imports.article_create_from_url(
-                    url=data["url"], uploaded_by=request.user, metadata=form.metadata(), source=form.source_choice())
-            else:
-                article = imports.article_create_from_text(
-                    text=data["text"], uploaded_by=request.user, metadata=form.metadata(),
-                    source=form.source_choice())
+            with sends_watched() as unsent:
+                if data["files"]:
+                    files = _read_files(data["files"])
+                    if len(files) > 1 or _is_batch_file(*files[0]):
+                        batch = imports.batch_create(files=files, created_by=request.user,
+                                                     source=form.source_choice())
+                        return _batch_started(request, batch, unsent=unsent)
+                    name, content = files[0]
+                    article = imports.article_create_from_upload(
+                        data=content, filename=name, content_type=_declared_type(name, data["files"][0]),
+                        uploaded_by=request.user, metadata=form.metadata(), source=form.source_choice())
+                elif data["url"]:
+                    article = imports.article_create_from_url(
+                        url=data["url"], uploaded_by=request.user, metadata=form.metadata(),
+                        source=form.source_choice())
+                else:
+                    article = imports.article_create_from_text(
+                        text=data["text"], uploaded_by=request.user, metadata=form.metadata(),
+                        source=form.source_choice())
         except IngestError as exc:
             form.add_error(None, exc.message)
         except DuplicateArticle as dup:
             return _duplicate(request, dup)
         else:
-            messages.success(request, f"Uploaded “{article.title}”. Its claims are being extracted.")
+            if unsent:
+                # Saved, but the broker could not be reached: the sweep sends the extraction once it is back.
+                messages.warning(request, f"Saved “{article.title}”. Claim extraction starts when the workers "
+                                          "are back.")
+            else:
+                messages.success(request, f"Uploaded “{article.title}”. Its claims are being extracted.")
             return redirect(article)
     return _form_response(request, "uploads/upload.html", {
         "form": form, "accept": DOCUMENT_ACCEPT,
@@ -229,11 +241,12 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             files = _read_files(form.cleaned_data["files"])
-            batch = imports.batch_create(files=files, created_by=request.user, source=form.source_choice())
+            with sends_watched() as unsent:
+                batch = imports.batch_create(files=files, created_by=request.user, source=form.source_choice())
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:
-            return _batch_started(request, batch)
+            return _batch_started(request, batch, unsent=unsent)
     return _form_response(request, "batches/new.html", {
         "form": form, "accept": BATCH_ACCEPT,
         "max_size": format_size(settings.FACTDESK_MAX_BATCH_BYTES),
