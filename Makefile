@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
+# A local run: DEBUG on (settings default to off; production never goes through this Makefile).
+export DEBUG ?= true
 
 .PHONY: run test setup install services browser worker beat web clean-venv
 

@@ -1,6 +1,7 @@
 """Factdesk settings: one file, read from the environment, strict about what it parses.
 
-Every setting has a safe local default, except SECRET_KEY, which is required as soon as DEBUG is off.
+Every setting has a safe default. DEBUG is off unless the environment turns it on (`make run` and `make test` do);
+SECRET_KEY is required as soon as DEBUG is off.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

@@ -8,6 +8,7 @@ import os
 
 RUN = os.environ.setdefault("FACTDESK_TEST_RUN", str(os.getpid()))
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("DEBUG", "true")  # as a local run: plain static files, no HTTPS redirect
 os.environ.setdefault("CELERY_QUEUE", f"factdesk-test-{RUN}")
 os.environ.setdefault("TEST_DATABASE_NAME", f"test_factdesk_{RUN}")
 
