@@ -5,25 +5,33 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_is_public_and_reports_each_service(client, celery_worker_thread):
+def test_healthz_is_public_and_reports_each_service_to_staff(client, celery_worker_thread, django_user_model):
+    anonymous = client.get("/healthz")
+    assert anonymous.status_code == 200
+    assert json.loads(anonymous.content) == {"status": "ok"}
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
     response = client.get("/healthz")
     body = json.loads(response.content)
     assert response.status_code == 200, body
     assert body["database"]["ok"] and body["redis"]["ok"]
-    assert body["workers"]["count"] >= 1
+    assert body["workers"]["count"] >= 1 and body["workers"]["names"]
 
 
-def test_healthz_503_when_redis_unreachable(client, settings):
+def test_healthz_503_when_redis_unreachable_names_nothing_to_anonymous_callers(client, settings, django_user_model):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
-    body = json.loads(response.content)
     assert response.status_code == 503
+    assert json.loads(response.content) == {"status": "unavailable"}
+    assert b"127.0.0.1" not in response.content
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    body = json.loads(client.get("/healthz").content)
     assert body["database"]["ok"] is True
     assert body["redis"]["ok"] is False and body["workers"]["ok"] is False
 
 
-def test_healthz_503_without_workers(client):
+def test_healthz_503_without_workers(client, django_user_model):
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert json.loads(response.content)["workers"]["count"] == 0
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    assert json.loads(client.get("/healthz").content)["workers"]["count"] == 0

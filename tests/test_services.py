@@ -64,7 +64,7 @@ def test_evidence_removed_twice_is_refused(checker):
     evidence = evidence_add(claim_id=claim.pk, actor=checker, url="https://example.org", stance="supports")
     evidence_remove(evidence_id=evidence.pk, actor=checker, reason="duplicate")
     with pytest.raises(ValidationError):
-        evidence_remove(evidence_id=evidence.pk, actor=checker)
+        evidence_remove(evidence_id=evidence.pk, actor=checker, reason="again")
     evidence.refresh_from_db()
     assert evidence.removed_by == checker and evidence.removal_reason == "duplicate"
 
@@ -85,3 +85,12 @@ def test_editor_assigns_anyone_and_viewer_nobody(editor, checker, viewer):
     assert claim_assign(claim_id=claim.pk, actor=editor, assignee=editor).assignee == editor
     with pytest.raises(PermissionDenied):
         claim_assign(claim_id=claim.pk, actor=viewer, assignee=viewer)
+
+
+def test_evidence_removal_without_a_reason_is_refused(checker):
+    evidence = evidence_add(claim_id=ClaimFactory().pk, actor=checker, url="https://example.org", stance="supports")
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError, match="Give a reason for removing this evidence."):
+            evidence_remove(evidence_id=evidence.pk, actor=checker, reason=blank)
+    evidence.refresh_from_db()
+    assert evidence.removed_at is None

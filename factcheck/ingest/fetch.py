@@ -92,7 +92,9 @@ def fetch_url(
                 if address not in exempt:
                     reason = _refusal(address)
                     if reason:
-                        raise IngestError(f"Refused: the address resolves to {reason} ({address}).")
+                        # The address itself is not named: it would tell an outsider what the internal names
+                        # resolve to.
+                        raise IngestError(f"Refused: the address resolves to {reason}.")
         status, reason_phrase, headers, location, body = _request(
             target,
             addresses,

@@ -46,8 +46,13 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_remove(*, evidence_id: int, actor: AbstractBaseUser, reason: str = "") -> Evidence:
-    """Remove evidence from its claim. The row stays (marked removed, by whom, why) and the history records it."""
+def evidence_remove(*, evidence_id: int, actor: AbstractBaseUser, reason: str) -> Evidence:
+    """Remove evidence from its claim. The row stays (marked removed, by whom, why) and the history records it.
+
+    A reason is required (ValidationError without one): removing evidence changes what a verdict rests on.
+    """
+    if not reason.strip():
+        raise ValidationError("Give a reason for removing this evidence.")
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
     if evidence.removed_at is not None:
         raise ValidationError("This evidence was already removed.")

@@ -44,10 +44,16 @@ def _check_workers() -> dict:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """State of the database, Redis and the workers: 200 when all are up, 503 otherwise."""
+    """State of the database, Redis and the workers: 200 when all are up, 503 otherwise.
+
+    Anyone gets the overall status; signed-in staff also get each service's details (errors, worker names).
+    """
     checks = {"database": _check_database(), "redis": _check_redis()}
     checks["workers"] = (
         _check_workers() if checks["redis"]["ok"] else {"ok": False, "count": 0, "error": "Redis is unreachable."}
     )
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    body: dict = {"status": "ok" if healthy else "unavailable"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body.update(checks)  # errors, worker names: for administrators only, never for anonymous callers
+    return JsonResponse(body, status=200 if healthy else 503)

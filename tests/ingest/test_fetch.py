@@ -188,7 +188,7 @@ def test_credentials_in_the_address_are_refused(no_connections: list[tuple[str, 
 def test_loopback_server_is_refused_without_the_test_exemption(server: Server) -> None:
     with pytest.raises(IngestError) as caught:
         fetch_url(server.base + "/ok", timeout=5, max_bytes=MB)
-    assert caught.value.message == "Refused: the address resolves to a loopback address (127.0.0.1)."
+    assert caught.value.message == "Refused: the address resolves to a loopback address."
     assert server.requests == []
 
 
@@ -227,19 +227,19 @@ def test_non_public_addresses_are_refused(address: str, kind: str, no_connection
     with pytest.raises(IngestError) as caught:
         fetch_url("https://intranet.test/", timeout=5, max_bytes=MB, resolver=fixed({"intranet.test": [address]}))
     assert caught.value.message.startswith(f"Refused: the address resolves to {kind}")
-    assert caught.value.message.endswith(f"({ipaddress.ip_address(address)}).")
+    assert str(ipaddress.ip_address(address)) not in caught.value.message  # internal addresses are not echoed
     assert no_connections == []
 
 
 def test_private_message_wording(no_connections: list[tuple[str, int]]) -> None:
     with pytest.raises(IngestError) as caught:
         fetch_url("http://intranet.test/", timeout=5, max_bytes=MB, resolver=fixed({"intranet.test": ["10.0.0.5"]}))
-    assert caught.value.message == "Refused: the address resolves to a private network (10.0.0.5)."
+    assert caught.value.message == "Refused: the address resolves to a private network."
 
 
 def test_one_private_answer_among_public_ones_is_enough_to_refuse(no_connections: list[tuple[str, int]]) -> None:
     resolver = fixed({"mixed.test": ["93.184.216.34", "10.0.0.5"]})
-    with pytest.raises(IngestError, match=r"private network \(10.0.0.5\)"):
+    with pytest.raises(IngestError, match=r"private network\.$"):
         fetch_url("http://mixed.test/", timeout=5, max_bytes=MB, resolver=resolver)
 
 
@@ -266,7 +266,7 @@ def test_redirect_to_another_loopback_address_is_refused_before_connecting(serve
     try:
         with pytest.raises(IngestError) as caught:
             fetch_url(server.base + f"/redirect?to={second.base}/ok", timeout=5, max_bytes=MB, **LOCAL)
-        assert caught.value.message == "Refused: the address resolves to a loopback address (127.0.0.2)."
+        assert caught.value.message == "Refused: the address resolves to a loopback address."
         assert len(server.requests) == 1
         assert second.requests == []
     finally:
@@ -283,7 +283,7 @@ def test_redirect_to_cloud_metadata_is_refused(server: Server) -> None:
             resolver=resolver,
             **LOCAL,
         )
-    assert caught.value.message == "Refused: the address resolves to a link-local address (169.254.169.254)."
+    assert caught.value.message == "Refused: the address resolves to a link-local address."
 
 
 def test_redirect_to_another_scheme_is_refused(server: Server) -> None:

@@ -307,3 +307,13 @@ def test_remove_evidence_refused_to_viewer_and_outsider(client, viewer, outsider
 def test_remove_evidence_refuses_get(client, checker):
     client.force_login(checker)
     assert client.get(reverse("factcheck:evidence-remove", args=[EvidenceFactory().pk])).status_code == 405
+
+
+def test_remove_evidence_without_a_reason_is_refused_on_the_server(client, checker, claim):
+    evidence = evidence_add(claim_id=claim.pk, actor=checker, url="https://example.org/a", stance="supports")
+    client.force_login(checker)
+    response = client.post(reverse("factcheck:evidence-remove", args=[evidence.pk]), {"reason": "  "}, **HTMX)
+    assert response.status_code == 200
+    assert "Give a reason for removing this evidence." in response.content.decode()
+    evidence.refresh_from_db()
+    assert evidence.removed_at is None
