@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "factcheck",
 ]
 
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -132,7 +134,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # The stock model backend, with a person's permissions loaded in the same query as the person (factcheck/auth.py).
-AUTHENTICATION_BACKENDS = ["factcheck.auth.RoleBackend"]
+# django-axes first: it counts failed sign-ins and refuses a locked-out one before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "factcheck.auth.RoleBackend"]
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one user name from one address, that pair
+# is refused (429) for LOGIN_LOCKOUT_MINUTES; a successful sign-in clears the count. Behind a proxy every request
+# comes from the proxy's address, so the lock is then per user name (README, "Security").
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "factcheck:inbox"
 LOGOUT_REDIRECT_URL = "login"
