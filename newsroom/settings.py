@@ -125,6 +125,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DAT
 FACTDESK_WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 15_000)
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_factdesk")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Bounded connections: a gunicorn worker or a Celery worker process holds at most one connection per alias, kept
+# DATABASE_CONN_MAX_AGE seconds, so the total is fixed by the process counts (README, "Security"). runserver starts
+# a thread per request, where kept connections would pile up towards max_connections: a local run (DEBUG) keeps
+# none unless DATABASE_CONN_MAX_AGE says otherwise.
+if DEBUG and not os.environ.get("DATABASE_CONN_MAX_AGE"):
+    for _alias_settings in DATABASES.values():
+        _alias_settings["CONN_MAX_AGE"] = 0
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -54,3 +54,17 @@ def test_make_run_turns_debug_on_and_loads_the_demo():
     makefile = (ROOT / "Makefile").read_text()
     assert "export DEBUG ?= true" in makefile
     assert "setup_workspace --demo" in makefile
+
+
+def test_a_local_run_keeps_no_connections_between_requests_and_production_keeps_one_per_process():
+    code = "from newsroom import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_CONN_MAX_AGE",
+                                                              "DJANGO_SETTINGS_MODULE")}
+
+    def conn_max_age(env):
+        return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT, capture_output=True,
+                              text=True, timeout=60).stdout.strip()
+
+    assert conn_max_age({"DEBUG": "true"}) == "0"
+    assert conn_max_age({"SECRET_KEY": "x" * 50}) == "60"
+    assert conn_max_age({"DEBUG": "true", "DATABASE_CONN_MAX_AGE": "30"}) == "30"
