@@ -34,6 +34,7 @@ from factcheck.models import (
     Source,
     SourceDomain,
 )
+from factcheck.queueing import send_on_commit
 from factcheck.services import check_matching
 from factcheck.selectors import domain_of, source_for_url
 from factcheck.services.imports import fetch
@@ -78,7 +79,7 @@ def _is_url(label: str) -> bool:
 def _enqueue_run(run_id: int) -> None:
     from factcheck.tasks import factcheck_import_run as task
 
-    transaction.on_commit(lambda: task.delay(run_id))
+    send_on_commit(task, run_id)
 
 
 def factcheck_import_create(
@@ -392,7 +393,7 @@ def factcheck_imports_resume_stalled(*, stalled_after: timedelta = RUN_STALLED_A
         claimed = FactCheckImport.objects.filter(stalled, pk=run_id, resumes=resumes).update(
             heartbeat_at=timezone.now(), resumes=F("resumes") + 1)
         if claimed:
-            transaction.on_commit(lambda run_id=run_id: task.delay(run_id))
+            send_on_commit(task, run_id)
             resumed += 1
     return resumed
 

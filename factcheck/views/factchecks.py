@@ -15,6 +15,7 @@ from factcheck import permissions
 from factcheck.ingest import IngestError, format_size
 from factcheck.models import FactCheckImport
 from factcheck.pagination import keyset_page
+from factcheck.queueing import sends_watched
 from factcheck.services import factcheck_imports
 from factcheck.views.access import require_view_permission
 from factcheck.views.uploads import _form_response, _http_url, require_upload_permission
@@ -60,18 +61,22 @@ def factcheck_import_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload, url = form.cleaned_data["file"], form.cleaned_data["url"]
         try:
-            if upload is not None:
-                if (upload.size or 0) > limit:
-                    raise IngestError(f"The file is {format_size(upload.size)}, over the {format_size(limit)} "
-                                      "limit for an import of fact-checks; split it into smaller files.")
-                run = factcheck_imports.factcheck_import_create(data=upload.read(), filename=upload.name,
-                                                                created_by=request.user)
-            else:
-                run = factcheck_imports.factcheck_import_create_from_url(url=url, created_by=request.user)
+            with sends_watched() as unsent:
+                if upload is not None:
+                    if (upload.size or 0) > limit:
+                        raise IngestError(f"The file is {format_size(upload.size)}, over the {format_size(limit)} "
+                                          "limit for an import of fact-checks; split it into smaller files.")
+                    run = factcheck_imports.factcheck_import_create(data=upload.read(), filename=upload.name,
+                                                                    created_by=request.user)
+                else:
+                    run = factcheck_imports.factcheck_import_create_from_url(url=url, created_by=request.user)
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Import started: {run.label}. Checks appear as the workers read them.")
+            if unsent:
+                messages.warning(request, f"Saved: {run.label}. The import starts when the workers are back.")
+            else:
+                messages.success(request, f"Import started: {run.label}. Checks appear as the workers read them.")
             return redirect(reverse("factcheck:factcheck-import", args=[run.pk]))
     return _form_response(request, "factchecks/new.html", {
         "form": form, "accept": FACTCHECK_ACCEPT, "max_size": format_size(limit),

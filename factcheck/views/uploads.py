@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions
-from factcheck.queueing import sends_watched
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch, Source
 from factcheck.pagination import keyset_page
+from factcheck.queueing import sends_watched
 from factcheck.services import imports
 from factcheck.services.articles import DuplicateArticle
 from factcheck.views.access import require_view_permission

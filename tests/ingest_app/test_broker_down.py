@@ -48,3 +48,17 @@ def test_batch_with_the_broker_unreachable_is_saved_and_says_so(client, editor, 
     assert "Saved: rows.jsonl. The import starts when the workers are back." in response.content.decode()
     ImportBatch.objects.update(created_at=timezone.now() - timedelta(hours=1))
     assert imports.batches_resume_stalled() == 1
+
+
+def test_published_checks_import_with_the_broker_unreachable_is_saved_and_says_so(client, editor, broker_unreachable):
+    from factcheck.models import FactCheckImport
+    from tests.factchecks.builders import claim_review, jsonl
+
+    client.force_login(editor)
+    data = jsonl([claim_review(1)])
+    response = client.post(reverse("factcheck:factcheck-import-new"),
+                           {"file": SimpleUploadedFile("checks.jsonl", data)}, follow=True)
+    assert response.status_code == 200
+    run = FactCheckImport.objects.get()
+    assert run.status == FactCheckImport.Status.PENDING
+    assert "Saved: checks.jsonl. The import starts when the workers are back." in response.content.decode()
