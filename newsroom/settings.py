@@ -180,6 +180,8 @@ FACTDESK_MAX_ARCHIVE_RATIO = env_int("MAX_ARCHIVE_RATIO", 100)
 FACTDESK_FETCH_TIMEOUT = env_int("FETCH_TIMEOUT_SECONDS", 15)
 # Claims stored per article: the most check-worthy are kept, and the article says how many were left out.
 FACTDESK_MAX_CLAIMS_PER_ARTICLE = env_int("MAX_CLAIMS_PER_ARTICLE", 1000)
+# A single Word or PDF upload larger than this is read on a worker (as a one-file import), not in the request.
+FACTDESK_PARSE_IN_REQUEST_BYTES = env_int("PARSE_IN_REQUEST_BYTES", 1024 * 1024)
 # A request whose declared body is larger than a batch (plus its form fields) is refused before it is read;
 # form fields other than files may hold an upload's worth of text (a pasted article).
 FACTDESK_MAX_REQUEST_BYTES = FACTDESK_MAX_BATCH_BYTES + 1024 * 1024

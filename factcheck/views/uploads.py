@@ -123,6 +123,11 @@ class UploadForm(SourceFields):
             raise forms.ValidationError("Upload files, paste text or enter a web address: one at a time.")
         return cleaned
 
+    def has_metadata(self) -> bool:
+        c = self.cleaned_data
+        return any([c.get("title", "").strip(), c.get("byline", "").strip(), c.get("published_at"),
+                    c.get("article_url", "")])
+
     def metadata(self) -> imports.ArticleMetadata:
         c = self.cleaned_data
         return imports.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
@@ -154,6 +159,18 @@ def _read_files(files) -> list[tuple[str, bytes]]:
 def _is_batch_file(name: str, data: bytes) -> bool:
     try:
         return sniff_kind(name, data) in ("zip", "jsonl", "csv", "feed")
+    except IngestError:
+        return False
+
+
+def _parse_on_a_worker(name: str, data: bytes, form: UploadForm) -> bool:
+    """Whether to read this one document on a worker rather than in the request: a Word or PDF file over
+    FACTDESK_PARSE_IN_REQUEST_BYTES (their parsing grows with the file), when the editor corrected no details (a
+    batch item carries none)."""
+    if len(data) <= settings.FACTDESK_PARSE_IN_REQUEST_BYTES or form.has_metadata():
+        return False
+    try:
+        return sniff_kind(name, data) in ("docx", "pdf")
     except IngestError:
         return False
 
@@ -199,7 +216,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             with sends_watched() as unsent:
                 if data["files"]:
                     files = _read_files(data["files"])
-                    if len(files) > 1 or _is_batch_file(*files[0]):
+                    if len(files) > 1 or _is_batch_file(*files[0]) or _parse_on_a_worker(*files[0], form):
                         batch = imports.batch_create(files=files, created_by=request.user,
                                                      source=form.source_choice())
                         return _batch_started(request, batch, unsent=unsent)

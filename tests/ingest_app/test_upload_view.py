@@ -293,3 +293,29 @@ def test_a_slow_site_times_out_with_a_message(ed_client, site, allow_local_fetch
 def test_a_missing_page_reports_the_status(ed_client, site, allow_local_fetch):
     response = ed_client.post(UPLOAD, {"url": site.url("/gone")})
     assert response.status_code == 400 and "404" in response.content.decode()
+
+
+def test_a_large_word_file_is_read_on_a_worker_not_in_the_request(ed_client, settings):
+    from factcheck.services import imports
+
+    settings.FACTDESK_PARSE_IN_REQUEST_BYTES = 1000
+    data = make_docx([("Bridge closure will cost £4.2 million", "Title"), *[(p, None) for p in BODY.split("\n\n")]])
+    assert len(data) > 1000
+    response = post_file(ed_client, "bridge.docx", data)
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == batch.get_absolute_url()
+    assert not Article.objects.exists()  # nothing parsed in the request
+    imports.batch_expand(batch_id=batch.pk, enqueue=False)
+    imports.batch_process_items(batch_id=batch.pk, item_ids=imports.batch_pending_item_ids(batch_id=batch.pk),
+                                enqueue=False)
+    article = only_article()
+    assert "Okafor" in article.body and article.original.filename == "bridge.docx"
+
+
+def test_a_large_word_file_with_corrected_details_is_read_in_the_request(ed_client, settings):
+    settings.FACTDESK_PARSE_IN_REQUEST_BYTES = 1000
+    data = make_docx([(p, None) for p in BODY.split("\n\n")])
+    response = post_file(ed_client, "bridge.docx", data, title="Old Mill Bridge to close")
+    article = only_article()
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+    assert article.title == "Old Mill Bridge to close"
