@@ -32,6 +32,7 @@ def fresh_database() -> None:
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("DEBUG", "true")  # a local run, as make sets it
     import django
 
     django.setup()

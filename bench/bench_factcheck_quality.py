@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DB = "factdesk_bench_checks"
 DATA = Path(os.environ.get("FACTCHECK_DATA_DIR", ROOT.parent / "shared" / "data"))
-ENV = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}", "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+ENV = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}", "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+       "DEBUG": os.environ.get("DEBUG", "true")}
 PY = str(ROOT / ".venv" / "bin" / "python")
 
 

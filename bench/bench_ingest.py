@@ -99,7 +99,8 @@ def main() -> None:
 
     env = dict(os.environ, DATABASE_URL=f"{args.server}/{args.db}", REDIS_URL=args.redis,
                CELERY_BROKER_URL=args.redis, CELERY_QUEUE="factdesk-bench-ingest",
-               DJANGO_SETTINGS_MODULE="newsroom.settings", LOG_LEVEL="WARNING")
+               DJANGO_SETTINGS_MODULE="newsroom.settings", LOG_LEVEL="WARNING",
+               DEBUG=os.environ.get("DEBUG", "true"))
     os.environ.update(env)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))

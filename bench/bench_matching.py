@@ -301,6 +301,7 @@ def statement_vectors(facts: np.ndarray, chosen: list[tuple[int, int]], noise: n
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("DEBUG", "true")  # a local run, as make sets it
     import django
 
     django.setup()
