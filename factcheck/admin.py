@@ -17,6 +17,7 @@ from factcheck.models import (
     Evidence,
     FactCheckFeed,
     FactCheckImport,
+    HistoryVerification,
     ImportBatch,
     ImportItem,
     PublishedCheck,
@@ -209,6 +210,24 @@ class FactCheckImportAdmin(ReadMostlyAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).defer("data")
+
+
+@admin.register(HistoryVerification)
+class HistoryVerificationAdmin(admin.ModelAdmin):
+    """Each `verify_history` run, newest first; the latest is also on the admin's front page."""
+
+    list_display = ["checked_at", "ok", "events", "head_seq", "problem"]
+    list_filter = ["ok"]
+    readonly_fields = ["checked_at", "ok", "events", "head_seq", "head_hash", "problem"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # The append-only event tables, each with its own read-only admin (and a link from the tracked object's page).

@@ -1,6 +1,8 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from factcheck import permissions
+from factcheck.models import HistoryVerification
 
 
 def roles(request: HttpRequest) -> dict:
@@ -15,3 +17,9 @@ def roles(request: HttpRequest) -> dict:
             "delete": permissions.can_delete_articles(user),
         }
     }
+
+
+def history_verification(request: HttpRequest) -> dict:
+    """The latest `verify_history` result, read only by a page that shows it (the admin's front page)."""
+    latest = SimpleLazyObject(lambda: HistoryVerification.objects.order_by("-checked_at", "-id").first())
+    return {"history_verification": latest}

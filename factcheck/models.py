@@ -834,3 +834,48 @@ class CheckOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.published_check} on claim {self.claim_id}"
+
+
+# --- History chain -----------------------------------------------------------------------------------
+
+
+class HistoryLink(models.Model):
+    """One event in the hash chain over every history event table (migration 0018).
+
+    Written only by a database trigger when the event's transaction commits, in commit order: `row_hash` is
+    SHA-256 over the event row as JSON (nulls left out), `chain_hash` over the previous link's chain hash, the
+    event's table and id and `row_hash`. The app's database role can read links but never write, change or remove
+    them; `manage.py verify_history` recomputes the chain from the event rows.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    event_table = models.CharField(max_length=63)
+    pgh_id = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["event_table", "pgh_id"], name="historylink_unique_event")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.event_table} #{self.pgh_id}"
+
+
+class HistoryVerification(models.Model):
+    """The result of one `verify_history` run: the chain head it saw, and the first broken link if any."""
+
+    checked_at = models.DateTimeField()
+    ok = models.BooleanField()
+    events = models.BigIntegerField(help_text="Links checked.")
+    head_seq = models.BigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+    problem = models.TextField(blank=True, help_text="The first broken link, in words.")
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        get_latest_by = "checked_at"
+
+    def __str__(self) -> str:
+        return f"History {'verified' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M:%S} UTC"

@@ -64,11 +64,11 @@ def can_delete_articles(user: User) -> bool:
     return user.has_perm("factcheck.delete_article")
 
 
-def roles_sync(group_model, permission_model) -> None:
+def roles_sync(group_model, permission_model, *, using: str = "default") -> None:
     """Create the role groups and give each exactly its permissions (idempotent; used by the roles migration)."""
     for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=role)
-        perms = list(permission_model.objects.filter(content_type__app_label="factcheck", codename__in=codenames))
+        group, _ = group_model.objects.using(using).get_or_create(name=role)
+        perms = list(permission_model.objects.using(using).filter(content_type__app_label="factcheck", codename__in=codenames))
         missing = set(codenames) - {p.codename for p in perms}
         if missing:
             raise RuntimeError(f"Permissions missing for role {role}: {sorted(missing)}")

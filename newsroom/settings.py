@@ -108,22 +108,36 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "factcheck.context_processors.roles",
+                "factcheck.context_processors.history_verification",
             ],
         },
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factdesk"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True)
+    database.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    return database
+
+
+# Two roles (README, "History"): the app connects as a role that can read and append history but not rewrite it;
+# migrations run as the role that owns the tables. setup_workspace creates both (through DATABASE_ADMIN_URL).
+DATABASES = {"default": _database(env_str("DATABASE_URL", "postgres://factdesk_app@127.0.0.1:5432/factdesk"))}
+# Without MIGRATION_DATABASE_URL: the same server and database, as the local owner role (trust authentication).
+DATABASES["owner"] = (
+    _database(os.environ["MIGRATION_DATABASE_URL"]) if os.environ.get("MIGRATION_DATABASE_URL")
+    else {**DATABASES["default"], "USER": "factdesk_owner", "PASSWORD": "",
+          "OPTIONS": dict(DATABASES["default"]["OPTIONS"])}
+)
+if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
 # Every statement of a web request is stopped after this long (workers and migrations are not bounded).
 FACTDESK_WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 15_000)
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_factdesk")}
+FACTDESK_APP_DATABASE_ROLE = DATABASES["default"]["USER"]
+# A superuser connection, used only by setup_workspace to create the roles and the database; empty: they exist.
+DATABASE_ADMIN_URL = env_str("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Bounded connections: a gunicorn worker or a Celery worker process holds at most one connection per alias, kept
 # DATABASE_CONN_MAX_AGE seconds, so the total is fixed by the process counts (README, "Security"). runserver starts

@@ -2,6 +2,11 @@
 
 Each test run (one pytest process and the worker processes it starts, which inherit FACTDESK_TEST_RUN) gets its own
 test database and Celery queue, so runs side by side — or a `make run` worker — never take each other's work.
+
+The test database is created and migrated through "default" as the owner role (which may create databases);
+tests/conftest.py then points "default" at the app's role (and sets FACTDESK_TEST_DATABASE_ROLE=app for the worker
+processes tests start), so the tests run the app with the database access it has in production. "owner" stays the
+owner (the flush between transactional tests runs as the owner).
 """
 
 import os
@@ -15,3 +20,10 @@ os.environ.setdefault("TEST_DATABASE_NAME", f"test_factdesk_{RUN}")
 from newsroom.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+FACTDESK_TEST_APP_DATABASE = {"USER": DATABASES["default"]["USER"], "PASSWORD": DATABASES["default"]["PASSWORD"]}
+if os.environ.get("FACTDESK_TEST_DATABASE_ROLE") != "app":
+    DATABASES["default"] = {
+        **DATABASES["default"], "USER": DATABASES["owner"]["USER"], "PASSWORD": DATABASES["owner"]["PASSWORD"]
+    }
+DATABASES["owner"] = {**DATABASES["owner"], "NAME": DATABASES["default"]["NAME"], "TEST": {"MIRROR": "default"}}

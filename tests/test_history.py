@@ -69,7 +69,8 @@ def test_history_rows_cannot_be_updated_or_deleted(statement):
     claim = ClaimFactory()
     Claim.objects.filter(pk=claim.pk).update(verdict="false")
     table = ClaimEvent._meta.db_table
-    with pytest.raises(DatabaseError, match="Cannot"), transaction.atomic(), connection.cursor() as cursor:
+    refused = "append-only|permission denied"
+    with pytest.raises(DatabaseError, match=refused), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=table))
     assert ClaimEvent.objects.filter(pgh_obj_id=claim.pk).count() == 2
 
