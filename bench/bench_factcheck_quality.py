@@ -76,7 +76,7 @@ def main() -> int:
     if not args.skip_import:
         sql(f"DROP DATABASE IF EXISTS {DB}")
         sql(f"CREATE DATABASE {DB}")
-        manage("migrate", "--verbosity", "0")
+        manage("migrate", "--database", "owner", "--verbosity", "0")
         n = sum(1 for _ in (ct / "factchecks.jsonl").open())
         seconds = import_checks(ct / "factchecks.jsonl")
         report["import"] = {"checks": n, "seconds": round(seconds, 1), "checks_per_second": round(n / seconds, 1)}
