@@ -382,7 +382,7 @@ def _resolve(sentence: str, found: list[_Entity], context: EntityContext) -> lis
         if ent.kind in _BUCKET_OF_KIND:
             out.append(ent)
     if context.people:
-        # A surname the recogniser did not mark at all ("Farley even imported ...").
+        # A surname the recogniser did not mark at all ("Kowalski even imported ...").
         for m in _CAPITALISED_WORD_RE.finditer(sentence):
             full = context.people.get(m.group())
             if full is not None and not any(e.start < m.end() and m.start() < e.end for e in found):
@@ -657,7 +657,7 @@ def _speaker(sentence: str, a: int, b: int, entities: list[_Entity]) -> str | No
     if m is not None:  # '"...," said Sevastopulo.'
         return _phrase_entity(close + m.start("who"), close + m.end("who"), sentence, entities)
     m = _AFTER_QUOTE_WHO_FIRST_RE.match(after)
-    if m is not None and m.group("who").strip():  # '"...," a Ford spokesperson told the FT.'
+    if m is not None and m.group("who").strip():  # '"...," an Acme spokesperson told the Times.'
         return _phrase_entity(close + m.start("who"), close + m.end("who"), sentence, entities)
     prefix = sentence[: max(a - 1, 0)]
     stripped = prefix.rstrip()

@@ -6,10 +6,10 @@ one, because every alarm is read by a person:
 ``number``
     Same unit and the same quantity, different values: "100 percent tariffs" vs "a 100% tariff
     ..., temporarily increased to 145%". *Same quantity* means the words around the two figures
-    share a specific key predicate (tariff, price, import, ...) or at least two content words, and
-    the claims are not unrelated overall. "four sources" vs "100% tariff" never compare (different
-    units), nor does "four sources" vs "the two companies" (bare counts of different things); "over 80
-    percent of lithium-ion battery capacity" vs "100 percent tariffs" share a unit but not a context.
+    share a content word, and the claims are alike enough to state one fact (``MIN_RELATEDNESS``).
+    "four sources" vs "100% tariff" never compare (different units), nor does "four sources" vs
+    "the two companies" (bare counts of different things); "over 80 percent of lithium-ion battery
+    capacity" vs "100 percent tariffs" share a unit but not a context.
 ``name``
     Two spellings of one person: same first name, surnames a small edit distance apart
     (normalised Levenshtein >= 0.7, at most 3 edits), *and* shared context — a role word (chair,

@@ -36,7 +36,7 @@ _NAME_CHARS = re.compile(r"[^a-z0-9\s-]")
 _PAREN = re.compile(r"\([^)]*\)")
 
 # Surnames within this normalised Levenshtein similarity are the same name spelled differently
-# ("mullenaar" / "moolenaar" = 0.78; "trump" / "tusk" = 0.4).
+# ("kowalski" / "kowalsky" = 0.88, "smith" / "smyth" = 0.8; "garcia" / "lopez" = 0.0).
 SURNAME_SIMILARITY = 0.7
 
 
@@ -46,7 +46,7 @@ class Entity:
 
     kind: str
     name: str  # as written
-    key: str  # normalised: "john moolenaar", "ford motor"
+    key: str  # normalised: "jane kowalski", "acme motor"
     tokens: tuple[str, ...]
 
     @property
@@ -121,13 +121,13 @@ def same_entity(a: Entity, b: Entity) -> bool:
 
 def _same_person(a: Entity, b: Entity) -> bool:
     if len(a.tokens) == 1 or len(b.tokens) == 1:
-        # "Farley" and "Jim Farley": a bare surname matches the full name's surname; a fuzzy
+        # "Kowalski" and "Jane Kowalski": a bare surname matches the full name's surname; a fuzzy
         # surname needs some length before it means anything.
         return a.last == b.last or (
             min(len(a.last), len(b.last)) >= 6 and _surname_close(a.last, b.last)
         )
     # Different first names are different people ("Joe Biden" / "Jill Biden"); a first initial
-    # matches its name ("J. Moolenaar" / "John Moolenaar").
+    # matches its name ("J. Kowalski" / "Jane Kowalski").
     fa, fb = a.first, b.first
     if fa != fb and not (
         (len(fa) == 1 and fb.startswith(fa)) or (len(fb) == 1 and fa.startswith(fb))
@@ -139,7 +139,7 @@ def _same_person(a: Entity, b: Entity) -> bool:
 def _same_org(a: Entity, b: Entity) -> bool:
     ta, tb = a.tokens, b.tokens
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    # "Ford" / "Ford Motor": leading-token prefix (one distinctive token is enough).
+    # "Acme" / "Acme Motor": leading-token prefix (one distinctive token is enough).
     if long_[: len(short)] == short and len(short[0]) >= 3:
         return True
     # "FT" / "Financial Times", "GM" / "General Motors".

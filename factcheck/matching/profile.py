@@ -325,7 +325,7 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
                     last = (free or before)[-1]
                     before = before[: before.index(last) + 1]
                     agents.append(last[2])
-                    # "Ford and Xiaomi denied": walk back over a coordination.
+                    # "Acme and Globex denied": walk back over a coordination.
                     for prev in reversed(before[:-1]):
                         if _COORDINATION.match(norm[prev[1] : last[0]]):
                             agents.append(prev[2])
@@ -333,14 +333,14 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
                         else:
                             break
                 else:
-                    # Quote first, speaker after: "'This story is false,' a Ford spokesperson said".
+                    # Quote first, speaker after: "'This story is false,' an Acme spokesperson said".
                     clause_end = min((b for b in breaks if b > cue.end()), default=len(norm))
                     after = [m for m in mentions if cue.end() <= m[0] and m[1] <= clause_end]
                     if after:
                         agents.append(after[0][2])
                 for org in agents:
                     stances.setdefault(org.key, set()).add(stance)
-    # A denial quoted from a speaker who speaks for an organisation ("a Ford spokesperson").
+    # A denial quoted from a speaker who speaks for an organisation ("an Acme spokesperson").
     for quote in _as_list(facets.get("quotes")):
         if not isinstance(quote, dict):
             continue
@@ -361,7 +361,7 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
 _SOURCE_BEFORE = re.compile(
     r"\baccording to |\b(?:told|citing|cited|via|per) |\b(?:reported|published|first reported) (?:by|in) "
 )
-# ... or where it ends: right before one of these ("the FT reports", "the FT correspondent reported").
+# ... or where it ends: right before one of these ("the Times reports", "the Times correspondent reported").
 _SOURCE_AFTER = re.compile(r" (?:reports|reported)\b")
 _SOURCE_NOUNS = (" article", " report", " correspondent")
 
