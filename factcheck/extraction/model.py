@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from factcheck.onnxrun import cpu_session, load_tokenizer
+
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 
 MODEL_VERSION: str = "cw-2026.11-minilm-l3f512-int8"
@@ -84,24 +86,10 @@ class TransformerScorer:
     """Fine-tuned MiniLM exported to ONNX (int8), run with onnxruntime + tokenizers."""
 
     def __init__(self, directory: Path, meta: dict, threads: int):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         self.max_len = int(meta.get("max_len", 64))
         self.batch_size = int(meta.get("batch_size", 32))
-        tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        tok.no_padding()
-        tok.enable_truncation(self.max_len)
-        self.tokenizer = tok
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(directory / meta["onnx"]), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.tokenizer = load_tokenizer(directory, self.max_len)
+        self.session = cpu_session(directory / meta["onnx"], threads)
 
     def score(self, sentences: list[str]) -> np.ndarray:
         out = np.zeros(len(sentences), dtype=np.float64)

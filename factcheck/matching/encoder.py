@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from factcheck.onnxrun import cpu_session, load_tokenizer
+
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "encoder"
 
 ENCODER_VERSION: str = "minilm-l6-v2-int8-1"
@@ -46,9 +48,6 @@ class Encoder:
     """The ONNX model and its tokenizer, as described by ``meta.json`` in ``directory``."""
 
     def __init__(self, directory: Path, threads: int | None = None):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         self.meta = json.loads((directory / "meta.json").read_text())
         self.version = self.meta["encoder_version"]
         if int(self.meta["dim"]) != DIM:
@@ -58,19 +57,8 @@ class Encoder:
         if threads is None:
             threads = int(os.environ.get("FACTCHECK_ENCODER_THREADS", "0") or 0) or int(self.meta.get("threads", 1))
         self.threads = threads
-        tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        tok.no_padding()
-        tok.enable_truncation(self.max_len)
-        self.tokenizer = tok
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(directory / self.meta["onnx"]), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.tokenizer = load_tokenizer(directory, self.max_len)
+        self.session = cpu_session(directory / self.meta["onnx"], threads)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
