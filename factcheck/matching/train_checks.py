@@ -104,8 +104,9 @@ def build_collection(records: list[dict], cache: Path) -> Collection:
     return Collection([r.get("identifier") or r.get("url") for r in records], index)
 
 
-FEATURE_MODEL = checks.CheckModel(version="features", baseline=0.0, trees=(), strong=2.0, possible=2.0, **KNOBS)
-FEATURE_MODEL = checks.CheckModel(**{**FEATURE_MODEL.__dict__, "min_cosine": 0.0})
+# Features of every candidate, whatever its cosine (no trees, no band): what training reads.
+FEATURE_MODEL = checks.CheckModel(version="features", baseline=0.0, trees=(), strong=2.0, possible=2.0,
+                                  **{**KNOBS, "min_cosine": 0.0})
 
 
 @dataclass
