@@ -35,3 +35,11 @@ def test_healthz_503_without_workers(client, django_user_model):
     assert response.status_code == 503
     client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
     assert json.loads(client.get("/healthz").content)["workers"]["count"] == 0
+
+
+def test_healthz_counts_only_workers_on_this_workspace_queue(client, celery_worker_thread, settings, django_user_model):
+    # A worker that answers but consumes another queue (another deployment on the same Redis) does none of our work.
+    settings.CELERY_TASK_DEFAULT_QUEUE = "another-workspace"
+    assert client.get("/healthz").status_code == 503
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    assert json.loads(client.get("/healthz").content)["workers"]["count"] == 0

@@ -30,13 +30,15 @@ def _check_redis() -> dict:
 
 
 def _check_workers() -> dict:
+    """Workers that answer and consume this workspace's queue (others on the same broker don't do our work)."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
     try:
         with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
-            replies = celery_app.control.ping(timeout=1.0, connection=conn)
+            replies = celery_app.control.inspect(timeout=1.0, connection=conn).active_queues() or {}
     except Exception as exc:
         return {"ok": False, "count": 0, "error": str(exc)}
-    names = sorted(name for reply in replies for name in reply)
+    names = sorted(name for name, queues in replies.items() if any(q.get("name") == queue for q in queues or ()))
     return {"ok": bool(names), "count": len(names), "names": names}
 
 
