@@ -156,20 +156,3 @@ def test_inbox_is_constant(signed_in, editor, checker):
         article_with_claims(40, actor=editor, assignee=checker)
     assert count_queries(lambda: signed_in.get(reverse("factcheck:inbox"))) == n_small
 
-
-def test_print_counts(signed_in, editor, checker, capsys):
-    """Not an assertion: the measured counts, for the record (run with -s)."""
-    article, claim = article_with_claims(150, actor=editor, assignee=checker)
-    signed_in.get(reverse("factcheck:inbox"))
-    counts = {
-        "article+panel": count_queries(lambda: signed_in.get(reverse("factcheck:article", args=[article.pk]) + f"?claim={claim.pk}")),
-        "panel fragment": count_queries(lambda: signed_in.get(reverse("factcheck:claim", args=[claim.pk]), **HTMX)),
-        "queue": count_queries(lambda: signed_in.get(reverse("factcheck:queue"))),
-        "inbox": count_queries(lambda: signed_in.get(reverse("factcheck:inbox"))),
-        "verdict POST": count_queries(
-            lambda: signed_in.post(reverse("factcheck:claim-verdict", args=[claim.pk]),
-                                   {"verdict": "verified", "version": Claim.objects.get(pk=claim.pk).version}, **HTMX)
-        ),
-    }
-    with capsys.disabled():
-        print("\nquery counts:", counts)
