@@ -1,4 +1,4 @@
-"""The documents of the check-worthiness news set (``labels/checkworthy_news.jsonl``), rebuilt as the product stores them.
+"""The documents of the check-worthiness news set (``labels/checkworthy_news.jsonl``), as the product stores them.
 
 Each document becomes the body an upload of it would store (``.txt`` upload: ``ingest.parse_document`` ->
 ``ingest.normalise(text, title=…)``), and the body is cut with the product's segmenter. Every segment is kept,
@@ -32,6 +32,7 @@ __all__ = [
     "NewsDoc",
     "NewsSegment",
     "ecb_selection",
+    "ecb_text",
     "news_documents",
     "news_segments",
     "split_of",
@@ -75,15 +76,9 @@ class NewsSegment:
 
 
 def upload_body(data: bytes, filename: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The body and heading spans an upload of ``data`` stores (no metadata given, like a plain upload).
-
-    Mirrors ``services.imports``: plain text that is clearly Windows-1252 is read as such, then
-    ``parse_document`` and ``normalise`` with the parsed title."""
-    if filename.lower().endswith(".txt"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            data = data.decode("cp1252").encode("utf-8")
+    """The body and heading spans an upload of ``data`` stores (no metadata given, like a plain upload):
+    ``parse_document``, then ``normalise`` with the parsed title, as ``services.imports`` does. The sources are
+    UTF-8, so the service's Windows-1252 fallback never applies."""
     doc = ingest.parse_document(data, filename=filename, max_bytes=_MAX_BYTES)
     normalised = ingest.normalise(doc.text, title=doc.title)
     return normalised.body, tuple(tuple(span) for span in normalised.headings)
