@@ -262,6 +262,11 @@
     try { return window[kind]; } catch (e) { return null; }
   }
 
+  function shortened(text, size) {
+    text = text.replace(/\s+/g, " ").trim();
+    return text.length > size ? text.slice(0, size - 1) + "…" : text;
+  }
+
   function flowMessage(text) {
     var el = document.getElementById("flow-message");
     if (!el) return;
@@ -279,7 +284,8 @@
     var left = pending.until - Date.now();
     if (!toast || left <= 0) return hideUndo();
     var form = document.getElementById("undo-form");
-    toast.querySelector("[data-undo-text]").textContent = "Marked “" + pending.label + "”.";
+    toast.querySelector("[data-undo-text]").textContent =
+      "Marked “" + pending.label + "”" + (pending.snippet ? ": " + pending.snippet : ".");
     form.setAttribute("action", pending.url);
     form.setAttribute("data-claim", pending.claim);
     form.querySelector('input[name="version"]').value = pending.version;
@@ -374,8 +380,9 @@
   document.addEventListener("verdictChanged", function (event) {
     var detail = event.detail || {};
     if (!detail.undo) return;
+    var snippet = document.querySelector("#claim-row-" + detail.claim + " .claim-snippet");
     showUndo({ url: detail.undo, version: detail.version, claim: String(detail.claim), label: detail.label,
-               until: Date.now() + UNDO_MS });
+               snippet: snippet ? shortened(snippet.textContent, 60) : "", until: Date.now() + UNDO_MS });
     advancePending = detail.verdict !== "unreviewed" && autoAdvanceOn();
   });
 
@@ -469,10 +476,22 @@
     form.querySelector('[data-span-action="add"]').hidden = !canAdd;
     form.querySelector('[data-span-action="span"]').hidden = !canSpan;
     form.querySelector('[data-span-action="split"]').hidden = !canSplit;
-    var quote = state.text.replace(/\s+/g, " ").trim();
-    form.querySelector("[data-span-label]").textContent = canAdd ? "Selected" : "Split point chosen in the selected claim";
-    form.querySelector("[data-span-text]").textContent = quote.length > 160 ? quote.slice(0, 159) + "…" : quote;
-    form.querySelector("[data-span-text]").hidden = !canAdd;
+    form.querySelector("[data-span-label]").textContent = canAdd ? "Selected" : "Split into";
+    form.querySelector("[data-span-text]").textContent = canAdd ? shortened(state.text, 160) : splitPreview(claim, state);
+  }
+
+  function splitPreview(claim, state) {
+    // The claim's text as highlighted, cut where the caret is: "…first part ‖ second part…".
+    var pieces = document.querySelectorAll('.hl[data-claim="' + claim.id + '"]');
+    var text = Array.prototype.map.call(pieces, function (piece) {
+      var range = document.createRange();
+      range.selectNodeContents(piece);
+      return bodyText(range);
+    }).join(" ");
+    var cut = state.start - pieceStart(pieces[0]);
+    var before = text.slice(0, cut).replace(/\s+/g, " ").trim();
+    var after = shortened(text.slice(cut), 50);
+    return (before.length > 50 ? "…" + before.slice(-49) : before) + " ‖ " + after;
   }
 
   function spanSubmit(action) {
