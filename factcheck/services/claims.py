@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -123,11 +124,15 @@ def claim_undo_verdict(*, claim_id: int, actor: AbstractBaseUser, expected_versi
     before = events.filter(version__lt=expected_version).order_by("-pgh_id").first()
     if before is None:
         raise ValidationError("Not undone: the claim's earlier state is not in its history.")
+    # The reviewer before may have left the workspace since (their account deleted): the verdict stays, unnamed.
+    reviewer = before.verdict_by_id
+    if reviewer is not None and not get_user_model().objects.filter(pk=reviewer).exists():
+        reviewer = None
     with history_context(action="factcheck.claim.verdict_undone", user=actor, reason=before.rationale):
         updated = Claim.objects.filter(pk=claim_id, version=expected_version).update(
             verdict=before.verdict,
             rationale=before.rationale,
-            verdict_by_id=before.verdict_by_id,
+            verdict_by_id=reviewer,
             verdict_at=before.verdict_at,
             updated_at=timezone.now(),
             version=F("version") + 1,

@@ -514,6 +514,55 @@
     return true;
   }
 
+  // Claims in the text are links, and a browser neither selects text dragged inside a link nor puts the caret
+  // where one is clicked. For people who can edit claims both are done here: a drag selects (and opens nothing),
+  // a click puts the caret at the point (the split point) and selects the claim as before.
+  var drag = null;
+
+  function caretAt(x, y) {
+    if (document.caretRangeFromPoint) return document.caretRangeFromPoint(x, y);
+    var position = document.caretPositionFromPoint && document.caretPositionFromPoint(x, y);
+    if (!position) return null;
+    var range = document.createRange();
+    range.setStart(position.offsetNode, position.offset);
+    return range;
+  }
+
+  document.addEventListener("mousedown", function (event) {
+    drag = null;
+    if (event.button !== 0 || event.shiftKey || !event.target.closest) return;
+    if (!event.target.closest("#article-text .hl") || !document.getElementById("span-tools")) return;
+    var anchor = caretAt(event.clientX, event.clientY);
+    if (!anchor) return;
+    event.preventDefault();  // no dragging of the link
+    drag = { anchor: anchor, x: event.clientX, y: event.clientY, moved: false };
+  });
+
+  document.addEventListener("mousemove", function (event) {
+    if (!drag || !(event.buttons & 1)) return;
+    if (!drag.moved && Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 4) return;
+    var focus = caretAt(event.clientX, event.clientY);
+    var text = document.getElementById("article-text");
+    if (!focus || !text || !text.contains(focus.startContainer)) return;
+    drag.moved = true;
+    window.getSelection().setBaseAndExtent(
+      drag.anchor.startContainer, drag.anchor.startOffset, focus.startContainer, focus.startOffset);
+  });
+
+  document.addEventListener("mouseup", function () {
+    if (drag && !drag.moved) window.getSelection().collapse(drag.anchor.startContainer, drag.anchor.startOffset);
+  });
+
+  // Before the link's own handler (capture): a drag that ended on a claim selected text, it opens nothing.
+  document.addEventListener("click", function (event) {
+    var dragged = drag && drag.moved;
+    drag = null;
+    if (dragged && event.target.closest && event.target.closest("#article-text")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
   document.addEventListener("selectionchange", updateSpanTools);
   // A click on a button of the tools must not collapse the selection it acts on.
   document.addEventListener("mousedown", function (event) {

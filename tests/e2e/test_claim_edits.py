@@ -35,6 +35,35 @@ SELECT = """([needle, from, to]) => {
 }"""
 
 
+POINT = """([needle, at]) => {
+    const walker = document.createTreeWalker(document.getElementById('article-text'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const i = node.data.indexOf(needle);
+        if (i === -1) continue;
+        const range = document.createRange();
+        range.setStart(node, i + at);
+        range.setEnd(node, i + at + 1);
+        const box = range.getBoundingClientRect();
+        return [box.left + 1, box.top + box.height / 2];
+    }
+    return null;
+}"""
+
+
+def point(page, needle: str, at: int) -> tuple[float, float]:
+    """Where the character `at` of `needle` is drawn (its left edge), to point the mouse at."""
+    found = page.evaluate(POINT, [needle, at])
+    assert found, f"{needle!r} is not in the article text"
+    return found[0], found[1]
+
+
+def drag_mouse(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+
+
 def select_text(page, needle: str, start: int = 0, end: int | None = None) -> None:
     """Select `needle` (or its characters start:end; start == end puts the caret there) in the article text."""
     assert page.evaluate(SELECT, [needle, start, end]), f"{needle!r} is not in the article text"
@@ -96,19 +125,21 @@ def test_add_a_claim_from_selected_text_verdict_and_undo_then_trim_and_split(
     added.refresh_from_db()
     assert (added.verdict, added.verdict_by, added.version) == ("unreviewed", None, 3)
 
-    # Trim the tariff claim to its first words: select them while it is the selected claim, then t.
+    # Trim the tariff claim to its first words: drag the mouse over them in the claim (a link), then t.
     page.locator(f"#claim-row-{claims[1].pk} a").click()
     expect(panel).to_have_attribute("data-claim", str(claims[1].pk))
-    select_text(page, TARIFF, 0, len("The US imposed a 100% tariff"))
-    expect(form.get_by_role("button", name=re.compile("^Make it the selected claim"))).to_be_visible()
+    drag_mouse(page, point(page, TARIFF, 0), point(page, TARIFF, len("The US imposed a 100% tariff")))
+    expect(form.locator("q")).to_have_text("The US imposed a 100% tariff")
+    expect(panel).to_have_attribute("data-claim", str(claims[1].pk))  # the drag opened nothing
+    expect(form.get_by_role("button", name=re.compile("^Set as the claim's span"))).to_be_visible()
     page.keyboard.press("t")
     expect(panel.locator(".notice")).to_have_text("Span changed.")
     expect(panel.locator(".claim-text")).to_have_text("The US imposed a 100% tariff")
     expect(panel).to_contain_text("Span set by a person")
 
     # Split it where the caret is (a click in its text), then s.
-    select_text(page, "The US imposed a 100% tariff", len("The US imposed "), len("The US imposed "))
-    split = form.get_by_role("button", name=re.compile("^Split the selected claim"))
+    page.mouse.click(*point(page, "The US imposed a 100% tariff", len("The US imposed ")))
+    split = form.get_by_role("button", name=re.compile("^Split the claim here"))
     expect(split).to_be_visible()
     expect(form.locator("q")).to_have_text("The US imposed ‖ a 100% tariff")
     screenshot(page, "claim-split-point")

@@ -151,6 +151,16 @@ def test_undo_takes_back_the_own_verdict_and_restores_the_one_before(client, che
         "factcheck.claim.verdict_undone", "ana")
 
 
+def test_undo_after_the_earlier_reviewer_left_keeps_their_verdict_unnamed(client, checker, editor, claim):
+    claim_set_verdict(claim_id=claim.pk, actor=editor, verdict="verified", expected_version=1)
+    client.force_login(checker)
+    _verdict(client, claim, "false", 2, "It was 145%.")
+    editor.delete()
+    _undo(client, claim, 3)
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.verdict_by, claim.version) == ("verified", None, 4)
+
+
 def test_undo_of_a_dismissal_returns_the_claim_to_unreviewed(client, checker, claim):
     client.force_login(checker)
     _verdict(client, claim, "not_claim", 1)
