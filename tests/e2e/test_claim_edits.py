@@ -125,6 +125,10 @@ def test_add_a_claim_from_selected_text_verdict_and_undo_then_trim_and_split(
     added.refresh_from_db()
     assert (added.verdict, added.verdict_by, added.version) == ("unreviewed", None, 3)
 
+    # A click on a claim in the text still opens it.
+    page.locator(f"#hl-{claims[3].pk}").click()
+    expect(panel).to_have_attribute("data-claim", str(claims[3].pk))
+
     # Trim the tariff claim to its first words: drag the mouse over them in the claim (a link), then t.
     page.locator(f"#claim-row-{claims[1].pk} a").click()
     expect(panel).to_have_attribute("data-claim", str(claims[1].pk))
@@ -197,6 +201,13 @@ def test_after_adding_evidence_j_moves_the_selection(live_server, new_page, sign
     page.keyboard.press("j")
     expect(panel).to_have_attribute("data-claim", str(claims[2].pk))
     expect(panel.get_by_label("Link")).to_have_value("")
+    # n: the next unreviewed claim of this article, past a reviewed one.
+    page.keyboard.press("v")
+    expect(page.locator(f"#claim-row-{claims[2].pk}")).to_have_class(re.compile(r"\bv-verified\b"))
+    page.keyboard.press("k")
+    expect(panel).to_have_attribute("data-claim", str(claims[1].pk))
+    page.keyboard.press("n")
+    expect(panel).to_have_attribute("data-claim", str(claims[3].pk))
 
 
 def test_n_and_auto_advance_follow_the_queue_across_articles_and_undo_still_works(
