@@ -92,7 +92,10 @@ def test_span_and_split_views_keep_offsets_exact_and_refuse_a_stale_version(clie
     response = client.post(url, {"start": claim.start, "end": end, "version": 1}, **HTMX)
     claim.refresh_from_db()
     assert (claim.text, claim.version, claim.origin) == ("The US imposed a 100% tariff", 2, "edited")
-    assert "Span changed." in response.content.decode()
+    html = response.content.decode()
+    assert "Span changed." in html
+    entry = re.search(r'<li class="tl-item[^"]*"><span class="tl-text">(.*?)</span>', html, re.S).group(1)
+    assert entry == "<strong>ana</strong> changed the claim&#x27;s span — “The US imposed a 100% tariff”"
 
     claim_set_verdict(claim_id=claim.pk, actor=editor, verdict="verified", expected_version=2)
     split = reverse("factcheck:claim-split-in-two", args=[claim.pk])
