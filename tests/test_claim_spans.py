@@ -199,3 +199,21 @@ def test_reextraction_keeps_claims_people_added_trimmed_or_split(checker):
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), "a machine claim overlaps a person's"
     article.refresh_from_db()
     _anchored(article)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_claims_people_add_are_matched_across_articles_by_the_workers(celery_worker_thread, checker):
+    from tests.workers import wait_for, wait_until_idle
+
+    sentence = "The US imposed a 100% tariff on Chinese electric vehicles in 2024."
+    first = ArticleFactory(body="Trade news.\n\n" + sentence + " More later.")
+    second = ArticleFactory(body="Markets fell. " + sentence)
+    added = []
+    for article in (first, second):
+        start = article.body.index(sentence)
+        added.append(claim_add(article_id=article.pk, actor=checker, start=start, end=start + len(sentence)))
+        assert wait_until_idle(timeout=120)
+    assert wait_for(lambda: Claim.objects.get(pk=added[1].pk).cluster_id is not None, timeout=60)
+    clusters = set(Claim.objects.filter(pk__in=[c.pk for c in added]).values_list("cluster_id", flat=True))
+    assert len(clusters) == 1 and None not in clusters
