@@ -29,19 +29,28 @@ from factcheck.views.articles import article_page_context
 from factcheck.views.claims import _claim_or_404, _panel_response, _validation_errors, queue_claims
 
 
+# Versions and offsets are PostgreSQL integers: anything larger is a bad form, not a database error.
+MAX_INT = 2_147_483_647
+MAX_ID = 2**63 - 1
+
+
 class SpanForm(forms.Form):
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
+    start = forms.IntegerField(min_value=0, max_value=MAX_INT)
+    end = forms.IntegerField(min_value=1, max_value=MAX_INT)
     text = forms.CharField(required=False, strip=False, max_length=20_000)
 
 
 class ChangeSpanForm(SpanForm):
-    version = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 class SplitForm(forms.Form):
-    at = forms.IntegerField(min_value=1)
-    version = forms.IntegerField(min_value=1)
+    at = forms.IntegerField(min_value=1, max_value=MAX_INT)
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
+
+
+class UndoForm(forms.Form):
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 BAD_SELECTION = "The selection could not be read; select the text again."
@@ -143,11 +152,11 @@ def claim_split_view(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Take back the person's own last verdict on the claim, if nobody changed the claim since."""
     require_review(request)
-    version = int_or_none(request.POST.get("version"))
-    if version is None:
+    form = UndoForm(request.POST)
+    if not form.is_valid():
         return _panel_response(request, _claim_or_404(pk), errors={"general": ["Not undone: reload the claim."]})
     try:
-        claim = claim_undo_verdict(claim_id=pk, actor=request.user, expected_version=version)
+        claim = claim_undo_verdict(claim_id=pk, actor=request.user, expected_version=form.cleaned_data["version"])
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
     except ValidationError as exc:
@@ -163,7 +172,7 @@ def queue_next(request: HttpRequest) -> HttpResponse:
     verdict filter gives way to "unreviewed"), opened in its article with the queue kept for the next `n`."""
     _, claims = queue_claims(request, verdict="open")
     current = int_or_none(request.GET.get("from_claim"))
-    if current is not None:
+    if current is not None and current <= MAX_ID:
         values = Claim.objects.filter(pk=current).values_list("score", "pk").first()
         if values is not None:
             claims = claims.filter(after(selectors.QUEUE_ORDER, values))

@@ -61,6 +61,7 @@ def test_add_without_javascript_redirects_to_the_claim(client, checker, article,
     [
         ({"start": "1", "end": "99999"}, "outside the article&#x27;s text"),
         ({"start": "x", "end": "5"}, "The selection could not be read"),
+        ({"start": "1", "end": "99999999999"}, "The selection could not be read"),
         ({"start": "20", "end": "24", "text": "nowhere to be found"}, "not in the article as stored"),
     ],
 )
@@ -183,6 +184,15 @@ def test_a_stale_undo_is_refused_and_changes_nothing(client, checker, editor, cl
     assert (claim.verdict, claim.verdict_by, claim.version) == ("verified", editor, 3)
 
 
+@pytest.mark.parametrize("version", ["", "two", "99999999999"])
+def test_an_undo_without_a_usable_version_is_a_message(client, checker, claim, version):
+    client.force_login(checker)
+    _verdict(client, claim, "verified", 1)
+    response = client.post(reverse("factcheck:claim-undo", args=[claim.pk]), {"version": version}, **HTMX)
+    assert "Not undone: reload the claim." in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).verdict == "verified"
+
+
 def test_someone_elses_verdict_is_not_undone(client, checker, editor, claim):
     claim_set_verdict(claim_id=claim.pk, actor=editor, verdict="verified", expected_version=1)
     client.force_login(checker)
@@ -236,6 +246,7 @@ def test_next_follows_the_queue_order_across_articles_skipping_reviewed_claims(
     assert response.status_code == 302
     assert response["Location"] == f"/articles/{d.article_id}/?claim={d.pk}&queue="
     assert _next(client)["Location"] == f"/articles/{a.article_id}/?claim={a.pk}&queue="
+    assert _next(client, from_claim="9" * 30)["Location"] == f"/articles/{a.article_id}/?claim={a.pk}&queue="
     last = _next(client, from_claim=e.pk)
     assert last["Location"] == "/queue/"
     left = [str(m) for m in get_messages(last.wsgi_request)]
