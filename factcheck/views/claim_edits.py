@@ -59,10 +59,14 @@ BAD_SELECTION = "The selection could not be read; select the text again."
 def _workspace_response(
     request: HttpRequest, *, article_id: int, claim: Claim | None, notice: str = "", span_errors: list[str] = ()
 ) -> HttpResponse:
-    """The article workspace after a span edit: `claim` selected, with the notice or the refusal."""
+    """The article workspace after a span edit: `claim` selected, with the notice or the refusal. An article opened
+    from the queue (`?queue=` on the request) stays in the queue's flow."""
+    url = claim.get_absolute_url() if claim is not None else ""
+    if url and "queue" in request.GET:
+        url += "&" + urlencode({"queue": request.GET["queue"]})
     if not request.htmx and claim is not None and not span_errors:
         messages.success(request, notice)
-        return redirect(claim.get_absolute_url())
+        return redirect(url)
     context = article_page_context(
         request, article_id=article_id, selected_id=claim.pk if claim else None, notice=notice
     )
@@ -72,8 +76,8 @@ def _workspace_response(
         response["HX-Retarget"] = "#main"
         response["HX-Reswap"] = "outerHTML"
         response["HX-Reselect"] = "#main"
-        if claim is not None:
-            response["HX-Push-Url"] = claim.get_absolute_url()
+        if url:
+            response["HX-Push-Url"] = url
     return response
 
 

@@ -506,6 +506,10 @@
       if (!claim) return false;
       url = tools.getAttribute("data-" + action + "-url").replace("/0/", "/" + claim.id + "/");
     }
+    // Opened from the queue: the answer keeps the queue's flow (n, auto-advance).
+    var grid = document.querySelector(".workspace-grid");
+    var queueNext = grid && grid.getAttribute("data-queue-next");
+    if (queueNext) url += "?queue=" + encodeURIComponent(queueNext.slice(queueNext.indexOf("?") + 1));
     var values = { start: spanState.start, end: spanState.end, text: spanState.text, at: spanState.start,
                    version: claim ? claim.version : "" };
     Object.keys(values).forEach(function (name) { form.querySelector('input[name="' + name + '"]').value = values[name]; });

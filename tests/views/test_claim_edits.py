@@ -48,6 +48,15 @@ def test_add_with_htmx_answers_the_whole_workspace_with_the_new_claim_selected(c
     assert "<strong>ana</strong> added the claim by hand" in html
 
 
+def test_add_from_the_queue_keeps_the_queue(client, checker, article, missed):
+    client.force_login(checker)
+    url = reverse("factcheck:claim-add", args=[article.pk]) + "?queue=kind%3Devent"
+    response = client.post(url, {"start": missed[0], "end": missed[1]}, **HTMX)
+    claim = Claim.objects.get(article=article, text=MISSED)
+    assert response["HX-Push-Url"] == f"/articles/{article.pk}/?claim={claim.pk}&queue=kind%3Devent"
+    assert 'data-queue-next="/queue/next?kind=event"' in response.content.decode()
+
+
 def test_add_without_javascript_redirects_to_the_claim(client, checker, article, missed):
     client.force_login(checker)
     response = _add(client, article, *missed, MISSED)
