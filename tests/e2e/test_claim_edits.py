@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 MISSED = "Xiaomi did not respond to a request for comment."
 TARIFF = "The US imposed a 100% tariff on Chinese electric vehicles in 2024."
 
-SELECT = """([needle, from, to]) => {
+# Characters from..to of the first text node of the article holding `needle`: selected, or (point) where the first
+# of them is drawn.
+IN_TEXT = """([needle, from, to, point]) => {
     const walker = document.createTreeWalker(document.getElementById('article-text'), NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const i = node.data.indexOf(needle);
@@ -26,25 +28,13 @@ SELECT = """([needle, from, to]) => {
         const range = document.createRange();
         range.setStart(node, i + from);
         range.setEnd(node, i + (to === null ? needle.length : to));
-        const selection = window.getSelection();
-        selection.removeAllRanges();
-        selection.addRange(range);
+        if (point) {
+            const box = range.getBoundingClientRect();
+            return [box.left + 1, box.top + box.height / 2];
+        }
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
         return true;
-    }
-    return false;
-}"""
-
-
-POINT = """([needle, at]) => {
-    const walker = document.createTreeWalker(document.getElementById('article-text'), NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const i = node.data.indexOf(needle);
-        if (i === -1) continue;
-        const range = document.createRange();
-        range.setStart(node, i + at);
-        range.setEnd(node, i + at + 1);
-        const box = range.getBoundingClientRect();
-        return [box.left + 1, box.top + box.height / 2];
     }
     return null;
 }"""
@@ -52,7 +42,7 @@ POINT = """([needle, at]) => {
 
 def point(page, needle: str, at: int) -> tuple[float, float]:
     """Where the character `at` of `needle` is drawn (its left edge), to point the mouse at."""
-    found = page.evaluate(POINT, [needle, at])
+    found = page.evaluate(IN_TEXT, [needle, at, at + 1, True])
     assert found, f"{needle!r} is not in the article text"
     return found[0], found[1]
 
@@ -66,7 +56,7 @@ def drag_mouse(page, start: tuple[float, float], end: tuple[float, float]) -> No
 
 def select_text(page, needle: str, start: int = 0, end: int | None = None) -> None:
     """Select `needle` (or its characters start:end; start == end puts the caret there) in the article text."""
-    assert page.evaluate(SELECT, [needle, start, end]), f"{needle!r} is not in the article text"
+    assert page.evaluate(IN_TEXT, [needle, start, end, False]), f"{needle!r} is not in the article text"
 
 
 def csp_errors(page) -> list[str]:
