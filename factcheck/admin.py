@@ -118,6 +118,7 @@ class ClaimAdmin(ReadMostlyAdmin):
     raw_id_fields = ["article", "cluster", "assignee", "verdict_by"]
     readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
                        "verdict_by", "verdict_at", "cluster"]
+    readonly_fields += ["origin"]  # set by the services that add or correct a claim
 
 
 @admin.register(Evidence)

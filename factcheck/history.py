@@ -40,6 +40,11 @@ ACTIONS: dict[str, str] = {
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
     "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
+    # Claims a person adds or corrects, and taking a verdict back.
+    "factcheck.claim.added": "added the claim by hand",
+    "factcheck.claim.span_changed": "changed the claim's span",
+    "factcheck.claim.split": "split the claim in two",
+    "factcheck.claim.verdict_undone": "undid the verdict",
 }
 
 

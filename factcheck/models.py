@@ -419,6 +419,12 @@ class ClusterMerge(models.Model):
         return f"Cluster {self.from_cluster_id} merged into {self.into_cluster_id}"
 
 
+class ClaimOrigin(models.TextChoices):
+    MACHINE = "machine", "Extracted"
+    ADDED = "added", "Added by a person"
+    EDITED = "edited", "Span set by a person"
+
+
 class Verdict(models.TextChoices):
     UNREVIEWED = "unreviewed", "Unreviewed"
     VERIFIED = "verified", "Verified"
@@ -431,12 +437,15 @@ class Verdict(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["match_keys", "embedding", "embedding_model", "search", "has_published_check"],
+    # `origin` is left out of the events: a column added to the event table would rewrite old events (and break
+    # the hash chain); the action that set it (added, span changed, split) is in each event's context.
+    exclude=["match_keys", "embedding", "embedding_model", "search", "has_published_check", "origin"],
 )
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
 
     Verdict = Verdict
+    Origin = ClaimOrigin
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     start = models.PositiveIntegerField()
@@ -446,6 +455,10 @@ class Claim(models.Model):
     kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     facets = models.JSONField(default=dict, blank=True)
     model_version = models.CharField(max_length=64, blank=True, help_text="Empty for claims added by a person.")
+    origin = models.CharField(
+        max_length=10, choices=ClaimOrigin.choices, default=ClaimOrigin.MACHINE, db_default=ClaimOrigin.MACHINE,
+        help_text="Extracted, added by a person, or with its span trimmed or split by a person.",
+    )
     verdict = models.CharField(max_length=12, choices=Verdict.choices, default=Verdict.UNREVIEWED)
     rationale = models.TextField(blank=True)
     verdict_by = models.ForeignKey(
@@ -491,6 +504,7 @@ class Claim(models.Model):
         ordering = ["article", "start"]
         constraints = [
             _choices_check("verdict", Verdict, "claim_verdict_valid"),
+            _choices_check("origin", ClaimOrigin, "claim_origin_valid"),
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="claim_start_before_end"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_range"),
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_unique_span"),

@@ -21,6 +21,9 @@ from factcheck.services.check_offers import check_label
 
 OUTSIDE = "someone (outside the workspace)"
 
+# A person set the claim's span: the sentence quotes the new text rather than listing each changed field.
+SPAN_ACTIONS = {"factcheck.claim.span_changed", "factcheck.claim.split"}
+
 # Fields whose changes are worth a sentence; the rest (updated_at, version) move with them.
 CLAIM_FIELDS = {
     "verdict": "verdict",
@@ -125,6 +128,9 @@ def _claim_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None
         else:
             sentence = f"assigned the claim to {_name(after, names)}"
         return TimelineEntry(sentence=sentence, kind="assign", **base)
+    if action in SPAN_ACTIONS:
+        # Text, place and scores move together; the new text (the reason given) says it all.
+        return TimelineEntry(sentence=action_sentence(action), quote=reason, **base)
     if action:
         detail = _changes_sentence(changes, names)
         sentence = action_sentence(action) + (f": {detail}" if detail else "")

@@ -7,7 +7,8 @@ from are exported for reuse and tests.
 from .facets import EntityContext, claim_facets
 from .kinds import KINDS, claim_kinds
 from .model import DEFAULT_THRESHOLD, MODEL_VERSION, score_sentences
-from .pipeline import OPINION_FACTOR, ExtractedClaim, extract_claims
+from .pipeline import OPINION_FACTOR, ExtractedClaim, extract_claims, span_features
+from .segment import _trim as trim_span
 from .segment import split_sentences
 
 __all__ = [
@@ -21,5 +22,7 @@ __all__ = [
     "claim_kinds",
     "extract_claims",
     "score_sentences",
+    "span_features",
     "split_sentences",
+    "trim_span",
 ]

@@ -13,7 +13,7 @@ from .kinds import claim_kinds, is_pure_opinion
 from .model import DEFAULT_THRESHOLD, score_sentences
 from .segment import Segment, segment
 
-__all__ = ["OPINION_FACTOR", "ExtractedClaim", "extract_claims"]
+__all__ = ["OPINION_FACTOR", "ExtractedClaim", "extract_claims", "span_features"]
 
 # A sentence that only states a view (kind "opinion" and nothing checkable: no figure,
 # date, event, rule or cause) has its check-worthiness score multiplied by this, so
@@ -96,6 +96,20 @@ def extract_claims(
                 continue
         claims.append(ExtractedClaim(seg.start, seg.end, sentence, score, kinds, facets))
     return claims
+
+
+def span_features(
+    sentence: str, *, context: EntityContext | None = None
+) -> tuple[float, tuple[str, ...], dict[str, Any]]:
+    """Score, kinds and facets of one span a person chose, computed as ``extract_claims`` computes them for a
+    sentence it finds (the same scorer, opinion adjustment, kinds and facets). ``context`` carries the names the
+    article established before the span, so a surname resolves to the full name."""
+    facets = claim_facets(sentence, context=context)
+    score = min(max(float(score_sentences([sentence])[0]), 0.0), 1.0)
+    kinds = claim_kinds(sentence, facets)
+    if is_pure_opinion(kinds, facets):
+        score *= OPINION_FACTOR
+    return score, kinds, facets
 
 
 class _HeadingIndex:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -89,4 +90,54 @@ def claim_assign(*, claim_id: int, actor: AbstractBaseUser, assignee: AbstractBa
     if not updated:
         holder = claim.assignee.get_username() if claim.assignee else "nobody"
         raise PermissionDenied(f"This claim is assigned to {holder}; only editors can reassign it.")
+    return claim
+
+
+# Actions whose change an undo may take back: a verdict, or "not a claim", set through the verdict action.
+UNDOABLE_ACTIONS = {"factcheck.claim.verdict_changed"}
+
+
+@transaction.atomic
+def claim_undo_verdict(*, claim_id: int, actor: AbstractBaseUser, expected_version: int) -> Claim:
+    """Take back the actor's own last verdict (or dismissal) on a claim: verdict, rationale, who and when return to
+    what they were before it.
+
+    Guarantees: only while the claim is still at `expected_version`, the version that verdict made (one
+    conditional UPDATE, as for any verdict), so an undo after anyone else's change is refused with a message and
+    changes nothing; only the actor's own verdict; the undo itself raises the version and is in the history.
+    """
+    if not permissions.can_review(actor):
+        raise PermissionDenied("You can read claims but not change them.")
+    events = Claim.pgh_event_model.objects.filter(pgh_obj_id=claim_id).select_related("pgh_context")
+    # The event that made this version (a later one at the same version, such as matching, raised none).
+    made = events.filter(version=expected_version).order_by("pgh_id").first()
+    claim = Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)
+    if claim.version != expected_version:
+        who = claim.verdict_by.get_username() if claim.verdict_by else "someone"
+        raise ValidationError(
+            f"Not undone: the claim changed after your verdict (it is now “{claim.get_verdict_display()}”, "
+            f"set by {who}). Nothing was changed."
+        )
+    metadata = (made.pgh_context.metadata if made is not None and made.pgh_context else None) or {}
+    if metadata.get("action") not in UNDOABLE_ACTIONS or metadata.get("user") != actor.pk:
+        raise ValidationError("Not undone: the last change to this claim is not a verdict of yours.")
+    before = events.filter(version__lt=expected_version).order_by("-pgh_id").first()
+    if before is None:
+        raise ValidationError("Not undone: the claim's earlier state is not in its history.")
+    # The reviewer before may have left the workspace since (their account deleted): the verdict stays, unnamed.
+    reviewer = before.verdict_by_id
+    if reviewer is not None and not get_user_model().objects.filter(pk=reviewer).exists():
+        reviewer = None
+    with history_context(action="factcheck.claim.verdict_undone", user=actor, reason=before.rationale):
+        updated = Claim.objects.filter(pk=claim_id, version=expected_version).update(
+            verdict=before.verdict,
+            rationale=before.rationale,
+            verdict_by_id=reviewer,
+            verdict_at=before.verdict_at,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
+        )
+    claim = Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)
+    if not updated:
+        raise ValidationError("Not undone: the claim changed meanwhile. Nothing was changed.")
     return claim

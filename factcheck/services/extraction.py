@@ -14,7 +14,7 @@ from factcheck import extraction, matching
 from factcheck.matching import encoder
 from factcheck.history import history_context
 from factcheck.queueing import send_on_commit
-from factcheck.models import Article, Claim, Evidence, Verdict
+from factcheck.models import Article, Claim, ClaimOrigin, Evidence, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,12 @@ def article_enqueue_extraction(*, article_id: int) -> None:
 
 
 def _with_human_work(qs):
-    """Claims a person has touched: verdict, rationale, assignee or any evidence (even removed)."""
+    """Claims a person has touched: verdict, rationale, assignee, any evidence (even removed), or a span a person
+    added, trimmed or split."""
     has_evidence = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
     return qs.filter(
         ~Q(verdict=Verdict.UNREVIEWED) | ~Q(rationale="") | Q(assignee__isnull=False) | has_evidence
-        | Q(model_version="")
+        | Q(model_version="") | ~Q(origin=ClaimOrigin.MACHINE)
     )
 
 

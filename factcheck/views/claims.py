@@ -76,6 +76,7 @@ def _panel_response(
     *,
     changed: bool = False,
     verdict_changed: bool = False,
+    undoable: bool = True,
     **panel: Any,
 ) -> HttpResponse:
     """The panel after an action. htmx: the panel fragment (plus out-of-band updates when the claim changed);
@@ -92,7 +93,7 @@ def _panel_response(
         context["counters"] = counters(selectors.article_verdict_counts(article_id=claim.article_id))
         # A claim across a paragraph break is highlighted in pieces; the verdictChanged event updates those.
         context["oob_highlight"] = "\n" not in claim.text
-        context["seg"] = Segment(claim.text, claim)
+        context["seg"] = Segment(claim.text, claim, start=claim.start)
     response = render(request, "articles/article.html#panel-update", context)
     if verdict_changed:
         response["HX-Trigger"] = json.dumps(
@@ -102,6 +103,9 @@ def _panel_response(
                     "verdict": claim.verdict,
                     "label": claim.get_verdict_display(),
                     "marker": VERDICT_MARKERS.get(claim.verdict, "?"),
+                    # What the undo toast posts: the version this verdict made (a later change refuses it).
+                    **({"undo": reverse("factcheck:claim-undo", args=[claim.pk]), "version": claim.version}
+                       if undoable else {}),
                 }
             }
         )
@@ -188,8 +192,10 @@ def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         evidence_add(claim_id=claim.pk, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
         return _panel_response(request, claim, errors=_validation_errors(exc), evidence_values=values)
-    # The claim itself is unchanged; the panel reloads its evidence.
-    return _panel_response(request, claim, changed=True, notice="Evidence added.")
+    # The claim itself is unchanged; the panel reloads its evidence. Focus then returns to the claim list.
+    response = _panel_response(request, claim, changed=True, notice="Evidence added.")
+    response["HX-Trigger-After-Settle"] = "evidenceAdded"
+    return response
 
 
 @require_POST
@@ -255,10 +261,9 @@ def _date_or_none(raw: str | None):
         return None
 
 
-@require_GET
-@require_view_permission
-def queue(request: HttpRequest) -> HttpResponse:
-    """Every claim across articles, most check-worthy first, with filters; Editors can assign in bulk."""
+def queue_claims(request: HttpRequest, *, verdict: str | None = None) -> tuple[dict[str, Any], Any]:
+    """The queue's filters from the query string, and its claims filtered by them (`verdict` overrides the
+    filter's). Shared by the queue page and "next unreviewed claim in the queue"."""
     params = request.GET
     filters = {
         "verdict": params.get("verdict", ""),
@@ -271,7 +276,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "checked": params.get("checked") == "1",
     }
     claims = selectors.claim_queue(
-        verdict=filters["verdict"],
+        verdict=filters["verdict"] if verdict is None else verdict,
         kind=filters["kind"],
         assignee=filters["assignee"],
         user=request.user,
@@ -281,6 +286,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         date_to=_date_or_none(filters["date_to"]),
         checked_only=filters["checked"],
     )
+    return filters, claims
+
+
+@require_GET
+@require_view_permission
+def queue(request: HttpRequest) -> HttpResponse:
+    """Every claim across articles, most check-worthy first, with filters; Editors can assign in bulk."""
+    params = request.GET
+    filters, claims = queue_claims(request)
     page = keyset_page(claims, order=selectors.QUEUE_ORDER, cursor=params.get("after"), size=QUEUE_PAGE_SIZE)
     decorate(page.rows)
     context = {

@@ -94,6 +94,7 @@ class Segment:
     claim: Claim | None = None
     first: bool = True  # the piece that carries the claim's id (a claim can cross a paragraph break)
     last: bool = True  # the piece that carries the verdict marker
+    start: int = 0  # where the piece begins in the body (the browser maps a selection back to offsets with it)
 
 
 @dataclass
@@ -183,10 +184,11 @@ def article_blocks(body: str, headings: Iterable, claims: Iterable[Claim]) -> li
             start, end, claim = placed[j]
             piece_start, piece_end = max(start, position), min(end, b_end)
             if piece_start > position:
-                block.segments.append(Segment(body[position:piece_start]))
+                block.segments.append(Segment(body[position:piece_start], start=position))
             if piece_start < piece_end:
                 block.segments.append(
-                    Segment(body[piece_start:piece_end], claim, first=claim.pk not in seen, last=end <= b_end)
+                    Segment(body[piece_start:piece_end], claim, first=claim.pk not in seen, last=end <= b_end,
+                            start=piece_start)
                 )
                 seen.add(claim.pk)
             position = max(position, piece_end)
@@ -195,7 +197,7 @@ def article_blocks(body: str, headings: Iterable, claims: Iterable[Claim]) -> li
             j += 1
         i = j
         if position < b_end:
-            block.segments.append(Segment(body[position:b_end]))
+            block.segments.append(Segment(body[position:b_end], start=position))
         blocks.append(block)
     return blocks
 

@@ -8,8 +8,8 @@
   "use strict";
 
   var VERDICT_KEYS = { v: true, d: true, f: true, u: true, x: true };
-  // A published check offered on the claim: c = the same claim, n = not the same.
-  var OFFER_KEYS = { c: true, n: true };
+  // A published check offered on the claim: c = the same claim, o = another claim (not the same).
+  var OFFER_KEYS = { c: true, o: true };
 
   function isTyping(target) {
     if (!target || target === document.body) return false;
@@ -143,6 +143,7 @@
     }
     if (key === "e") return focusField("evidence");
     if (key === "r") return focusField("rationale");
+    if (FLOW_KEYS[key]) return FLOW_KEYS[key]();
     return false;
   }
 
@@ -163,7 +164,8 @@
     if (dialog && dialog.open) return;
     var key = event.key;
     if (event.shiftKey || key.length !== 1) return;
-    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key] && !OFFER_KEYS[key]) return;
+    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key] && !OFFER_KEYS[key] &&
+        !FLOW_KEYS[key]) return;
     if (!document.getElementById("claim-panel")) return;
     if (runShortcut(key)) event.preventDefault();
   });
@@ -239,6 +241,354 @@
       preview.scrollIntoView({ block: "nearest" });
     }
   });
+
+  // --- Claims a person adds or corrects, undo, next unreviewed claim -------------------------------------
+  // a adds the selected text as a claim, t makes it the selected claim's span, s splits the selected claim where
+  // the caret is (a click in its text); z undoes your last verdict while its notice shows; n goes to the next
+  // unreviewed claim (the queue's next when the article was opened from the queue). The server finds the exact
+  // offsets and refuses what doesn't fit; the offsets sent here are computed from each piece's place in the body.
+  var UNDO_MS = 8000;
+  var PENDING_UNDO = "factdesk.pendingUndo";
+  var AUTO_ADVANCE = "factdesk.autoAdvance";
+  var FLOW_KEYS = {
+    n: function () { return nextUnreviewed(); },
+    z: function () { return undo(); },
+    a: function () { return spanSubmit("add"); },
+    t: function () { return spanSubmit("span"); },
+    s: function () { return spanSubmit("split"); }
+  };
+
+  function storage(kind) {
+    try { return window[kind]; } catch (e) { return null; }
+  }
+
+  function shortened(text, size) {
+    text = text.replace(/\s+/g, " ").trim();
+    return text.length > size ? text.slice(0, size - 1) + "…" : text;
+  }
+
+  function flowMessage(text) {
+    var el = document.getElementById("flow-message");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+    window.clearTimeout(flowMessage.timer);
+    flowMessage.timer = window.setTimeout(function () { el.hidden = true; }, 4000);
+  }
+
+  // The undo notice. Kept for the session, so it survives the move to another article (the queue's next).
+  var undoTimer = null;
+
+  function showUndo(pending) {
+    var toast = document.getElementById("undo-toast");
+    var left = pending.until - Date.now();
+    if (!toast || left <= 0) return hideUndo();
+    var form = document.getElementById("undo-form");
+    toast.querySelector("[data-undo-text]").textContent =
+      "Marked “" + pending.label + "”" + (pending.snippet ? ": " + pending.snippet : ".");
+    form.setAttribute("action", pending.url);
+    form.setAttribute("data-claim", pending.claim);
+    form.querySelector('input[name="version"]').value = pending.version;
+    toast.hidden = false;
+    var session = storage("sessionStorage");
+    if (session) session.setItem(PENDING_UNDO, JSON.stringify(pending));
+    window.clearTimeout(undoTimer);
+    undoTimer = window.setTimeout(hideUndo, left);
+  }
+
+  function hideUndo() {
+    var toast = document.getElementById("undo-toast");
+    if (toast) toast.hidden = true;
+    var session = storage("sessionStorage");
+    if (session) session.removeItem(PENDING_UNDO);
+  }
+
+  function restoreUndo() {
+    var toast = document.getElementById("undo-toast");
+    var session = storage("sessionStorage");
+    if (!toast || !toast.hidden || !session) return;
+    try {
+      var pending = JSON.parse(session.getItem(PENDING_UNDO) || "null");
+      if (pending) showUndo(pending);
+    } catch (e) {
+      session.removeItem(PENDING_UNDO);
+    }
+  }
+
+  function undo() {
+    var toast = document.getElementById("undo-toast");
+    if (!toast || toast.hidden) return false;
+    document.getElementById("undo-form").requestSubmit();
+    return true;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "undo-form") return;
+    var claim = form.getAttribute("data-claim");
+    hideUndo();
+    // A claim of this article: its panel comes back in place. Another article's: an ordinary POST opens it.
+    if (document.getElementById("claim-row-" + claim) && window.htmx) {
+      event.preventDefault();
+      window.htmx.ajax("POST", form.getAttribute("action"), { source: form, target: "#claim-panel", swap: "outerHTML" });
+    }
+  });
+
+  // Next unreviewed claim: in the queue's order when the article was opened from the queue, else in this list.
+  function nextUnreviewed() {
+    var grid = document.querySelector(".workspace-grid");
+    var queueNext = grid && grid.getAttribute("data-queue-next");
+    var id = selectedClaimId();
+    if (queueNext) {
+      window.location.assign(queueNext + "&from_claim=" + encodeURIComponent(id || ""));
+      return true;
+    }
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#claim-list .claim-row"));
+    var current = -1;
+    rows.forEach(function (row, i) { if (row.id === "claim-row-" + id) current = i; });
+    for (var step = 1; step <= rows.length; step++) {
+      var row = rows[(current + step) % rows.length];
+      if (row.classList.contains("v-unreviewed") && row.id !== "claim-row-" + id) {
+        row.querySelector(".claim-link").click();
+        return true;
+      }
+    }
+    flowMessage("No unreviewed claims left in this article.");
+    return true;
+  }
+
+  function autoAdvanceOn() {
+    var local = storage("localStorage");
+    return !!local && local.getItem(AUTO_ADVANCE) === "1";
+  }
+
+  function syncAutoAdvance() {
+    var toggle = document.querySelector("[data-auto-advance]");
+    if (toggle) toggle.checked = autoAdvanceOn();
+  }
+
+  document.addEventListener("change", function (event) {
+    var toggle = event.target;
+    if (!toggle.matches || !toggle.matches("[data-auto-advance]")) return;
+    var local = storage("localStorage");
+    if (local) local.setItem(AUTO_ADVANCE, toggle.checked ? "1" : "0");
+    toggle.blur();  // so the next key is a shortcut again
+  });
+
+  var advancePending = false;
+
+  document.addEventListener("verdictChanged", function (event) {
+    var detail = event.detail || {};
+    if (!detail.undo) return;
+    var snippet = document.querySelector("#claim-row-" + detail.claim + " .claim-snippet");
+    showUndo({ url: detail.undo, version: detail.version, claim: String(detail.claim), label: detail.label,
+               snippet: snippet ? shortened(snippet.textContent, 60) : "", until: Date.now() + UNDO_MS });
+    advancePending = detail.verdict !== "unreviewed" && autoAdvanceOn();
+  });
+
+  // Evidence added: back to the claim list, so the next j moves the selection instead of typing in a field.
+  document.addEventListener("evidenceAdded", function () {
+    var link = document.querySelector("#claim-list .claim-row.is-selected .claim-link");
+    if (link) link.focus();
+  });
+
+  // --- Selecting text in the article ---
+  function pieceOf(node) {
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    return el && el.closest ? el.closest("#article-text [data-s]") : null;
+  }
+
+  function bodyText(range) {
+    // The body's characters in a range: the verdict markers left out, a <br> is the line break it stands for.
+    var fragment = range.cloneContents();
+    fragment.querySelectorAll(".hl-marker, .sr-only").forEach(function (el) { el.remove(); });
+    fragment.querySelectorAll("br").forEach(function (br) { br.replaceWith("\n"); });
+    return fragment.textContent;
+  }
+
+  function pieceStart(piece) {
+    return parseInt(piece.getAttribute("data-s"), 10);
+  }
+
+  function boundary(node, offset, isEnd) {
+    var piece = pieceOf(node);
+    var range = document.createRange();
+    if (piece) {
+      range.setStart(piece, 0);
+      range.setEnd(node, offset);
+      return pieceStart(piece) + bodyText(range).length;
+    }
+    // Between pieces (a paragraph's edge): the next piece's start, or the previous piece's end.
+    range.setStart(node, offset);
+    var pieces = document.querySelectorAll("#article-text [data-s]");
+    var before = null;
+    for (var i = 0; i < pieces.length; i++) {
+      if (range.comparePoint(pieces[i], 0) >= 0) {
+        if (!isEnd) return pieceStart(pieces[i]);
+        break;
+      }
+      before = pieces[i];
+    }
+    if (!isEnd || !before) return null;
+    var whole = document.createRange();
+    whole.selectNodeContents(before);
+    return pieceStart(before) + bodyText(whole).length;
+  }
+
+  function readSelection() {
+    var text = document.getElementById("article-text");
+    var selection = window.getSelection();
+    if (!text || !selection || !selection.rangeCount) return null;
+    var range = selection.getRangeAt(0);
+    if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return null;
+    var start = boundary(range.startContainer, range.startOffset, false);
+    if (start === null) return null;
+    if (range.collapsed) return { start: start, end: start, text: "", collapsed: true };
+    var end = boundary(range.endContainer, range.endOffset, true);
+    if (end === null || end <= start) return null;
+    return { start: start, end: end, text: bodyText(range), collapsed: false };
+  }
+
+  function selectedClaim() {
+    var id = selectedClaimId();
+    var mark = id && document.querySelector('.hl[data-claim="' + id + '"]');
+    var version = document.querySelector('#claim-panel #verdict-form input[name="version"]');
+    if (!mark || !version) return null;
+    return { id: id, start: parseInt(mark.getAttribute("data-cs"), 10), end: parseInt(mark.getAttribute("data-ce"), 10),
+             version: version.value };
+  }
+
+  var spanState = null;
+
+  function updateSpanTools() {
+    var tools = document.getElementById("span-tools");
+    if (!tools) return;
+    var form = document.getElementById("span-form");
+    var state = readSelection();
+    var claim = selectedClaim();
+    var canAdd = !!state && !state.collapsed;
+    var canSpan = canAdd && !!claim && state.start < claim.end && claim.start < state.end;
+    var canSplit = !!state && !!claim && state.start > claim.start && state.start < claim.end;
+    spanState = canAdd || canSplit ? state : null;
+    form.hidden = !spanState;
+    tools.querySelector("[data-span-hint]").hidden = !!spanState;
+    if (!spanState) return;
+    form.querySelector('[data-span-action="add"]').hidden = !canAdd;
+    form.querySelector('[data-span-action="span"]').hidden = !canSpan;
+    form.querySelector('[data-span-action="split"]').hidden = !canSplit;
+    form.querySelector("[data-span-label]").textContent = canAdd ? "Selected" : "Split into";
+    form.querySelector("[data-span-text]").textContent = canAdd ? shortened(state.text, 160) : splitPreview(claim, state);
+  }
+
+  function splitPreview(claim, state) {
+    // The claim's text as highlighted, cut where the caret is: "…first part ‖ second part…".
+    var pieces = document.querySelectorAll('.hl[data-claim="' + claim.id + '"]');
+    var text = Array.prototype.map.call(pieces, function (piece) {
+      var range = document.createRange();
+      range.selectNodeContents(piece);
+      return bodyText(range);
+    }).join(" ");
+    var cut = state.start - pieceStart(pieces[0]);
+    var before = text.slice(0, cut).replace(/\s+/g, " ").trim();
+    var after = shortened(text.slice(cut), 50);
+    return (before.length > 50 ? "…" + before.slice(-49) : before) + " ‖ " + after;
+  }
+
+  function spanSubmit(action) {
+    var tools = document.getElementById("span-tools");
+    var form = document.getElementById("span-form");
+    if (!tools || !form || form.hidden || !spanState || !window.htmx) return false;
+    var button = form.querySelector('[data-span-action="' + action + '"]');
+    if (!button || button.hidden) return false;
+    var claim = selectedClaim();
+    var url = tools.getAttribute("data-add-url");
+    if (action !== "add") {
+      if (!claim) return false;
+      url = tools.getAttribute("data-" + action + "-url").replace("/0/", "/" + claim.id + "/");
+    }
+    // Opened from the queue: the answer keeps the queue's flow (n, auto-advance).
+    var grid = document.querySelector(".workspace-grid");
+    var queueNext = grid && grid.getAttribute("data-queue-next");
+    if (queueNext) url += "?queue=" + encodeURIComponent(queueNext.slice(queueNext.indexOf("?") + 1));
+    var values = { start: spanState.start, end: spanState.end, text: spanState.text, at: spanState.start,
+                   version: claim ? claim.version : "" };
+    Object.keys(values).forEach(function (name) { form.querySelector('input[name="' + name + '"]').value = values[name]; });
+    window.getSelection().removeAllRanges();
+    window.htmx.ajax("POST", url, { source: form, target: "#main", swap: "outerHTML", select: "#main" });
+    return true;
+  }
+
+  // Claims in the text are links, and a browser neither selects text dragged inside a link nor puts the caret
+  // where one is clicked. For people who can edit claims both are done here: a drag selects (and opens nothing),
+  // a click puts the caret at the point (the split point) and selects the claim as before.
+  var drag = null;
+
+  function caretAt(x, y) {
+    if (document.caretRangeFromPoint) return document.caretRangeFromPoint(x, y);
+    var position = document.caretPositionFromPoint && document.caretPositionFromPoint(x, y);
+    if (!position) return null;
+    var range = document.createRange();
+    range.setStart(position.offsetNode, position.offset);
+    return range;
+  }
+
+  document.addEventListener("mousedown", function (event) {
+    drag = null;
+    if (event.button !== 0 || event.shiftKey || !event.target.closest) return;
+    if (!event.target.closest("#article-text .hl") || !document.getElementById("span-tools")) return;
+    var anchor = caretAt(event.clientX, event.clientY);
+    if (!anchor) return;
+    event.preventDefault();  // no dragging of the link
+    drag = { anchor: anchor, x: event.clientX, y: event.clientY, moved: false };
+  });
+
+  document.addEventListener("mousemove", function (event) {
+    if (!drag || !(event.buttons & 1)) return;
+    if (!drag.moved && Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 4) return;
+    var focus = caretAt(event.clientX, event.clientY);
+    var text = document.getElementById("article-text");
+    if (!focus || !text || !text.contains(focus.startContainer)) return;
+    drag.moved = true;
+    window.getSelection().setBaseAndExtent(
+      drag.anchor.startContainer, drag.anchor.startOffset, focus.startContainer, focus.startOffset);
+  });
+
+  document.addEventListener("mouseup", function () {
+    if (drag && !drag.moved) window.getSelection().collapse(drag.anchor.startContainer, drag.anchor.startOffset);
+  });
+
+  // Before the link's own handler (capture): a drag that ended on a claim selected text, it opens nothing.
+  document.addEventListener("click", function (event) {
+    var dragged = drag && drag.moved;
+    drag = null;
+    if (dragged && event.target.closest && event.target.closest("#article-text")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  document.addEventListener("selectionchange", updateSpanTools);
+  // A click on a button of the tools must not collapse the selection it acts on.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("#span-tools button")) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#span-tools [data-span-action]");
+    if (button) spanSubmit(button.getAttribute("data-span-action"));
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    syncAutoAdvance();
+    restoreUndo();
+    updateSpanTools();
+    if (advancePending) {
+      advancePending = false;
+      nextUnreviewed();
+    }
+  });
+
+  syncAutoAdvance();
+  restoreUndo();
 
   // The script is deferred: the page is parsed when this runs.
   scrollSelectedIntoView();

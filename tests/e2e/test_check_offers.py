@@ -96,9 +96,12 @@ def test_checker_confirms_a_published_check_with_the_keyboard(live_server, new_p
     expect(proposal).to_have_text(re.compile("Set Verified"))
     screenshot(page, "previously-fact-checked-confirmed")
 
-    # n acts on the next undecided check in view once "possibly checked" is open; it is hidden, then shown again.
+    # o (another claim: not the same) acts on the next undecided check in view once "possibly checked" is open;
+    # it is hidden, then shown again.
     offers.locator("summary").click()
-    page.keyboard.press("n")
+    expect(offers.locator(f"#offer-{possible.pk}").get_by_role("button", name=re.compile("^Not the same"))
+           ).to_have_attribute("aria-keyshortcuts", "o")
+    page.keyboard.press("o")
     expect(panel.locator(".notice")).to_contain_text("Marked “Auto Facts: Accurate” as not the same claim")
     expect(offers.locator(f"#offer-{possible.pk}")).to_have_count(0)
     expect(history.locator("li").first).to_contain_text("ana marked “Auto Facts: Accurate” as not the same claim")
@@ -133,7 +136,7 @@ def test_a_viewer_sees_the_checks_and_the_keys_do_nothing(live_server, new_page,
     expect(offers).to_contain_text("Tariff Watch")
     expect(offers.get_by_role("button")).to_have_count(0)
     page.keyboard.press("c")
-    page.keyboard.press("n")
+    page.keyboard.press("o")
     expect(page.locator("#claim-panel .notice")).to_have_count(0)
     assert CheckOffer.objects.get(pk=strong.pk).status == "offered"
     assert not Evidence.objects.exists()

@@ -159,4 +159,12 @@ def test_demo_checks_are_offered_on_the_seeds_and_one_is_confirmed(
     expect(offers.locator(f"#offer-{near.pk}")).to_contain_text("“Mostly False”")
     screenshot(page, "published-checks-walk-figures-differ")
 
+    # o: another claim, not the same one; the check is hidden here.
+    not_same = offers.locator(f"#offer-{near.pk}").get_by_role("button", name=re.compile("^Not the same"))
+    expect(not_same).to_have_attribute("aria-keyshortcuts", "o")
+    page.keyboard.press("o")
+    expect(page.locator("#claim-panel .notice")).to_contain_text("as not the same claim: it is hidden here.")
+    near.refresh_from_db()
+    assert near.status == "rejected" and near.decided_by.username == "ed"
+
     assert not [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e], page.console_errors

@@ -47,6 +47,7 @@ def test_json_export_of_one_article(reviewed):
     }
     claim = data[0]["claims"][0]
     assert claim["id"] == a.pk and claim["verdict"] == "verified" and claim["cluster"] == cluster.pk
+    assert claim["origin"] == "machine"
     assert article.body[claim["start"]:claim["end"]] == claim["text"]
     assert set(claim) >= {"id", "start", "end", "text", "score", "kinds", "facets", "verdict", "cluster",
                           "conflicts", "evidence"}

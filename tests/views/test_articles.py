@@ -31,7 +31,7 @@ def test_workspace_highlights_every_claim_in_place_with_marker_and_word(client, 
     assert 'class="hl v-false' in highlight.group(0)
     assert "✗" in highlight.group(1) and "(False)" in highlight.group(1)
     # The heading span is a heading; blank lines make paragraphs.
-    assert '<h3 class="text-heading">Ford and Xiaomi</h3>' in html
+    assert '<h3 class="text-heading"><span data-s="0">Ford and Xiaomi</span></h3>' in html
     assert html.count("<p>") >= 2
     # Everything from the article is escaped.
     assert "<script>alert(1)</script>" not in html

@@ -72,7 +72,10 @@ def test_set_verdict_with_htmx_updates_panel_highlight_row_and_counters(client, 
     assert '<div id="verdict-counters" class="counters" hx-swap-oob="true">' in html
     assert "Reviewed <strong>1</strong> of 5" in html
     trigger = json.loads(response["HX-Trigger"])
-    assert trigger["verdictChanged"] == {"claim": claim.pk, "verdict": "verified", "label": "Verified", "marker": "✓"}
+    assert trigger["verdictChanged"] == {
+        "claim": claim.pk, "verdict": "verified", "label": "Verified", "marker": "✓",
+        "undo": f"/claims/{claim.pk}/undo", "version": 2,
+    }
     # The history entry was written, and the panel's timeline shows it.
     (event,) = events(claim)
     assert event.pgh_context.metadata["action"] == "factcheck.claim.verdict_changed"

@@ -75,6 +75,7 @@ def article_record(article: Article) -> dict[str, Any]:
                 "kinds": list(c.kinds),
                 "facets": c.facets,
                 "verdict": c.verdict,
+                "origin": c.origin,
                 "cluster": c.cluster_id,
                 "conflicts": _conflicts(c),
                 "evidence": _evidence(c),
