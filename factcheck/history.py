@@ -40,6 +40,13 @@ ACTIONS: dict[str, str] = {
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
     "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
+    # Fact-check reports
+    "factcheck.claim.verdict_corrected": "corrected a published verdict",
+    "factcheck.report.created": "created the report",
+    "factcheck.report.edited": "changed the report's title, introduction or claims",
+    "factcheck.report.marked_ready": "marked the report ready to publish",
+    "factcheck.report.published": "published the report",
+    "factcheck.report.unpublished": "unpublished the report",
 }
 
 
