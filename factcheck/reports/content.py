@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from factcheck.history import action_sentence
 from factcheck.models import Article, Claim, Conflict, Evidence, Report, VerdictCorrection, Verdict
 
 REPORT_MAX_CLAIMS = 300
@@ -126,3 +127,35 @@ def report_content(*, report: Report) -> list[ReportSection]:
             sections.append(ReportSection(article=claim.article, entries=[]))
         sections[-1].entries.append(entries[claim.pk])
     return sections
+
+
+REPORT_HISTORY_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class ReportHistoryEntry:
+    at: datetime
+    who: str
+    sentence: str
+    status: str
+
+
+def report_history(*, report: Report) -> list[ReportHistoryEntry]:
+    """The report's latest changes (created, edited, marked ready, published, unpublished), newest first, from
+    its append-only event table (one query)."""
+    events = (
+        Report.pgh_event_model.objects.filter(pgh_obj_id=report.pk)
+        .select_related("pgh_context")
+        .only("pgh_created_at", "status", "pgh_context__metadata")
+        .order_by("-pgh_id")[:REPORT_HISTORY_SHOWN]
+    )
+    entries = []
+    for event in events:
+        metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
+        entries.append(ReportHistoryEntry(
+            at=event.pgh_created_at,
+            who=metadata.get("username") or metadata.get("actor") or "someone (outside the workspace)",
+            sentence=action_sentence(metadata.get("action")),
+            status=event.status,
+        ))
+    return entries

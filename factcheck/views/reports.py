@@ -25,7 +25,7 @@ from factcheck import permissions
 from factcheck.models import Report
 from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, jsonld_script_body
-from factcheck.reports.content import REPORT_MAX_CLAIMS, report_choices, report_content
+from factcheck.reports.content import REPORT_MAX_CLAIMS, report_choices, report_content, report_history
 from factcheck.services import reports as report_services
 from factcheck.views.access import require_view_permission
 from factcheck.views.workspace import VERDICT_MARKERS
@@ -95,6 +95,7 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
         "n_claims": sum(len(s.entries) for s in sections),
         "can_publish": permissions.can_publish_reports(user),
         "public": not user.is_authenticated,
+        "history": report_history(report=report) if user.is_authenticated else [],
     }
     return render(request, "reports/report.html", context)
 

@@ -64,6 +64,13 @@ def test_review_publish_and_read_the_report(live_server, new_page, sign_in, scre
     expect(page.locator(".messages")).to_contain_text("Published")
     report = Report.objects.get(article=article)
     assert report.status == "published"
+    expect(page.locator(".report-history")).to_contain_text("ed published the report")
+    page.goto(f"{live_server.url}/reports/")
+    expect(page.locator("table.list")).to_contain_text("Published")
+    screenshot(page, "reports-list-1440")
+    open_article(page, live_server, article)
+    expect(page.locator(".article-head .report-ref")).to_contain_text("Published")
+    screenshot(page, "report-article-link-1440")
     report_url = f"{live_server.url}{report.get_absolute_url()}"
 
     # A viewer finds it under Reports and reads it, with its ClaimReview markup.

@@ -104,6 +104,7 @@ def test_report_page_shows_verdicts_evidence_contradictions_and_who_checked(clie
     assert f"Checked by {checker.username}" in html and "Checked by ed" in html  # the editor set the third
     assert "Tariffs &amp; cars &lt;analysis&gt;" in html  # escaped
     assert 'class="report-actions' not in html  # viewers get no actions
+    assert "<strong>ed</strong> published the report" in html and "<strong>ed</strong> created the report" in html
 
 
 def test_report_embeds_valid_claimreview_per_published_claim(client, viewer, published, settings):
