@@ -188,3 +188,58 @@ def test_cluster_verdict_refuses_a_published_claim(reviewed, editor, checker):
         cluster_apply_verdict(claim_id=claim.pk, actor=checker, verdict="false", rationale="Wrong.",
                               seen_versions={claim.pk: claim.version, sibling.pk: 1})
     assert Claim.objects.get(pk=claim.pk).verdict == "verified"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verdict_change_racing_a_publish_waits_and_then_needs_a_note():
+    """While a publish is uncommitted, a verdict change on one of the report's claims waits for it, then sees the
+    report published and asks for a correction note: no change slips in unannounced between the two."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS
+    from tests.factories import UserFactory
+
+    editor = UserFactory(username="ed", role=ROLE_EDITORS)
+    checker = UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
+    article = ArticleFactory()
+    claim = claims_for(article, 1)[0]
+    claim = claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="verified", rationale="",
+                              expected_version=1)
+    report = report_create(actor=editor, article_id=article.pk)
+    outcome: list = []
+    started = threading.Event()
+
+    def change_verdict():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome.append(cursor.fetchone()[0])
+            started.set()
+            claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="false", rationale="Wrong year.",
+                              expected_version=claim.version)
+            outcome.append("saved")
+        except ValidationError as exc:
+            outcome.append(exc.message_dict)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        report_publish(report_id=report.pk, actor=editor)
+        other = threading.Thread(target=change_verdict)
+        other.start()
+        started.wait()
+        # Until this transaction commits, the verdict change waits on the report's row lock.
+        with connection.cursor() as cursor:
+            for _ in range(1000):
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [outcome[0]])
+                if cursor.fetchone()[0] == "Lock":
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail("the verdict change did not wait for the publish")
+    other.join()
+    assert "correction_note" in outcome[1]
+    assert Claim.objects.get(pk=claim.pk).verdict == "verified"
