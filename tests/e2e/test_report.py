@@ -20,7 +20,7 @@ from tests.factories import ArticleFactory, SourceFactory, UserFactory, claims_f
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_review_publish_and_read_the_report(live_server, new_page, sign_in, screenshot):
+def test_review_publish_and_read_the_report(live_server, new_page, sign_in, screenshot, settings):
     checker = UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
     UserFactory(username="ed", role=ROLE_EDITORS)
     UserFactory(username="vic", role=ROLE_VIEWERS)
@@ -118,4 +118,17 @@ def test_review_publish_and_read_the_report(live_server, new_page, sign_in, scre
     expect(correction).to_contain_text("Disputed")
     expect(correction).to_contain_text("Other outlets say Ford did not respond.")
     screenshot(page, "report-corrected-1280")
+    assert page.console_errors == []
+
+    # Signed out: the sign-in page, unless PUBLIC_REPORTS is on; then the report, read only.
+    page = new_page(1280, 720)
+    page.goto(report_url)
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    settings.PUBLIC_REPORTS = True
+    page.goto(report_url)
+    expect(page.locator("h1")).to_have_text(report.title)
+    expect(page.locator(".mainnav")).to_have_count(0)
+    expect(page.get_by_role("link", name="In the workspace")).to_have_count(0)
+    expect(page.locator('script[type="application/ld+json"]')).to_have_count(2)
+    screenshot(page, "report-public-1280")
     assert page.console_errors == []
