@@ -22,6 +22,8 @@ from factcheck.models import (
     ImportItem,
     PublishedCheck,
     RatingMapping,
+    Report,
+    ReportClaim,
     Source,
     SourceDomain,
     Story,
@@ -118,6 +120,13 @@ class ClaimAdmin(ReadMostlyAdmin):
     raw_id_fields = ["article", "cluster", "assignee", "verdict_by"]
     readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
                        "verdict_by", "verdict_at", "cluster"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Readers have seen this verdict: it changes in the workspace, with a correction note.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and ReportClaim.objects.filter(claim=obj, report__status=Report.Status.PUBLISHED).exists():
+            fields += ["verdict", "rationale"]
+        return fields
 
 
 @admin.register(Evidence)

@@ -5,14 +5,18 @@ A report lists at most `REPORT_MAX_CLAIMS` claims (the service refuses more), so
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from pghistory.models import Context
 
 from factcheck.history import action_sentence
 from factcheck.models import Article, Claim, Conflict, Evidence, Report, VerdictCorrection, Verdict
+from factcheck.timeline import OUTSIDE
 
 REPORT_MAX_CLAIMS = 300
 # Verdicts a report can publish: the others say the claim was not (or not yet) checked.
@@ -73,17 +77,35 @@ def report_choices(*, report: Report) -> tuple[list[Claim], set[int]]:
     return list(candidates[: REPORT_MAX_CLAIMS + len(chosen)]), chosen
 
 
-def _last_verdict_events(claim_ids: list[int]) -> dict[int, Any]:
-    """Each claim's latest verdict event from the audit history, with its context (one query)."""
-    ClaimEvent = Claim.pgh_event_model
-    events = (
-        ClaimEvent.objects.filter(pgh_obj_id__in=claim_ids, pgh_context__metadata__action__in=VERDICT_ACTIONS)
-        .select_related("pgh_context")
-        .only("pgh_obj_id", "pgh_id", "pgh_created_at", "pgh_context__metadata")
-        .order_by("pgh_obj_id", "-pgh_id")
-        .distinct("pgh_obj_id")
+# Each claim's latest event that set its verdict: one a verdict action wrote (even re-confirming the same
+# verdict), or any change of the verdict column (the admin, a shell), whatever wrote it.
+_LAST_VERDICT_EVENTS_SQL = """
+SELECT DISTINCT ON (e.pgh_obj_id) e.pgh_obj_id, e.pgh_created_at, c.metadata
+FROM (
+    SELECT pgh_obj_id, pgh_id, pgh_created_at, pgh_context_id, verdict,
+           lag(verdict) OVER (PARTITION BY pgh_obj_id ORDER BY pgh_id) AS previous
+    FROM {events} WHERE pgh_obj_id = ANY(%(claims)s)
+) e
+LEFT JOIN {contexts} c ON c.id = e.pgh_context_id
+WHERE (e.previous IS NOT NULL AND e.previous <> e.verdict) OR c.metadata ->> 'action' = ANY(%(actions)s)
+ORDER BY e.pgh_obj_id, e.pgh_id DESC
+"""
+
+
+def _last_verdict_events(claim_ids: list[int]) -> dict[int, tuple[str, datetime]]:
+    """Who last set each claim's verdict and when, from the audit history (one query)."""
+    sql = _LAST_VERDICT_EVENTS_SQL.format(
+        events=connection.ops.quote_name(Claim.pgh_event_model._meta.db_table),
+        contexts=connection.ops.quote_name(Context._meta.db_table),
     )
-    return {event.pgh_obj_id: event for event in events}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"claims": claim_ids, "actions": list(VERDICT_ACTIONS)})
+        rows = cursor.fetchall()
+    found = {}
+    for claim_id, at, metadata in rows:
+        metadata = metadata if isinstance(metadata, dict) else json.loads(metadata or "{}")
+        found[claim_id] = (metadata.get("username") or metadata.get("actor") or OUTSIDE, at)
+    return found
 
 
 def report_content(*, report: Report) -> list[ReportSection]:
@@ -117,10 +139,8 @@ def report_content(*, report: Report) -> list[ReportSection]:
                 entries[member.pk].conflicts.append(conflict)
     for correction in VerdictCorrection.objects.filter(claim_id__in=ids).select_related("made_by"):
         entries[correction.claim_id].corrections.append(correction)
-    for claim_id, event in _last_verdict_events(ids).items():
-        metadata = event.pgh_context.metadata or {}
-        entries[claim_id].checked_by = metadata.get("username") or metadata.get("actor") or "someone"
-        entries[claim_id].checked_at = event.pgh_created_at
+    for claim_id, (who, at) in _last_verdict_events(ids).items():
+        entries[claim_id].checked_by, entries[claim_id].checked_at = who, at
     sections: list[ReportSection] = []
     for claim in claims:
         if not sections or sections[-1].article.pk != claim.article_id:
@@ -154,7 +174,7 @@ def report_history(*, report: Report) -> list[ReportHistoryEntry]:
         metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
         entries.append(ReportHistoryEntry(
             at=event.pgh_created_at,
-            who=metadata.get("username") or metadata.get("actor") or "someone (outside the workspace)",
+            who=metadata.get("username") or metadata.get("actor") or OUTSIDE,
             sentence=action_sentence(metadata.get("action")),
             status=event.status,
         ))

@@ -125,6 +125,8 @@ def report_publish(*, report_id: int, actor: AbstractBaseUser) -> Report:
     claims (they hold the report row FOR SHARE), so none slips in unannounced.
     """
     _require_publisher(actor)
+    # Locked first: claims chosen meanwhile (report_update holds the same lock) can't empty it under us.
+    Report.objects.select_for_update().filter(pk=report_id).values_list("pk").first()
     if not ReportClaim.objects.filter(report_id=report_id).exists():
         raise ValidationError("Choose at least one claim before publishing the report.")
     now = timezone.now()

@@ -79,9 +79,12 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
     """The report page. Signed out: the published report when `PUBLIC_REPORTS` is on, else the sign-in page."""
     user = request.user
     if not user.is_authenticated:
-        report = Report.objects.filter(key=key, status=Report.Status.PUBLISHED).select_related("article", "story")
-        report = report.defer("article__body", "article__headings", "article__search").first()
-        if not settings.PUBLIC_REPORTS or report is None:
+        report = None
+        if settings.PUBLIC_REPORTS:
+            report = Report.objects.filter(key=key, status=Report.Status.PUBLISHED).select_related(
+                "article", "story"
+            ).defer("article__body", "article__headings", "article__search").first()
+        if report is None:
             return redirect_to_login(request.get_full_path())
     else:
         if not permissions.can_view(user):

@@ -276,3 +276,26 @@ def test_the_panel_asks_for_a_correction_note_on_a_published_claim(client, check
     other = claims_for(ArticleFactory(), 1)[0]
     panel = client.get(reverse("factcheck:claim", args=[other.pk]), **HTMX).content.decode()
     assert 'name="correction_note"' not in panel
+
+
+def test_who_checked_comes_from_the_last_verdict_change_whatever_made_it(client, viewer, editor, published,
+                                                                         django_user_model):
+    claim = published.claim_list[0]
+    client.force_login(viewer)
+    before = client.get(published.get_absolute_url()).content.decode()
+    assert before.count("Checked by ana") == 2
+    admin = django_user_model.objects.create_superuser("boss", "boss@example.org", "pw")
+    change = reverse("admin:factcheck_claim_change", args=[claim.pk])
+    data = {"verdict": "disputed", "rationale": "Two outlets disagree.", "assignee": ""}
+    client.force_login(admin)
+    # While the report is published, the admin shows the verdict but can't change it.
+    assert client.post(change, data).status_code == 302
+    assert Claim.objects.get(pk=claim.pk).verdict == "verified"
+    # Unpublished, a change in the admin (no verdict action, only the person) is the last check.
+    report_unpublish(report_id=published.pk, actor=editor)
+    assert client.post(change, data).status_code == 302
+    assert Claim.objects.get(pk=claim.pk).verdict == "disputed"
+    report_publish(report_id=published.pk, actor=editor)
+    client.force_login(viewer)
+    after = client.get(published.get_absolute_url()).content.decode()
+    assert after.count("Checked by ana") == 1 and after.count("Checked by boss") == 1
