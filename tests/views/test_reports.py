@@ -299,3 +299,33 @@ def test_who_checked_comes_from_the_last_verdict_change_whatever_made_it(client,
     client.force_login(viewer)
     after = client.get(published.get_absolute_url()).content.decode()
     assert after.count("Checked by ana") == 1 and after.count("Checked by boss") == 1
+
+
+@pytest.mark.parametrize(("role", "index"), [("editor", "report_updated_idx"), ("viewer", "report_published_idx")])
+def test_reports_list_reads_through_its_index(client, request, role, index):
+    """Everyone's reports newest change first, and a Viewer's published ones, each a range of its own index
+    (3,000 reports, two in three published)."""
+    from tests.test_list_plans import analyze, plans
+
+    from factcheck.models import Article
+    from factcheck.services.articles import body_hash
+
+    bodies = [f"Report body {i}." for i in range(3000)]
+    articles = Article.objects.bulk_create(
+        Article(title=f"Article {i}", body=body, content_hash=body_hash(body)) for i, body in enumerate(bodies)
+    )
+    Report.objects.bulk_create(
+        Report(article=article, title=f"Report {i}", status="published" if i % 3 else "draft",
+               published_at=timezone.now())
+        for i, article in enumerate(articles)
+    )
+    analyze()
+    try:
+        client.force_login(request.getfixturevalue(role))
+        found = plans(client, reverse("factcheck:reports"), seqscan=False)
+        assert any(index in plan for plan in found), "\n\n".join(found)
+    finally:
+        # As in test_list_plans: leave the statistics saying "empty" for later tests' plans.
+        Report.objects.all().delete()
+        Article.objects.all().delete()
+        analyze()
