@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from factcheck.models import Conflict, Report
+from factcheck.models import Article, Conflict, Report, Story
 from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
 from factcheck.services import evidence_add
 from factcheck.services.conflicts import conflict_resolve
@@ -71,6 +71,11 @@ def test_review_publish_and_read_the_report(live_server, new_page, sign_in, scre
     open_article(page, live_server, article)
     expect(page.locator(".article-head .report-ref")).to_contain_text("Published")
     screenshot(page, "report-article-link-1440")
+    story = Story.objects.create(title="Ford and Xiaomi talks")
+    Article.objects.filter(pk=article.pk).update(story=story)
+    page.goto(f"{live_server.url}/stories/{story.pk}/")
+    expect(page.get_by_role("button", name="Prepare a fact-check report")).to_be_visible()
+    screenshot(page, "report-story-link-1440")
     report_url = f"{live_server.url}{report.get_absolute_url()}"
 
     # A viewer finds it under Reports and reads it, with its ClaimReview markup.
