@@ -22,6 +22,8 @@ from factcheck.models import (
     ImportItem,
     PublishedCheck,
     RatingMapping,
+    Report,
+    ReportClaim,
     Source,
     SourceDomain,
     Story,
@@ -119,6 +121,13 @@ class ClaimAdmin(ReadMostlyAdmin):
     readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
                        "verdict_by", "verdict_at", "cluster"]
     readonly_fields += ["origin"]  # set by the services that add or correct a claim
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Readers have seen this verdict: it changes in the workspace, with a correction note.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and ReportClaim.objects.filter(claim=obj, report__status=Report.Status.PUBLISHED).exists():
+            fields += ["verdict", "rationale"]
+        return fields
 
 
 @admin.register(Evidence)

@@ -45,6 +45,13 @@ ACTIONS: dict[str, str] = {
     "factcheck.claim.span_changed": "changed the claim's span",
     "factcheck.claim.split": "split the claim in two",
     "factcheck.claim.verdict_undone": "undid the verdict",
+    # Fact-check reports
+    "factcheck.claim.verdict_corrected": "corrected a published verdict",
+    "factcheck.report.created": "created the report",
+    "factcheck.report.edited": "changed the report's title, introduction or claims",
+    "factcheck.report.marked_ready": "marked the report ready to publish",
+    "factcheck.report.published": "published the report",
+    "factcheck.report.unpublished": "unpublished the report",
 }
 
 

@@ -6,6 +6,8 @@ History is kept by database triggers (django-pghistory) into append-only event t
 
 from __future__ import annotations
 
+import uuid
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -893,3 +895,106 @@ class HistoryVerification(models.Model):
 
     def __str__(self) -> str:
         return f"History {'verified' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+# --- Fact-check reports ------------------------------------------------------------------------------
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    READY = "ready", "Ready to publish"
+    PUBLISHED = "published", "Published"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"])
+class Report(models.Model):
+    """The published result of the checks on one article or one story: the claims an editor chose, with their
+    verdicts, evidence, contradictions and corrections. Its address (`key`) never changes and can't be guessed."""
+
+    Status = ReportStatus
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.OneToOneField(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="report"
+    )
+    story = models.OneToOneField(Story, null=True, blank=True, on_delete=models.CASCADE, related_name="report")
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True, help_text="An introduction for readers (optional).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When it was last published.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    claims = models.ManyToManyField(Claim, through="ReportClaim", related_name="reports")
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            _choices_check("status", ReportStatus, "report_status_valid"),
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, story__isnull=True) | Q(article__isnull=True, story__isnull=False),
+                name="report_article_or_story",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="report_published_has_date"
+            ),
+        ]
+        # The reports list, newest change first: everyone's, and the published ones only (what Viewers see).
+        indexes = [
+            models.Index(F("updated_at").desc(), F("id").desc(), name="report_updated_idx"),
+            models.Index(
+                F("updated_at").desc(), F("id").desc(), name="report_published_idx", condition=Q(status="published")
+            ),
+        ]
+        permissions = [("publish_report", "Can create, choose the claims of, publish and unpublish reports")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:report", args=[self.key])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ReportStatus.PUBLISHED
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class ReportClaim(models.Model):
+    """A claim an editor chose for a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="report_items")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "claim"], name="reportclaim_unique")]
+        # "Is this claim in a published report?" is asked on every verdict change.
+        indexes = [models.Index(fields=["claim"], name="reportclaim_claim_idx")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class VerdictCorrection(models.Model):
+    """A change to a verdict readers had already seen in a published report: what it was, what it became, why."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
+    old_verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    new_verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    old_rationale = models.TextField(blank=True)
+    new_rationale = models.TextField(blank=True)
+    note = models.TextField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["claim", "made_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="verdictcorrection_has_note")]
+        indexes = [models.Index(fields=["claim", "made_at"], name="verdictcorrection_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_old_verdict_display()} → {self.get_new_verdict_display()}"

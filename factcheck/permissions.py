@@ -19,6 +19,7 @@ _VIEW = [
     "view_story",
     "view_conflict",
     "view_claimcluster",
+    "view_report",
 ]
 _REVIEW = ["review_claim", "add_evidence", "change_conflict", "change_claimcluster"]
 _EDIT = [
@@ -30,6 +31,7 @@ _EDIT = [
     "add_importbatch",
     "add_story",
     "change_story",
+    "publish_report",
 ]
 
 # Group name -> codenames of factcheck permissions. The roles migration creates exactly these.
@@ -64,12 +66,39 @@ def can_delete_articles(user: User) -> bool:
     return user.has_perm("factcheck.delete_article")
 
 
-def roles_sync(group_model, permission_model, *, using: str = "default") -> None:
-    """Create the role groups and give each exactly its permissions (idempotent; used by the roles migration)."""
+def can_publish_reports(user: User) -> bool:
+    return user.has_perm("factcheck.publish_report")
+
+
+def can_read_draft_reports(user: User) -> bool:
+    """Reviewers see a report while it is prepared; Viewers read it once it is published."""
+    return can_review(user)
+
+
+def roles_sync(group_model, permission_model, *, using: str = "default", strict: bool = True) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent; used by the roles migrations).
+
+    `strict=False` is for a migration that runs before some models of the permissions exist: it gives the
+    permissions that exist so far, and a later migration syncs again, strictly.
+    """
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.using(using).get_or_create(name=role)
         perms = list(permission_model.objects.using(using).filter(content_type__app_label="factcheck", codename__in=codenames))
         missing = set(codenames) - {p.codename for p in perms}
-        if missing:
+        if missing and strict:
             raise RuntimeError(f"Permissions missing for role {role}: {sorted(missing)}")
         group.permissions.set(perms)
+
+
+def roles_migrate(apps, schema_editor, *, strict: bool = True) -> None:
+    """The roles migrations' step: create the permissions of the models migrated so far (normally made only
+    after all migrations ran), then sync the roles, on the migrating connection (the owner's role: the app's
+    role has no grants yet on a new database)."""
+    from django.contrib.auth.management import create_permissions
+
+    using = schema_editor.connection.alias
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        app_config.models_module = None
+    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), using=using, strict=strict)

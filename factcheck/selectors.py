@@ -114,8 +114,8 @@ def inbox_filter_choices() -> dict[str, list]:
 
 
 def article_for_workspace(*, article_id: int) -> Article:
-    """The article with its publisher and uploader (one query); raises Article.DoesNotExist."""
-    return Article.objects.select_related("source", "uploaded_by").get(pk=article_id)
+    """The article with its publisher, uploader and report, if any (one query); raises Article.DoesNotExist."""
+    return Article.objects.select_related("source", "uploaded_by", "report").get(pk=article_id)
 
 
 def _claims_with_review_state() -> QuerySet[Claim]:

@@ -115,6 +115,10 @@ def _claim_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None
         return TimelineEntry(
             sentence=sentence, quote=event.rationale or reason, kind="verdict", verdict=event.verdict, **base
         )
+    if action == "factcheck.claim.verdict_corrected":
+        # A change readers of a published report see: the note says why.
+        sentence = f"corrected the published verdict to {_verdict_label(event.verdict)}"
+        return TimelineEntry(sentence=sentence, quote=reason, kind="verdict", verdict=event.verdict, **base)
     if action == "factcheck.claim.assigned":
         before = previous.assignee_id if previous is not None else None
         after = event.assignee_id

@@ -4,6 +4,7 @@ from factcheck.views import uploads
 from factcheck.views import stories
 from factcheck.views import articles, claims, factchecks, inbox, search
 from factcheck.views import claim_edits
+from factcheck.views import reports
 
 app_name = "factcheck"
 
@@ -16,4 +17,5 @@ urlpatterns = [
     *search.urlpatterns,
     *factchecks.urlpatterns,
     *claim_edits.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -203,6 +203,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FACTDESK_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
+# Fact-check reports: the newsroom named as the author of their ClaimReview markup, and whether a published
+# report can be read signed out (at its own address, read only).
+NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Factdesk newsroom")
+NEWSROOM_URL = env_str("NEWSROOM_URL", "http://localhost:8000/")
+PUBLIC_REPORTS = env_bool("PUBLIC_REPORTS", False)
+
 # History: every event table refuses UPDATE and DELETE (a database trigger), whatever the code path.
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -9,14 +9,15 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix import factchecks, inbox, ingest, stories, workspace
-from tests.matrix import claim_edits
+from tests.matrix import claim_edits, factchecks, inbox, ingest, reports, stories, workspace
 from tests.matrix.common import LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
 
-MATRIX = {**inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX, **factchecks.MATRIX}
-MATRIX.update(claim_edits.MATRIX)
+MATRIX = {
+    **inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX, **factchecks.MATRIX,
+    **claim_edits.MATRIX, **reports.MATRIX,
+}
 
 
 def _factcheck_url_names() -> set[str]:

@@ -1,20 +1,13 @@
 """Create the three roles (Editors, Fact-checkers, Viewers) with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from factcheck.permissions import ROLE_PERMISSIONS, roles_sync
+from factcheck.permissions import ROLE_PERMISSIONS, roles_migrate
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations ran; create them now so the groups can hold them.
-    # On the migrating connection (the owner's role): the app's role has no grants yet on a new database.
-    using = schema_editor.connection.alias
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
-    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), using=using)
+    # Permissions of models added by later migrations (reports, 0019) are given by those migrations.
+    roles_migrate(apps, schema_editor, strict=False)
 
 
 def remove_roles(apps, schema_editor):

@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from factcheck import permissions
 from factcheck.history import history_context
-from factcheck.models import Claim, Verdict
+from factcheck.models import Claim, Verdict, VerdictCorrection
 
 VERDICTS_NEEDING_RATIONALE = {Verdict.DISPUTED, Verdict.FALSE}
 
@@ -34,6 +34,39 @@ def _validate_verdict(verdict: str, rationale: str) -> None:
         raise ValidationError({"rationale": f"Give a rationale for “{label}”: say what is wrong and why."})
 
 
+# The reports a claim is in, locked against publishing or unpublishing until this transaction ends (FOR SHARE:
+# verdict changes on claims of one report don't wait for each other, a publish waits for them and they for it).
+_REPORTS_OF_CLAIM_SQL = """
+SELECT r.status FROM factcheck_report r JOIN factcheck_reportclaim rc ON rc.report_id = r.id
+WHERE rc.claim_id = %s FOR SHARE OF r
+"""
+
+
+def claim_in_published_report(*, claim_id: int) -> bool:
+    """Whether the claim is in a published report, the answer held until the transaction ends (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REPORTS_OF_CLAIM_SQL, [claim_id])
+        return any(status == "published" for (status,) in cursor.fetchall())
+
+
+CORRECTION_NOTE_NEEDED = (
+    "This claim is in a published report: say what was wrong and why it changes (a correction note). "
+    "Readers see the old verdict, the new one and your note."
+)
+
+
+def _update_verdict(claim_id: int, expected_version: int, actor, verdict: str, rationale: str, now) -> int:
+    """The conditional UPDATE of a verdict: only at the version the actor saw; returns the rows changed."""
+    return Claim.objects.filter(pk=claim_id, version=expected_version).update(
+        verdict=verdict,
+        rationale=rationale,
+        verdict_by=actor,
+        verdict_at=now,
+        updated_at=now,
+        version=F("version") + 1,
+    )
+
+
 @transaction.atomic
 def claim_set_verdict(
     *,
@@ -42,30 +75,56 @@ def claim_set_verdict(
     verdict: str,
     rationale: str = "",
     expected_version: int,
+    correction_note: str = "",
 ) -> Claim:
     """Set a claim's verdict and rationale, if nobody changed the claim since the actor saw `expected_version`.
 
     Guarantees: one conditional UPDATE, so two concurrent saves can't both win; a stale version raises
     `ClaimConflict` carrying the current claim and changes nothing; the history row names the actor and
-    carries the rationale as the reason. Returns the claim as saved, with its reviewer and assignee; raises
-    `Claim.DoesNotExist` for a claim that doesn't exist.
+    carries the rationale as the reason. Returns the claim as saved, with its reviewer and assignee (and
+    `in_published_report`); raises `Claim.DoesNotExist` for a claim that doesn't exist.
+
+    A claim in a published report changes only with a `correction_note` (else ValidationError, nothing
+    changed): the change is recorded as a `VerdictCorrection` (old and new verdict and rationale, the note, who,
+    when) and in the history as `factcheck.claim.verdict_corrected` with the note as the reason.
     """
     rationale = rationale.strip()
     _validate_verdict(verdict, rationale)
-    now = timezone.now()
-    with history_context(action="factcheck.claim.verdict_changed", user=actor, reason=rationale):
-        updated = Claim.objects.filter(pk=claim_id, version=expected_version).update(
-            verdict=verdict,
-            rationale=rationale,
-            verdict_by=actor,
-            verdict_at=now,
-            updated_at=now,
-            version=F("version") + 1,
+    if claim_in_published_report(claim_id=claim_id):
+        claim = _claim_correct_verdict(
+            claim_id=claim_id, actor=actor, verdict=verdict, rationale=rationale,
+            expected_version=expected_version, note=correction_note.strip(),
         )
+        claim.in_published_report = True
+        return claim
+    with history_context(action="factcheck.claim.verdict_changed", user=actor, reason=rationale):
+        updated = _update_verdict(claim_id, expected_version, actor, verdict, rationale, timezone.now())
     claim = Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)
     if not updated:
         raise ClaimConflict(claim)
+    claim.in_published_report = False  # known here: the panel shown next needs no query to ask
     return claim
+
+
+def _claim_correct_verdict(
+    *, claim_id: int, actor: AbstractBaseUser, verdict: str, rationale: str, expected_version: int, note: str
+) -> Claim:
+    """The verdict change of a claim readers have seen (called inside `claim_set_verdict`'s transaction)."""
+    current = Claim.objects.select_for_update(of=("self",)).select_related("verdict_by", "assignee").get(pk=claim_id)
+    if current.version != expected_version:
+        raise ClaimConflict(current)
+    if current.verdict == verdict and current.rationale == rationale:
+        return current  # nothing changes, so there is nothing to correct
+    if not note:
+        raise ValidationError({"correction_note": CORRECTION_NOTE_NEEDED})
+    now = timezone.now()
+    with history_context(action="factcheck.claim.verdict_corrected", user=actor, reason=note):
+        _update_verdict(claim_id, expected_version, actor, verdict, rationale, now)
+        VerdictCorrection.objects.create(
+            claim_id=claim_id, old_verdict=current.verdict, new_verdict=verdict, old_rationale=current.rationale,
+            new_rationale=rationale, note=note, made_by=actor, made_at=now,
+        )
+    return Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Claim, ClaimCluster, ClusterMerge, Evidence, Verdict
-from factcheck.services.claims import _validate_verdict
+from factcheck.services.claims import _validate_verdict, claim_in_published_report
 from factcheck.services.matching import lock_matching
 
 # Why a sibling is left as it is (Claim.skip_reason), and why a planned change did not happen
@@ -285,6 +285,10 @@ def cluster_apply_verdict(
         lock_matching(cursor)
     claim = _claim_for_plan(claim_id, lock=True)
     plan = _plan(claim, verdict, rationale, lock=True)
+    if plan.claim_changes and claim_in_published_report(claim_id=claim_id):
+        raise ValidationError(
+            "This claim is in a published report: change its verdict in its own panel, with a correction note."
+        )
     result = ClusterVerdictResult(claim=claim, verdict=verdict)
     now = timezone.now()
     values = dict(verdict=verdict, rationale=rationale, verdict_by=actor, verdict_at=now, updated_at=now,

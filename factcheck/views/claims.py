@@ -42,6 +42,7 @@ class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(choices=Verdict.choices)
     rationale = forms.CharField(required=False, max_length=10_000)
     version = forms.IntegerField(min_value=1)
+    correction_note = forms.CharField(required=False, max_length=10_000)
 
 
 class EvidenceForm(forms.Form):
@@ -133,8 +134,9 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     require_review(request)
     form = VerdictForm(request.POST)
     rationale = request.POST.get("rationale", "")
+    kept = {"rationale": rationale, "correction_note": request.POST.get("correction_note", "")}
     if not form.is_valid():
-        return _panel_response(request, _claim_or_404(pk), errors=_form_errors(form), rationale=rationale)
+        return _panel_response(request, _claim_or_404(pk), errors=_form_errors(form), **kept)
     try:
         claim = claim_set_verdict(
             claim_id=pk,
@@ -142,14 +144,15 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
             verdict=form.cleaned_data["verdict"],
             rationale=form.cleaned_data["rationale"],
             expected_version=form.cleaned_data["version"],
+            correction_note=form.cleaned_data["correction_note"],
         )
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
     except ValidationError as exc:
-        return _panel_response(request, _claim_or_404(pk), errors=_validation_errors(exc), rationale=rationale)
+        return _panel_response(request, _claim_or_404(pk), errors=_validation_errors(exc), **kept)
     except ClaimConflict as exc:
         # Show the claim as it is now (its new version in the form) and keep what the user typed.
-        return _panel_response(request, exc.current, changed=True, conflict=exc.current, rationale=rationale)
+        return _panel_response(request, exc.current, changed=True, conflict=exc.current, **kept)
     return _panel_response(request, claim, changed=True, verdict_changed=True)
 
 

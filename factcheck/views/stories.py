@@ -81,7 +81,7 @@ def _story_id_from(request: HttpRequest) -> int | None:
 
 
 def _story_or_404(pk: int) -> Story:
-    story = Story.objects.filter(pk=pk).first()
+    story = Story.objects.select_related("report").filter(pk=pk).first()
     if story is None:
         raise Http404("No such story.")
     return story

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from factcheck import permissions, selectors
-from factcheck.models import Article, CheckOffer, Claim, Evidence, Verdict
+from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, ReportClaim, Verdict
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.timeline import claim_timeline
 
@@ -215,6 +215,7 @@ def panel_context(
     rationale: str | None = None,
     evidence_values: dict[str, str] | None = None,
     notice: str = "",
+    correction_note: str = "",
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
@@ -252,7 +253,19 @@ def panel_context(
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": conflicts,
         "check_offers": check_offers,
+        # A claim readers have seen in a published report changes only with a correction note (asked of those
+        # who can change it).
+        "in_published_report": permissions.can_review(user) and _in_published_report(claim),
+        "correction_note": correction_note,
     }
+
+
+def _in_published_report(claim: Claim) -> bool:
+    """Whether the claim is in a published report: as the verdict service found it, else asked (one query)."""
+    known = getattr(claim, "in_published_report", None)
+    if known is not None:
+        return known
+    return ReportClaim.objects.filter(claim_id=claim.pk, report__status=Report.Status.PUBLISHED).exists()
 
 
 def check_offers_context(request: HttpRequest, claim: Claim) -> selectors.ClaimCheckOffers:

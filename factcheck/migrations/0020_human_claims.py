@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factcheck', '0018_history_chain'),
+        ('factcheck', '0019_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
