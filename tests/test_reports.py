@@ -155,6 +155,34 @@ def test_a_published_verdict_changes_only_with_a_correction_note(reviewed, edito
     assert same.version == saved.version and VerdictCorrection.objects.count() == 1
 
 
+
+def test_a_published_claim_is_neither_undone_nor_trimmed_nor_split(reviewed, editor, checker):
+    """Undo, trim and split would change what readers saw without a correction: refused, nothing written."""
+    from factcheck.services.claim_spans import claim_change_span, claim_split
+    from factcheck.services.claims import claim_undo_verdict
+
+    report = report_create(actor=editor, article_id=reviewed.pk)
+    report_publish(report_id=report.pk, actor=editor)
+    claim = Claim.objects.get(pk=reviewed.claim_list[0].pk)
+    events = Claim.pgh_event_model.objects.filter(pgh_obj_id=claim.pk).count()
+
+    with pytest.raises(ValidationError, match="published report"):
+        claim_undo_verdict(claim_id=claim.pk, actor=checker, expected_version=claim.version)
+    with pytest.raises(ValidationError, match="published report"):
+        claim_change_span(claim_id=claim.pk, actor=checker, start=claim.start, end=claim.end - 1,
+                          text=claim.text[:-1], expected_version=claim.version)
+    middle = claim.start + claim.text.index(" ", len(claim.text) // 2)
+    with pytest.raises(ValidationError, match="published report"):
+        claim_split(claim_id=claim.pk, actor=checker, at=middle, expected_version=claim.version)
+
+    after = Claim.objects.get(pk=claim.pk)
+    assert (after.verdict, after.text, after.version) == ("verified", claim.text, claim.version)
+    assert Claim.objects.filter(article=reviewed).count() == len(reviewed.claim_list)
+    assert Claim.pgh_event_model.objects.filter(pgh_obj_id=claim.pk).count() == events
+
+    report_unpublish(report_id=report.pk, actor=editor)  # once unpublished, the checker's own verdict can go back
+    assert claim_undo_verdict(claim_id=claim.pk, actor=checker, expected_version=claim.version).verdict == "unreviewed"
+
 def test_unpublished_and_draft_reports_leave_the_verdict_flow_as_it_was(reviewed, editor, checker):
     report = report_create(actor=editor, article_id=reviewed.pk)  # a draft
     claim = Claim.objects.get(pk=reviewed.claim_list[0].pk)

@@ -23,7 +23,7 @@ from factcheck import extraction, permissions
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimOrigin
 from factcheck.queueing import send_on_commit
-from factcheck.services.claims import ClaimConflict
+from factcheck.services.claims import ClaimConflict, claim_in_published_report
 from factcheck.services.extraction import claim_match_fields
 
 # One statement, not a page: longer selections are refused with a message.
@@ -175,6 +175,7 @@ def claim_change_span(
     fields = _features(article, start, end)
     with transaction.atomic():
         _lock_unchanged(article)
+        _refuse_published(claim.pk)
         _refuse_overlap(article.pk, start, end, exclude=claim.pk)
         claim_text = article.body[start:end]
         with history_context(action="factcheck.claim.span_changed", user=actor, reason=claim_text):
@@ -186,6 +187,18 @@ def claim_change_span(
             raise ClaimConflict(_current(claim.pk))
         article_enqueue_matching(article_id=article.pk)
     return _current(claim.pk)
+
+
+PUBLISHED_WORDING = (
+    "This claim is in a published report, and readers have seen its wording: unpublish the report to change it, "
+    "or add the missing statement as a new claim."
+)
+
+
+def _refuse_published(claim_id: int) -> None:
+    """A claim in a published report keeps its span (the check holds until the transaction ends)."""
+    if claim_in_published_report(claim_id=claim_id):
+        raise ValidationError(PUBLISHED_WORDING)
 
 
 def _edited(origin: str) -> str:
@@ -223,6 +236,7 @@ def claim_split(*, claim_id: int, actor: AbstractBaseUser, at: Any, expected_ver
     first_fields, second_fields = _features(article, *first), _features(article, *second)
     with transaction.atomic():
         _lock_unchanged(article)
+        _refuse_published(claim.pk)
         with history_context(action="factcheck.claim.split", user=actor, reason=article.body[first[0]:first[1]]):
             updated = Claim.objects.filter(pk=claim.pk, version=expected_version).update(
                 start=first[0], end=first[1], text=article.body[first[0]:first[1]], origin=_edited(claim.origin),

@@ -177,6 +177,10 @@ def claim_undo_verdict(*, claim_id: int, actor: AbstractBaseUser, expected_versi
             f"Not undone: the claim changed after your verdict (it is now “{claim.get_verdict_display()}”, "
             f"set by {who}). Nothing was changed."
         )
+    if claim_in_published_report(claim_id=claim_id):
+        raise ValidationError(
+            "Not undone: this claim is in a published report, so its verdict changes only with a correction note."
+        )
     metadata = (made.pgh_context.metadata if made is not None and made.pgh_context else None) or {}
     if metadata.get("action") not in UNDOABLE_ACTIONS or metadata.get("user") != actor.pk:
         raise ValidationError("Not undone: the last change to this claim is not a verdict of yours.")
