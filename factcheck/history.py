@@ -40,6 +40,9 @@ ACTIONS: dict[str, str] = {
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
     "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
+    # Notes
+    "factcheck.note.added": "wrote a note",
+    "factcheck.note.edited": "edited a note",
 }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
 from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.models import Note, Notification
 from factcheck.pagination import Order
 from factcheck.plans import fetch_with_settings
 
@@ -759,3 +760,43 @@ def claim_check_offers(*, claim_id: int, include_hidden: bool = False) -> ClaimC
         n_hidden=rows[0].n_rejected if rows else 0,
         hidden=hidden,
     )
+
+
+# --- Notes and notifications ---------------------------------------------------------------------------
+
+# A claim's panel shows its notes oldest first, up to this many (a claim argued over at length stays bounded).
+NOTES_SHOWN = 200
+NOTIFICATION_ORDER: Order = (("created_at", True), ("id", True))
+
+
+def claim_notes(*, claim_id: int, limit: int = NOTES_SHOWN) -> list:
+    """The claim's notes as threads, oldest first: each note without a parent, with `.thread_replies` (one query,
+    the authors joined)."""
+    notes = list(
+        Note.objects.filter(claim_id=claim_id).select_related("author").order_by("created_at", "id")[:limit]
+    )
+    replies: dict[int, list] = {}
+    for note in notes:
+        if note.parent_id is not None:
+            replies.setdefault(note.parent_id, []).append(note)
+    threads = [note for note in notes if note.parent_id is None]
+    for note in threads:
+        note.thread_replies = replies.get(note.pk, [])
+    return threads
+
+
+def notification_list(*, user) -> QuerySet:
+    """The user's notifications, newest first, with what their links need (for `keyset_page`)."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("claim", "actor")
+        .only(
+            "pk", "kind", "text", "created_at", "read_at", "claim_id", "note_id", "batch_id", "check_import_id",
+            "claim__article_id", "actor__username",
+        )
+    )
+
+
+def notifications_unread_count(*, user) -> int:
+    """Unread notifications of the user: one count, from the partial index of unread rows."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
