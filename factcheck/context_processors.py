@@ -15,6 +15,7 @@ def roles(request: HttpRequest) -> dict:
             "upload": permissions.can_upload(user),
             "assign": permissions.can_assign(user),
             "delete": permissions.can_delete_articles(user),
+            "view": permissions.can_view(user),
         }
     }
 

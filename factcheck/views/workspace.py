@@ -16,6 +16,7 @@ from django.urls import reverse
 from factcheck import permissions, selectors
 from factcheck.models import Article, CheckOffer, Claim, Evidence, Verdict
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
+from factcheck.services.notes import MENTION
 from factcheck.timeline import claim_timeline
 
 # Never colour alone: every verdict also has a marker and a word.
@@ -213,6 +214,7 @@ def panel_context(
     rationale: str | None = None,
     evidence_values: dict[str, str] | None = None,
     notice: str = "",
+    note_values: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
@@ -250,7 +252,32 @@ def panel_context(
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": conflicts,
         "check_offers": check_offers,
+        **notes_context(claim, note_values),
     }
+
+
+def notes_context(claim: Claim, note_values: dict[str, Any] | None) -> dict[str, Any]:
+    """The claim's note threads, each note's text split into plain text and @mentions (shown as chips), and
+    what the user typed in a note form that was refused (`note_values`: "body", and "parent" or "edit")."""
+    threads = selectors.claim_notes(claim_id=claim.pk)
+    for thread in threads:
+        for note in [thread, *thread.thread_replies]:
+            note.segments = note_segments(note.body)
+    return {"notes": threads, "note_values": note_values or {}}
+
+
+def note_segments(body: str) -> list[tuple[str, bool]]:
+    """The text as (piece, is_mention) pairs; the template escapes each piece."""
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for match in MENTION.finditer(body):
+        if match.start() > position:
+            segments.append((body[position:match.start()], False))
+        segments.append((match.group(0), True))
+        position = match.end()
+    if position < len(body):
+        segments.append((body[position:], False))
+    return segments
 
 
 def check_offers_context(request: HttpRequest, claim: Claim) -> selectors.ClaimCheckOffers:

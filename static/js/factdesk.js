@@ -240,6 +240,15 @@
     }
   });
 
+  // m: write a note on the selected claim (its own listener, so the review keys above stay as they are).
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key !== "m" || isTyping(event.target)) return;
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;
+    if (focusField("note")) event.preventDefault();
+  });
+
   // The script is deferred: the page is parsed when this runs.
   scrollSelectedIntoView();
 })();
