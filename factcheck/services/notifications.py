@@ -151,7 +151,9 @@ def notify_check_import_finished(*, run: FactCheckImport) -> int:
 def notification_mark_read(*, notification_id: int, user: AbstractBaseUser) -> Notification:
     """Mark one of the user's notifications read. Another person's is `Notification.DoesNotExist`, like a missing
     one, so nobody learns which ids exist."""
-    notification = Notification.objects.get(pk=notification_id, recipient=user)
+    notification = Notification.objects.select_related("claim").only(
+        "pk", "read_at", "claim_id", "claim__article_id", "note_id", "batch_id", "check_import_id"
+    ).get(pk=notification_id, recipient=user)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)

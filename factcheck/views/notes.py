@@ -113,6 +113,17 @@ def notification_count(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@require_view_permission
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to its object, marking it read on the way (only one's own: others are 404)."""
+    try:
+        notification = notification_mark_read(notification_id=pk, user=request.user)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    return redirect(notification.get_absolute_url())
+
+
 @require_POST
 @require_view_permission
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
@@ -138,6 +149,7 @@ urlpatterns = [
     path("notes/<int:pk>/edit", note_edit_view, name="note-edit"),
     path("notifications/", notifications, name="notifications"),
     path("notifications/count", notification_count, name="notification-count"),
+    path("notifications/<int:pk>/", notification_open, name="notification-open"),
     path("notifications/<int:pk>/read", notification_read, name="notification-read"),
     path("notifications/read-all", notifications_read_all, name="notifications-read-all"),
 ]

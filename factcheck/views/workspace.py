@@ -263,7 +263,8 @@ def notes_context(claim: Claim, note_values: dict[str, Any] | None) -> dict[str,
     for thread in threads:
         for note in [thread, *thread.thread_replies]:
             note.segments = note_segments(note.body)
-    return {"notes": threads, "note_values": note_values or {}}
+    n_notes = sum(1 + len(thread.thread_replies) for thread in threads)
+    return {"notes": threads, "n_notes": n_notes, "note_values": note_values or {}}
 
 
 def note_segments(body: str) -> list[tuple[str, bool]]:

@@ -33,6 +33,7 @@ MATRIX: dict[str, Entry] = {
     "notification-count": (
         "get", no_args, no_data, {"anonymous": 286, "outsider": 200, "viewer": 200, "checker": 200, "editor": 200}
     ),
+    "notification-open": ("get", _someones_notification, no_data, NOT_YOURS),
     "notification-read": ("post", _someones_notification, no_data, NOT_YOURS),
     "notifications-read-all": (
         "post", no_args, no_data, {"anonymous": LOGIN, "outsider": 404, "viewer": 302, "checker": 302, "editor": 302}

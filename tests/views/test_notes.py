@@ -130,8 +130,14 @@ def test_the_page_lists_only_my_notifications_linking_to_their_claims(client, ch
     client.force_login(checker)
     html = client.get(reverse("factcheck:notifications")).content.decode()
     assert "Note 0 for ana" in html and "for bea" not in html
-    assert f'href="/articles/{claim.article_id}/?claim={claim.pk}"' in html
     assert f'id="notification-{mine.pk}"' in html and "1 unread" in html
+    # Its link leads to the claim and marks it read on the way.
+    open_url = reverse("factcheck:notification-open", args=[mine.pk])
+    assert f'href="{open_url}"' in html
+    response = client.get(open_url)
+    assert response.status_code == 302 and response["Location"] == f"/articles/{claim.article_id}/?claim={claim.pk}"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
 
 
 def test_the_page_is_keyset_paginated_in_constant_queries(client, checker):
@@ -200,3 +206,7 @@ def test_i_cannot_read_someone_elses_notifications(client, checker, bea):
     client.force_login(checker)
     html = client.get(reverse("factcheck:notifications")).content.decode()
     assert "for bea" not in html and "No notifications yet" in html
+    theirs = Notification.objects.filter(recipient=bea).first()
+    assert client.get(reverse("factcheck:notification-open", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
