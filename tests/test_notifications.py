@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from factcheck.models import Claim, FactCheckImport, ImportBatch, ImportItem, Note, Notification
 from factcheck.permissions import ROLE_FACT_CHECKERS
 from factcheck.services import claim_assign, claim_set_verdict
-from factcheck.services import factcheck_imports, imports
+from factcheck.services import clusters, factcheck_imports, imports
 from factcheck.services.matching import article_match_claims
 from factcheck.services.notes import mentioned_names, note_add, note_edit
 from factcheck.services.notifications import notifications_send_digest
 from factcheck.timeline import claim_timeline
 from tests.factories import ClaimFactory, UserFactory
+from tests.matching_app.helpers import clustered_claims
 from tests.matching_app.test_matching import _article_stating
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,16 @@ def test_a_refused_verdict_leaves_no_notification(checker, bea):
     with pytest.raises(Exception):
         claim_set_verdict(claim_id=claim.pk, actor=bea, verdict="false", rationale="x", expected_version=1)
     assert not Notification.objects.exists()
+
+
+def test_applying_a_verdict_to_a_cluster_notifies_the_clicked_claims_earlier_reviewer(checker, editor):
+    _, (a, b) = clustered_claims(2)
+    a = claim_set_verdict(claim_id=a.pk, actor=editor, verdict="disputed", rationale="Unclear", expected_version=a.version)
+    plan = clusters.cluster_verdict_plan(claim_id=a.pk, verdict="verified")
+    clusters.cluster_apply_verdict(claim_id=a.pk, actor=checker, verdict="verified", seen_versions=plan.seen_versions())
+    assert Claim.objects.get(pk=b.pk).verdict == "verified"
+    assert [(n.kind, n.claim_id) for n in Notification.objects.filter(recipient=editor)] == [("verdict", a.pk)]
+    assert kinds_of(checker) == []
 
 
 # --- Contradictions and imports -------------------------------------------------------------------------------
