@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -210,3 +210,31 @@ def test_i_cannot_read_someone_elses_notifications(client, checker, bea):
     assert client.get(reverse("factcheck:notification-open", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "index"),
+    [
+        ("notification-count", "SELECT COUNT(*)", "notification_unread_idx"),
+        ("notifications", "SELECT COUNT(*)", "notification_unread_idx"),
+        ("notifications", 'SELECT "factcheck_notification"."id"', "notification_list_idx"),
+    ],
+)
+def test_bell_and_page_read_through_their_index(client, checker, bea, name, statement, index):
+    notify(checker, 40)
+    notify(bea, 40)
+    Notification.objects.filter(recipient=checker, pk__in=Notification.objects.filter(recipient=checker)
+                                .values("pk")[:30]).update(read_at="2026-01-01T00:00Z")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT factdesk_test_maintain('factcheck_notification')")
+    client.force_login(checker)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(f"factcheck:{name}")).status_code == 200
+    [sql] = [q["sql"] for q in ctx.captured_queries
+             if q["sql"].startswith(statement) and 'FROM "factcheck_notification"' in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A few dozen rows are cheaper to scan than to look up; a newsroom's years of them are not.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
