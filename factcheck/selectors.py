@@ -800,3 +800,24 @@ def notification_list(*, user) -> QuerySet:
 def notifications_unread_count(*, user) -> int:
     """Unread notifications of the user: one count, from the partial index of unread rows."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def workspace_members() -> QuerySet:
+    """Active people who can see claims (any role, or superusers): whom a note can mention."""
+    sees_claims = Q(
+        groups__permissions__codename="view_claim", groups__permissions__content_type__app_label="factcheck"
+    ) | Q(is_superuser=True)
+    return get_user_model().objects.filter(is_active=True).filter(sees_claims).distinct()
+
+
+def people_to_mention(*, prefix: str) -> list[str]:
+    """Usernames of workspace members starting with `prefix`, alphabetically (one query, on the username's pattern
+    index)."""
+    field_name = get_user_model().USERNAME_FIELD
+    return list(
+        workspace_members().filter(**{f"{field_name}__startswith": prefix})
+        .order_by(field_name).values_list(field_name, flat=True)[:MENTION_SUGGESTIONS]
+    )

@@ -9,10 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from factcheck import permissions
+from factcheck import permissions, selectors
 from factcheck.history import history_context
 from factcheck.models import NOTE_MAX_CHARS, Claim, Note
 from factcheck.services import notifications
@@ -54,27 +53,18 @@ def _require_review(actor: AbstractBaseUser) -> None:
 
 
 def _people_named(names: list[str]) -> dict[str, int]:
-    """username -> id of the active members of the workspace (anyone who can see claims) among `names`."""
+    """username -> id of the workspace members among `names`."""
     if not names:
         return {}
-    User = get_user_model()
-    field_name = User.USERNAME_FIELD
-    sees_claims = Q(
-        groups__permissions__codename="view_claim", groups__permissions__content_type__app_label="factcheck"
-    ) | Q(is_superuser=True)
-    rows = (
-        User.objects.filter(**{f"{field_name}__in": names[:MAX_MENTIONS]}, is_active=True)
-        .filter(sees_claims)
-        .distinct()
-        .values_list(field_name, "pk")
-    )
-    return dict(rows)
+    field_name = get_user_model().USERNAME_FIELD
+    rows = selectors.workspace_members().filter(**{f"{field_name}__in": names[:MAX_MENTIONS]})
+    return dict(rows.values_list(field_name, "pk"))
 
 
 def _mention(note: Note, claim: Claim, actor: AbstractBaseUser, *, already: set[int]) -> NoteSaved:
     names = mentioned_names(note.body)
     people = _people_named(names)
-    new = {name: pk for name, pk in people.items() if pk not in already}
+    new = {name: people[name] for name in names if name in people and people[name] not in already}  # as written
     note.mentions.add(*new.values())
     notifications.notify_mentioned(claim=claim, note_id=note.pk, user_ids=new.values(), actor=actor)
     return NoteSaved(

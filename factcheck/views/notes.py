@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -70,6 +70,15 @@ def note_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _claim_or_404(note.claim_id), errors=_note_errors(exc), note_values={"body": body, "edit": pk}
         )
     return _panel_response(request, _claim_or_404(note.claim_id), changed=True, notice=_saved_notice(saved, "Note saved."))
+
+
+@require_GET
+@require_view_permission
+def note_people(request: HttpRequest) -> JsonResponse:
+    """Colleagues whose username starts with `q`, for the note box's suggestions while typing an @mention."""
+    require_review(request)
+    prefix = request.GET.get("q", "")[:150]
+    return JsonResponse({"people": selectors.people_to_mention(prefix=prefix) if prefix else []})
 
 
 def _note_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -147,6 +156,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("claims/<int:pk>/notes", note_add_view, name="note-add"),
     path("notes/<int:pk>/edit", note_edit_view, name="note-edit"),
+    path("notes/people", note_people, name="note-people"),
     path("notifications/", notifications, name="notifications"),
     path("notifications/count", notification_count, name="notification-count"),
     path("notifications/<int:pk>/", notification_open, name="notification-open"),

@@ -28,6 +28,9 @@ NOT_YOURS = {"anonymous": LOGIN, "outsider": 404, "viewer": 404, "checker": 404,
 MATRIX: dict[str, Entry] = {
     "note-add": ("post", _claim, lambda args: {"body": "Where is the 100% from?"}, REVIEW_REDIRECT),
     "note-edit": ("post", _someones_note, lambda args: {"body": "Rewritten"}, AUTHOR_ONLY),
+    # Suggestions while typing a mention: for those who write notes.
+    "note-people": ("get", no_args, lambda args: {"q": "e"},
+                    {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 200, "editor": 200}),
     "notifications": ("get", no_args, no_data, READ),
     # Polled by every page: a signed-out page is told to stop polling (286); without a role the count is 0.
     "notification-count": (

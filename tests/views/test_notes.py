@@ -238,3 +238,13 @@ def test_bell_and_page_read_through_their_index(client, checker, bea, name, stat
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_mention_suggestions_are_workspace_members_by_prefix(client, checker, bea, editor):
+    UserFactory(username="bert")  # no role: not a colleague in the workspace
+    UserFactory(username="benno", role=ROLE_FACT_CHECKERS, is_active=False)
+    client.force_login(checker)
+    url = reverse("factcheck:note-people")
+    assert client.get(url, {"q": "be"}).json() == {"people": ["bea"]}
+    assert client.get(url, {"q": "e"}).json() == {"people": ["ed"]}
+    assert client.get(url, {"q": ""}).json() == {"people": []}
