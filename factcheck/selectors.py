@@ -764,22 +764,25 @@ def claim_check_offers(*, claim_id: int, include_hidden: bool = False) -> ClaimC
 
 # --- Notes and notifications ---------------------------------------------------------------------------
 
-# A claim's panel shows its notes oldest first, up to this many (a claim argued over at length stays bounded).
+# A claim's panel shows its newest notes, up to this many (a claim argued over at length stays bounded).
 NOTES_SHOWN = 200
 NOTIFICATION_ORDER: Order = (("created_at", True), ("id", True))
 
 
 def claim_notes(*, claim_id: int, limit: int = NOTES_SHOWN) -> list:
-    """The claim's notes as threads, oldest first: each note without a parent, with `.thread_replies` (one query,
-    the authors joined)."""
+    """The claim's newest `limit` notes as threads, oldest first: each note without a parent, with
+    `.thread_replies` (one query, the authors joined). A reply whose note is older than the window heads a thread
+    of its own."""
     notes = list(
-        Note.objects.filter(claim_id=claim_id).select_related("author").order_by("created_at", "id")[:limit]
+        Note.objects.filter(claim_id=claim_id).select_related("author").order_by("-created_at", "-id")[:limit]
     )
+    notes.reverse()
+    shown = {note.pk for note in notes}
     replies: dict[int, list] = {}
     for note in notes:
-        if note.parent_id is not None:
+        if note.parent_id in shown:
             replies.setdefault(note.parent_id, []).append(note)
-    threads = [note for note in notes if note.parent_id is None]
+    threads = [note for note in notes if note.parent_id not in shown]
     for note in threads:
         note.thread_replies = replies.get(note.pk, [])
     return threads

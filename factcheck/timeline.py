@@ -209,7 +209,8 @@ def _note_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None:
     base = {"at": event.pgh_created_at, "who": _who(metadata, names), "kind": "note",
             "sort_key": (event.pgh_created_at, 3, event.pgh_id)}
     if event.pgh_label == "insert":
-        return TimelineEntry(sentence="replied to a note" if event.parent_id else "wrote a note", quote=event.body, **base)
+        sentence = "replied to a note" if event.parent_id else "wrote a note"
+        return TimelineEntry(sentence=sentence, quote=event.body, **base)
     if event.pgh_label == "delete":
         return TimelineEntry(sentence="deleted a note (with its claim)", **base)
     if previous is not None and previous.body != event.body:

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from factcheck import selectors
 from factcheck.models import Claim, FactCheckImport, ImportBatch, ImportItem, Note, Notification
 from factcheck.permissions import ROLE_FACT_CHECKERS
-from factcheck.services import claim_assign, claim_set_verdict
+from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict
 from factcheck.services import clusters, factcheck_imports, imports
 from factcheck.services.matching import article_match_claims
 from factcheck.services.notes import mentioned_names, note_add, note_edit
@@ -105,6 +106,23 @@ def test_only_the_author_edits_a_note_and_the_history_keeps_both_texts(checker, 
     ]
 
 
+def test_the_panel_shows_the_newest_notes_as_threads(checker, bea):
+    claim = ClaimFactory()
+    first = note_add(claim_id=claim.pk, actor=checker, body="first").note
+    first_reply = note_add(claim_id=claim.pk, actor=bea, body="first reply", parent_id=first.pk).note
+    second = note_add(claim_id=claim.pk, actor=checker, body="second").note
+    second_reply = note_add(claim_id=claim.pk, actor=bea, body="second reply", parent_id=second.pk).note
+    threads = selectors.claim_notes(claim_id=claim.pk)
+    assert [(t.body, [r.body for r in t.thread_replies]) for t in threads] == [
+        ("first", ["first reply"]), ("second", ["second reply"])
+    ]
+    # The oldest note falls out of a window of three; its reply still shows, heading its own thread.
+    threads = selectors.claim_notes(claim_id=claim.pk, limit=3)
+    assert [(t.pk, [r.pk for r in t.thread_replies]) for t in threads] == [
+        (first_reply.pk, []), (second.pk, [second_reply.pk])
+    ]
+
+
 # --- Assignment and verdicts ----------------------------------------------------------------------------------
 
 
@@ -142,14 +160,15 @@ def test_a_verdict_changed_by_someone_else_notifies_earlier_reviewers_only(check
 def test_a_refused_verdict_leaves_no_notification(checker, bea):
     claim = ClaimFactory()
     claim_set_verdict(claim_id=claim.pk, actor=checker, verdict="verified", expected_version=1)
-    with pytest.raises(Exception):
+    with pytest.raises(ClaimConflict):
         claim_set_verdict(claim_id=claim.pk, actor=bea, verdict="false", rationale="x", expected_version=1)
     assert not Notification.objects.exists()
 
 
 def test_applying_a_verdict_to_a_cluster_notifies_the_clicked_claims_earlier_reviewer(checker, editor):
     _, (a, b) = clustered_claims(2)
-    a = claim_set_verdict(claim_id=a.pk, actor=editor, verdict="disputed", rationale="Unclear", expected_version=a.version)
+    a = claim_set_verdict(claim_id=a.pk, actor=editor, verdict="disputed", rationale="Unclear",
+                          expected_version=a.version)
     plan = clusters.cluster_verdict_plan(claim_id=a.pk, verdict="verified")
     clusters.cluster_apply_verdict(claim_id=a.pk, actor=checker, verdict="verified", seen_versions=plan.seen_versions())
     assert Claim.objects.get(pk=b.pk).verdict == "verified"

@@ -86,7 +86,8 @@ def claim_assign(*, claim_id: int, actor: AbstractBaseUser, assignee: AbstractBa
         # Take an unassigned claim, or hand back your own.
         qs = qs.filter(assignee__isnull=True) if assignee is not None else qs.filter(assignee=actor)
     # Whether the assignee changes, for the notification: someone given a claim they already have hears nothing.
-    before = qs.values_list("assignee_id", flat=True).first() if assignee is not None and assignee.pk != actor.pk else None
+    gives_to_someone_else = assignee is not None and assignee.pk != actor.pk
+    before = qs.values_list("assignee_id", flat=True).first() if gives_to_someone_else else None
     with history_context(action="factcheck.claim.assigned", user=actor):
         updated = qs.update(assignee=assignee, updated_at=timezone.now())
     claim = Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)

@@ -69,7 +69,8 @@ def note_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _panel_response(
             request, _claim_or_404(note.claim_id), errors=_note_errors(exc), note_values={"body": body, "edit": pk}
         )
-    return _panel_response(request, _claim_or_404(note.claim_id), changed=True, notice=_saved_notice(saved, "Note saved."))
+    claim = _claim_or_404(note.claim_id)
+    return _panel_response(request, claim, changed=True, notice=_saved_notice(saved, "Note saved."))
 
 
 @require_GET
@@ -91,7 +92,8 @@ def _note_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def _back(request: HttpRequest) -> str:
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    allowed = {request.get_host()}
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=allowed, require_https=request.is_secure()):
         return back
     return reverse("factcheck:notifications")
 
