@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from factcheck import selectors
+from factcheck import selectors, tasks
 from factcheck.models import Claim, FactCheckImport, ImportBatch, ImportItem, Note, Notification
 from factcheck.permissions import ROLE_FACT_CHECKERS
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict
@@ -197,6 +197,18 @@ def test_a_new_contradiction_notifies_the_assignees_of_its_claims(editor, bea, c
     assert Notification.objects.count() == 2
 
 
+@pytest.mark.parametrize("facts", [2, 6])
+def test_contradiction_notifications_cost_the_same_for_few_or_many_claims(facts, bea, django_assert_num_queries):
+    for outlet in range(3):
+        article_match_claims(article_id=_article_stating(facts, outlet=outlet).pk)
+    Claim.objects.update(assignee=bea)
+    article = _article_stating(facts, outlet=3, changed=0)
+    # The run's 19 (tests/matching_app/test_matching.py), and one INSERT of every notification.
+    with django_assert_num_queries(20):
+        result = article_match_claims(article_id=article.pk)
+    assert result.conflicts_created == 3 and Notification.objects.filter(recipient=bea, kind="conflict").count() == 3
+
+
 def _batch(editor, status=ImportBatch.Status.RUNNING) -> ImportBatch:
     batch = ImportBatch.objects.create(kind=ImportBatch.Kind.JSONL, label="wire.jsonl", created_by=editor,
                                        status=status)
@@ -266,7 +278,8 @@ def test_digest_mails_unread_notifications_once_through_the_mail_backend(editor,
     assert notifications_send_digest() == 0 and len(mail.outbox) == 1
 
 
-def test_digest_task_is_scheduled():
-    from django.conf import settings
-
+def test_digest_task_is_scheduled_and_sends(editor, bea, settings):
     assert settings.CELERY_BEAT_SCHEDULE["notification-digest"]["task"] == "factcheck.tasks.notifications_send_digest"
+    settings.NOTIFICATION_EMAIL_DIGEST = True
+    claim_assign(claim_id=ClaimFactory().pk, actor=editor, assignee=bea)
+    assert tasks.notifications_send_digest.apply().get() == 1 and mail.outbox[0].to == ["bea@example.org"]
