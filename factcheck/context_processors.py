@@ -16,6 +16,7 @@ def roles(request: HttpRequest) -> dict:
             "assign": permissions.can_assign(user),
             "delete": permissions.can_delete_articles(user),
             "publish_reports": permissions.can_publish_reports(user),
+            "view": permissions.can_view(user),
         }
     }
 

@@ -52,6 +52,9 @@ ACTIONS: dict[str, str] = {
     "factcheck.report.marked_ready": "marked the report ready to publish",
     "factcheck.report.published": "published the report",
     "factcheck.report.unpublished": "unpublished the report",
+    # Notes
+    "factcheck.note.added": "wrote a note",
+    "factcheck.note.edited": "edited a note",
 }
 
 

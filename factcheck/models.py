@@ -15,7 +15,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 
@@ -998,3 +999,100 @@ class VerdictCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_old_verdict_display()} → {self.get_new_verdict_display()}"
+# --- Notes and notifications ---------------------------------------------------------------------------
+
+NOTE_MAX_CHARS = 5000
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"])
+class Note(models.Model):
+    """A colleague's note on a claim, or a reply to one (replies are one level deep: a reply's parent is a note
+    without a parent). Only its author edits it; every version is in the history."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="Set when the author changes the text.")
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="note_body_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), NOTE_MAX_CHARS), name="note_body_max_length"
+            ),
+        ]
+        indexes = [models.Index(fields=["claim", "created_at", "id"], name="note_claim_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:80]
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "Claim assigned to you"
+    MENTIONED = "mentioned", "Mentioned in a note"
+    VERDICT = "verdict", "Verdict changed on a claim you reviewed"
+    CONFLICT = "conflict", "New contradiction on your claim"
+    IMPORT_DONE = "import_done", "Import finished"
+    IMPORT_FAILED = "import_failed", "Import failed"
+
+
+class Notification(models.Model):
+    """Something a person should know about, linking to its object (a claim, a batch or an import of checks).
+
+    Written by the services where the event happens, in the same transaction; never for the recipient's own
+    action. `emailed_at` marks what the optional e-mail digest has sent.
+    """
+
+    Kind = NotificationKind
+
+    # Indexed by notification_list_idx, which starts with it.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300, help_text="What happened, in a sentence.")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    check_import = models.ForeignKey(
+        FactCheckImport, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [_choices_check("kind", NotificationKind, "notification_kind_valid")]
+        indexes = [
+            # The list, newest first, a page at a time.
+            models.Index(F("recipient"), F("created_at").desc(), F("id").desc(), name="notification_list_idx"),
+            # The bell: a count of unread ones, read from this small index alone.
+            models.Index(fields=["recipient"], name="notification_unread_idx", condition=Q(read_at__isnull=True)),
+            # The e-mail digest: unread ones not sent yet.
+            models.Index(
+                fields=["recipient", "id"], name="notification_digest_idx",
+                condition=Q(read_at__isnull=True, emailed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        if self.claim_id is not None:
+            anchor = f"#note-{self.note_id}" if self.note_id else ""
+            return f"{reverse('factcheck:article', args=[self.claim.article_id])}?claim={self.claim_id}{anchor}"
+        if self.batch_id is not None:
+            return reverse("factcheck:batch", args=[self.batch_id])
+        if self.check_import_id is not None:
+            return reverse("factcheck:factcheck-import", args=[self.check_import_id])
+        return reverse("factcheck:notifications")

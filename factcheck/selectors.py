@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
 from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.models import Note, Notification
 from factcheck.pagination import Order
 from factcheck.plans import fetch_with_settings
 
@@ -758,4 +759,68 @@ def claim_check_offers(*, claim_id: int, include_hidden: bool = False) -> ClaimC
         possible=[offer for offer in shown if offer.band != CheckOffer.Band.STRONG],
         n_hidden=rows[0].n_rejected if rows else 0,
         hidden=hidden,
+    )
+
+
+# --- Notes and notifications ---------------------------------------------------------------------------
+
+# A claim's panel shows its newest notes, up to this many (a claim argued over at length stays bounded).
+NOTES_SHOWN = 200
+NOTIFICATION_ORDER: Order = (("created_at", True), ("id", True))
+
+
+def claim_notes(*, claim_id: int, limit: int = NOTES_SHOWN) -> list:
+    """The claim's newest `limit` notes as threads, oldest first: each note without a parent, with
+    `.thread_replies` (one query, the authors joined). A reply whose note is older than the window heads a thread
+    of its own."""
+    notes = list(
+        Note.objects.filter(claim_id=claim_id).select_related("author").order_by("-created_at", "-id")[:limit]
+    )
+    notes.reverse()
+    shown = {note.pk for note in notes}
+    replies: dict[int, list] = {}
+    for note in notes:
+        if note.parent_id in shown:
+            replies.setdefault(note.parent_id, []).append(note)
+    threads = [note for note in notes if note.parent_id not in shown]
+    for note in threads:
+        note.thread_replies = replies.get(note.pk, [])
+    return threads
+
+
+def notification_list(*, user) -> QuerySet:
+    """The user's notifications, newest first, with what their links need (for `keyset_page`)."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("claim", "actor")
+        .only(
+            "pk", "kind", "text", "created_at", "read_at", "claim_id", "note_id", "batch_id", "check_import_id",
+            "claim__article_id", "actor__username",
+        )
+    )
+
+
+def notifications_unread_count(*, user) -> int:
+    """Unread notifications of the user: one count, from the partial index of unread rows."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def workspace_members() -> QuerySet:
+    """Active people who can see claims (any role, or superusers): whom a note can mention."""
+    sees_claims = Q(
+        groups__permissions__codename="view_claim", groups__permissions__content_type__app_label="factcheck"
+    ) | Q(is_superuser=True)
+    return get_user_model().objects.filter(is_active=True).filter(sees_claims).distinct()
+
+
+def people_to_mention(*, prefix: str) -> list[str]:
+    """Usernames of workspace members starting with `prefix`, alphabetically (one query, on the username's pattern
+    index)."""
+    field_name = get_user_model().USERNAME_FIELD
+    return list(
+        workspace_members().filter(**{f"{field_name}__startswith": prefix})
+        .order_by(field_name).values_list(field_name, flat=True)[:MENTION_SUGGESTIONS]
     )

@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from factcheck.services import check_matching, extraction, factcheck_imports, imports, matching
+from factcheck.services import check_matching, extraction, factcheck_imports, imports, matching, notifications
 from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,13 @@ def factcheck_import_run(self, run_id: int) -> int:
 def factcheck_feeds_fetch_due() -> int:
     """Start an import of every fact-check feed that is due (beat runs this every 5 minutes)."""
     return factcheck_imports.factcheck_feeds_fetch_due()
+
+
+@shared_task(name="factcheck.tasks.notifications_send_digest")
+def notifications_send_digest() -> int:
+    """E-mail each person their unread notifications not sent before (beat; does nothing unless
+    NOTIFICATION_EMAIL_DIGEST is on). A notification is sent at most once."""
+    return notifications.notifications_send_digest()
 
 
 @contextmanager

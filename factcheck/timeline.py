@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from factcheck.history import action_sentence
-from factcheck.models import CheckOffer, Claim, Evidence, Verdict
+from factcheck.models import CheckOffer, Claim, Evidence, Note, Verdict
 from factcheck.selectors import domain_of
 from factcheck.services.check_offers import check_label
 
@@ -42,7 +42,7 @@ class TimelineEntry:
     who: str
     sentence: str
     quote: str = ""
-    kind: str = "change"  # verdict, assign, evidence, extraction, offer, change
+    kind: str = "change"  # verdict, assign, evidence, extraction, offer, note, change
     verdict: str = ""
     sort_key: tuple = ()
 
@@ -213,6 +213,21 @@ def _offer_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None
     )
 
 
+def _note_entry(event, previous, names: dict[int, str]) -> TimelineEntry | None:
+    """A note written, a reply, or an author's edit (quoting the text as it then read)."""
+    metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else None) or {}
+    base = {"at": event.pgh_created_at, "who": _who(metadata, names), "kind": "note",
+            "sort_key": (event.pgh_created_at, 3, event.pgh_id)}
+    if event.pgh_label == "insert":
+        sentence = "replied to a note" if event.parent_id else "wrote a note"
+        return TimelineEntry(sentence=sentence, quote=event.body, **base)
+    if event.pgh_label == "delete":
+        return TimelineEntry(sentence="deleted a note (with its claim)", **base)
+    if previous is not None and previous.body != event.body:
+        return TimelineEntry(sentence="edited a note", quote=event.body, **base)
+    return None
+
+
 def _entries(events, describe, names: dict[int, str]) -> list[TimelineEntry]:
     """Each event described against the event before it of the same row (events in the order written)."""
     entries: list[TimelineEntry] = []
@@ -226,10 +241,10 @@ def _entries(events, describe, names: dict[int, str]) -> list[TimelineEntry]:
 
 
 def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
-    """The claim's history, its evidence's and the decisions on its offered fact-checks as sentences, newest
-    first (three queries).
+    """The claim's history, its evidence's, the decisions on its offered fact-checks and its notes as sentences,
+    newest first (four queries).
 
-    Assignees' names come with the claim's events; a third query looks up the people named only by id in an old
+    Assignees' names come with the claim's events; a fifth query looks up the people named only by id in an old
     context (one written before contexts carried the username).
     """
     ClaimEvent = Claim.pgh_event_model
@@ -251,11 +266,14 @@ def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
         )
         .order_by("pgh_id")
     )
+    note_events = list(
+        Note.pgh_event_model.objects.filter(claim_id=claim_id).select_related("pgh_context").order_by("pgh_id")
+    )
     names: dict[int, str] = {
         event.assignee_id: event.assignee.get_username() for event in claim_events if event.assignee is not None
     }
     unnamed: set[int] = set()
-    for event in [*claim_events, *evidence_events, *offer_events]:
+    for event in [*claim_events, *evidence_events, *offer_events, *note_events]:
         metadata = (event.pgh_context.metadata if event.pgh_context else None) or {}
         user_id = metadata.get("user")
         if isinstance(user_id, int) and not metadata.get("username") and user_id not in names:
@@ -268,6 +286,7 @@ def claim_timeline(*, claim_id: int) -> list[TimelineEntry]:
         *_entries(claim_events, _claim_entry, names),
         *_entries(evidence_events, _evidence_entry, names),
         *_entries(offer_events, _offer_entry, names),
+        *_entries(note_events, _note_entry, names),
     ]
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     return entries

@@ -5,6 +5,7 @@ from factcheck.views import stories
 from factcheck.views import articles, claims, factchecks, inbox, search
 from factcheck.views import claim_edits
 from factcheck.views import reports
+from factcheck.views import notes
 
 app_name = "factcheck"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     *factchecks.urlpatterns,
     *claim_edits.urlpatterns,
     *reports.urlpatterns,
+    *notes.urlpatterns,
 ]

@@ -239,6 +239,22 @@ CELERY_BEAT_SCHEDULE = {
     "fetch-factcheck-feeds": {"task": "factcheck.tasks.factcheck_feeds_fetch_due", "schedule": timedelta(minutes=5)},
 }
 
+# Notifications: an optional e-mail digest of unread ones, through Django's mail backend (off by default).
+NOTIFICATION_EMAIL_DIGEST = env_bool("NOTIFICATION_EMAIL_DIGEST", False)
+NOTIFICATION_DIGEST_MINUTES = env_int("NOTIFICATION_DIGEST_MINUTES", 60)
+CELERY_BEAT_SCHEDULE["notification-digest"] = {
+    "task": "factcheck.tasks.notifications_send_digest", "schedule": timedelta(minutes=NOTIFICATION_DIGEST_MINUTES),
+}
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "factdesk@localhost")
+
 # Content-Security-Policy: our own scripts and styles only; no inline script, no eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

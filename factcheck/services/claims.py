@@ -10,6 +10,7 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Claim, Verdict, VerdictCorrection
+from factcheck.services import notifications
 
 VERDICTS_NEEDING_RATIONALE = {Verdict.DISPUTED, Verdict.FALSE}
 
@@ -103,6 +104,7 @@ def claim_set_verdict(
     if not updated:
         raise ClaimConflict(claim)
     claim.in_published_report = False  # known here: the panel shown next needs no query to ask
+    notifications.notify_verdict_changed(claim=claim, actor=actor)
     return claim
 
 
@@ -143,12 +145,17 @@ def claim_assign(*, claim_id: int, actor: AbstractBaseUser, assignee: AbstractBa
             raise PermissionDenied("Only editors can assign claims to other people.")
         # Take an unassigned claim, or hand back your own.
         qs = qs.filter(assignee__isnull=True) if assignee is not None else qs.filter(assignee=actor)
+    # Whether the assignee changes, for the notification: someone given a claim they already have hears nothing.
+    gives_to_someone_else = assignee is not None and assignee.pk != actor.pk
+    before = qs.values_list("assignee_id", flat=True).first() if gives_to_someone_else else None
     with history_context(action="factcheck.claim.assigned", user=actor):
         updated = qs.update(assignee=assignee, updated_at=timezone.now())
     claim = Claim.objects.select_related("verdict_by", "assignee").get(pk=claim_id)
     if not updated:
         holder = claim.assignee.get_username() if claim.assignee else "nobody"
         raise PermissionDenied(f"This claim is assigned to {holder}; only editors can reassign it.")
+    if assignee is not None and before != assignee.pk:
+        notifications.notify_assigned(claim=claim, actor=actor)
     return claim
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Claim, ClaimCluster, ClusterMerge, Evidence, Verdict
+from factcheck.services import notifications
 from factcheck.services.claims import _validate_verdict, claim_in_published_report
 from factcheck.services.matching import lock_matching
 
@@ -334,4 +335,8 @@ def cluster_apply_verdict(
             .defer("article__body", "article__headings", "embedding", "match_keys")
             .order_by("article__published_at", "article_id", "start")
         )
+    # Whoever reviewed the clicked claim before hears that its verdict changed (the siblings were unreviewed).
+    clicked = next((c for c in result.changed if c.pk == claim.pk), None)
+    if clicked is not None:
+        notifications.notify_verdict_changed(claim=clicked, actor=actor)
     return result

@@ -35,7 +35,7 @@ from factcheck.models import (
     SourceDomain,
 )
 from factcheck.queueing import send_on_commit
-from factcheck.services import check_matching
+from factcheck.services import check_matching, notifications
 from factcheck.selectors import domain_of, source_for_url
 from factcheck.services.imports import fetch
 
@@ -135,10 +135,15 @@ def factcheck_import_create_from_url(
 def _fail(run_id: int, message: str) -> None:
     """Park an import with the reason; its file is dropped. A finished import is left as it is."""
     now = timezone.now()
-    FactCheckImport.objects.filter(pk=run_id).exclude(status__in=_FINISHED).update(
-        status=FactCheckImport.Status.FAILED, message=message[:4000], finished_at=now, heartbeat_at=now, data=None
-    )
-    feed_id = FactCheckImport.objects.filter(pk=run_id).values_list("feed_id", flat=True).first()
+    with transaction.atomic():
+        failed = FactCheckImport.objects.filter(pk=run_id).exclude(status__in=_FINISHED).update(
+            status=FactCheckImport.Status.FAILED, message=message[:4000], finished_at=now, heartbeat_at=now,
+            data=None,
+        )
+        run = FactCheckImport.objects.defer("data").filter(pk=run_id).first()
+        if failed and run is not None:
+            notifications.notify_check_import_finished(run=run)
+    feed_id = run.feed_id if run is not None else None
     if feed_id:
         _feed_record(feed_id, error=message)
 
@@ -249,9 +254,13 @@ def factcheck_import_run(
 
 def _finish(run_id: int) -> None:
     now = timezone.now()
-    done = FactCheckImport.objects.filter(pk=run_id, status=FactCheckImport.Status.RUNNING).update(
-        status=FactCheckImport.Status.DONE, finished_at=now, heartbeat_at=now, data=None)
-    feed_id = FactCheckImport.objects.filter(pk=run_id).values_list("feed_id", flat=True).first()
+    with transaction.atomic():
+        done = FactCheckImport.objects.filter(pk=run_id, status=FactCheckImport.Status.RUNNING).update(
+            status=FactCheckImport.Status.DONE, finished_at=now, heartbeat_at=now, data=None)
+        run = FactCheckImport.objects.defer("data").filter(pk=run_id).first()
+        if done and run is not None:
+            notifications.notify_check_import_finished(run=run)
+    feed_id = run.feed_id if run is not None else None
     if done and feed_id:
         _feed_record(feed_id)
 

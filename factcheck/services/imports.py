@@ -30,6 +30,7 @@ from factcheck.ingest import IngestError
 from factcheck.models import Article, ImportBatch, ImportItem, ImportUpload, Source
 from factcheck.queueing import send_on_commit
 from factcheck.selectors import domain_of, source_for_url
+from factcheck.services import notifications
 from factcheck.services.articles import DuplicateArticle, NewArticle, article_create
 
 logger = logging.getLogger(__name__)
@@ -554,10 +555,12 @@ def batch_fail(*, batch_id: int, message: str) -> None:
 
 def _batch_fail(batch_id: int, message: str) -> None:
     with transaction.atomic():
-        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
+        failed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
             status=ImportBatch.Status.FAILED, message=message, finished_at=timezone.now()
         )
         ImportUpload.objects.filter(batch_id=batch_id).delete()
+        if failed:
+            notifications.notify_batch_finished(batch=ImportBatch.objects.get(pk=batch_id))
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -866,6 +869,8 @@ def batch_finish_if_done(*, batch_id: int) -> bool:
             total=sum(counts.values()), imported=counts.get(ImportItem.Status.IMPORTED, 0),
             duplicates=counts.get(ImportItem.Status.DUPLICATE, 0), failed=counts.get(ImportItem.Status.FAILED, 0),
         )
+        batch.refresh_from_db(fields=["status", "imported", "duplicates", "failed"])
+        notifications.notify_batch_finished(batch=batch)
     return True
 
 

@@ -35,6 +35,7 @@ from factcheck.matching import encoder, pairmodel
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
 from factcheck.plans import fetch_with_settings
+from factcheck.services import notifications
 from factcheck.services.claims import _validate_verdict
 
 logger = logging.getLogger(__name__)
@@ -607,6 +608,14 @@ def _detect_conflicts(own_ids: set[int], allowed: dict[int, set[int]], pool: _Po
             ],
             ignore_conflicts=True,
         )
+    # Whoever is assigned a claim of a new contradiction hears of it (one query and one INSERT for the run).
+    explanation_of = {
+        claim_id: f"{Conflict.Kind(by_key[key].kind).label.lower()} ({' / '.join(by_key[key].values)})"
+        for key in missing if key in stored for claim_id in by_key[key].claim_ids
+    }
+    notifications.notify_new_conflicts(
+        claim_texts={pk: infos[pk].text for pk in explanation_of if pk in infos}, explanation_of=explanation_of
+    )
     result.conflicts_created += len(missing)
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from factcheck import permissions, selectors
 from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, ReportClaim, Verdict
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
+from factcheck.services.notes import MENTION
 from factcheck.timeline import claim_timeline
 
 # Never colour alone: every verdict also has a marker and a word.
@@ -216,6 +217,7 @@ def panel_context(
     evidence_values: dict[str, str] | None = None,
     notice: str = "",
     correction_note: str = "",
+    note_values: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
@@ -257,6 +259,7 @@ def panel_context(
         # who can change it).
         "in_published_report": permissions.can_review(user) and _in_published_report(claim),
         "correction_note": correction_note,
+        **notes_context(claim, note_values),
     }
 
 
@@ -266,6 +269,31 @@ def _in_published_report(claim: Claim) -> bool:
     if known is not None:
         return known
     return ReportClaim.objects.filter(claim_id=claim.pk, report__status=Report.Status.PUBLISHED).exists()
+
+
+def notes_context(claim: Claim, note_values: dict[str, Any] | None) -> dict[str, Any]:
+    """The claim's note threads, each note's text split into plain text and @mentions (shown as chips), and
+    what the user typed in a note form that was refused (`note_values`: "body", and "parent" or "edit")."""
+    threads = selectors.claim_notes(claim_id=claim.pk)
+    for thread in threads:
+        for note in [thread, *thread.thread_replies]:
+            note.segments = note_segments(note.body)
+    n_notes = sum(1 + len(thread.thread_replies) for thread in threads)
+    return {"notes": threads, "n_notes": n_notes, "note_values": note_values or {}}
+
+
+def note_segments(body: str) -> list[tuple[str, bool]]:
+    """The text as (piece, is_mention) pairs; the template escapes each piece."""
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for match in MENTION.finditer(body):
+        if match.start() > position:
+            segments.append((body[position:match.start()], False))
+        segments.append((match.group(0), True))
+        position = match.end()
+    if position < len(body):
+        segments.append((body[position:], False))
+    return segments
 
 
 def check_offers_context(request: HttpRequest, claim: Claim) -> selectors.ClaimCheckOffers:

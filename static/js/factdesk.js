@@ -590,6 +590,126 @@
   syncAutoAdvance();
   restoreUndo();
 
+  // m: write a note on the selected claim (its own listener, so the review keys above stay as they are).
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key !== "m" || isTyping(event.target)) return;
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;
+    if (focusField("note")) event.preventDefault();
+  });
+
+  // Typing "@na" in a note suggests colleagues whose username starts with "na": arrow keys choose, Enter or Tab
+  // (or a click) puts the name in. One shared list, moved under the box being typed in.
+  var MENTION_BEFORE_CARET = /(^|[^\w@.+-])@([\w.@+-]{1,150})$/;
+  var mentionList = null;
+  var mentionBox = null;
+  var mentionTimer = null;
+  var mentionActive = -1;
+
+  function mentionOptions() {
+    return mentionList ? Array.prototype.slice.call(mentionList.querySelectorAll("[role=option]")) : [];
+  }
+
+  function closeMentions() {
+    if (mentionList) mentionList.hidden = true;
+    if (mentionBox) {
+      mentionBox.setAttribute("aria-expanded", "false");
+      mentionBox.removeAttribute("aria-activedescendant");
+    }
+    mentionActive = -1;
+  }
+
+  function highlightMention(index) {
+    var options = mentionOptions();
+    if (!options.length) return;
+    mentionActive = (index + options.length) % options.length;
+    options.forEach(function (option, i) { option.setAttribute("aria-selected", i === mentionActive ? "true" : "false"); });
+    mentionBox.setAttribute("aria-activedescendant", options[mentionActive].id);
+  }
+
+  function insertMention(name) {
+    var box = mentionBox;
+    var before = box.value.slice(0, box.selectionStart);
+    var match = MENTION_BEFORE_CARET.exec(before);
+    if (!match) return closeMentions();
+    var start = before.length - match[2].length;
+    box.value = box.value.slice(0, start) + name + " " + box.value.slice(box.selectionStart);
+    box.selectionStart = box.selectionEnd = start + name.length + 1;
+    closeMentions();
+    box.focus();
+  }
+
+  function showMentions(box, names) {
+    if (!mentionList) {
+      mentionList = document.createElement("ul");
+      mentionList.id = "mention-suggestions";
+      mentionList.className = "mention-suggestions";
+      mentionList.setAttribute("role", "listbox");
+      mentionList.setAttribute("aria-label", "Colleagues to mention");
+      mentionList.addEventListener("mousedown", function (event) {
+        var option = event.target.closest("[role=option]");
+        if (!option) return;
+        event.preventDefault();
+        insertMention(option.getAttribute("data-name"));
+      });
+    }
+    if (box.nextElementSibling !== mentionList) box.insertAdjacentElement("afterend", mentionList);
+    mentionBox = box;
+    box.setAttribute("aria-controls", mentionList.id);
+    mentionList.textContent = "";
+    names.forEach(function (name, i) {
+      var option = document.createElement("li");
+      option.id = "mention-option-" + i;
+      option.setAttribute("role", "option");
+      option.setAttribute("data-name", name);
+      option.textContent = "@" + name;
+      mentionList.appendChild(option);
+    });
+    if (!names.length) return closeMentions();
+    mentionList.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+    highlightMention(0);
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("textarea[data-mentions]")) return;
+    window.clearTimeout(mentionTimer);
+    var match = MENTION_BEFORE_CARET.exec(box.value.slice(0, box.selectionStart));
+    if (!match) return closeMentions();
+    mentionTimer = window.setTimeout(function () {
+      fetch(box.getAttribute("data-mentions") + "?q=" + encodeURIComponent(match[2]), {
+        headers: { Accept: "application/json" }, credentials: "same-origin",
+      })
+        .then(function (response) { return response.ok ? response.json() : { people: [] }; })
+        .then(function (data) { if (document.activeElement === box) showMentions(box, data.people || []); })
+        .catch(closeMentions);
+    }, 120);
+  });
+
+  // Capture: runs before the shortcuts' handler, so Esc closes the list rather than leaving the box.
+  document.addEventListener("keydown", function (event) {
+    if (!mentionList || mentionList.hidden || event.target !== mentionBox) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      highlightMention(mentionActive + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      var option = mentionOptions()[mentionActive];
+      if (!option) return;
+      insertMention(option.getAttribute("data-name"));
+    } else if (event.key === "Escape") {
+      closeMentions();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }, true);
+
+  document.addEventListener("focusout", function (event) {
+    if (event.target === mentionBox) closeMentions();
+  });
+
   // The script is deferred: the page is parsed when this runs.
   scrollSelectedIntoView();
 })();

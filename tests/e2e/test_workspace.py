@@ -99,7 +99,7 @@ def test_checker_reviews_a_claim_with_the_keyboard(live_server, new_page, sign_i
     url_field.fill("https://www.reuters.com/world/us/tariffs-chinese-evs-2025")
     panel.get_by_label("Quoted passage").fill("The administration raised the tariff to 145%.")
     panel.get_by_label("Refutes").check()
-    panel.get_by_label("Note").fill("wire report")
+    panel.get_by_label("Note optional", exact=True).fill("wire report")
     panel.get_by_role("button", name="Add evidence").click()
     expect(panel.locator(".evidence-item")).to_contain_text("Reuters")
     expect(panel.locator(".evidence-item .reliability")).to_have_text("Reliability: High")
