@@ -8,10 +8,11 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from factcheck.models import (
     Article,
+    CheckworthinessHead,
     Claim,
     Conflict,
     Evidence,
@@ -26,7 +27,7 @@ from factcheck.models import (
     SourceDomain,
     Story,
 )
-from factcheck.services import factcheck_imports
+from factcheck.services import checkworthiness, factcheck_imports
 
 
 class SourceDomainInline(admin.TabularInline):
@@ -228,6 +229,88 @@ class HistoryVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CheckworthinessHead)
+class CheckworthinessHeadAdmin(admin.ModelAdmin):
+    """Versions of the check-worthiness head, newest first, with their figures on the held-back reviewer labels
+    beside those of the scorer each was compared with. Switching and rolling back go through the service."""
+
+    list_display = ["name", "status", "created_at", "activated_at", "held_back", "average_precision", "f1",
+                    "log_loss", "compared_with", "trigger"]
+    list_filter = ["status", "trigger"]
+    actions = ["activate", "rollback"]
+    fields = ["name", "status", "reason", "figures", "n_shipped", "n_train", "n_train_positive", "n_heldout",
+              "n_heldout_positive", "threshold", "compared_with", "previous", "base_model_version",
+              "encoder_version", "trigger", "triggered_by", "created_at", "activated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="held back (claims)")
+    def held_back(self, obj: CheckworthinessHead) -> str:
+        return f"{obj.n_heldout} ({obj.n_heldout_positive})"
+
+    def _pair(self, obj: CheckworthinessHead, key: str) -> str:
+        new, old = (obj.metrics.get(side, {}).get(key) for side in ("candidate", "current"))
+        return "—" if new is None else f"{new:.3f} vs {old:.3f}"
+
+    @admin.display(description="avg precision (vs replaced)")
+    def average_precision(self, obj: CheckworthinessHead) -> str:
+        return self._pair(obj, "average_precision")
+
+    @admin.display(description="F1 (vs replaced)")
+    def f1(self, obj: CheckworthinessHead) -> str:
+        return self._pair(obj, "f1")
+
+    @admin.display(description="log-loss (vs replaced)")
+    def log_loss(self, obj: CheckworthinessHead) -> str:
+        return self._pair(obj, "log_loss")
+
+    @admin.display(description="figures on held-back labels")
+    def figures(self, obj: CheckworthinessHead) -> str:
+        if not obj.metrics:
+            return "—"
+        rows = [(obj.name, obj.metrics["candidate"]), (obj.compared_with, obj.metrics["current"])]
+        return format_html(
+            "<table><tr><th>scorer</th><th>F1 at threshold</th><th>average precision</th><th>log-loss</th></tr>{}"
+            "</table>",
+            format_html_join("", "<tr><td>{}</td><td>{:.3f} at {:.2f}</td><td>{:.3f}</td><td>{:.3f}</td></tr>",
+                             ((name, m["f1"], m["threshold"], m["average_precision"], m["log_loss"])
+                              for name, m in rows)),
+        )
+
+    @admin.action(description="Switch claims' scoring to the selected version", permissions=["change"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to switch to.", messages.ERROR)
+            return
+        head = queryset.get()
+        try:
+            checkworthiness.head_activate(head=head, trigger=CheckworthinessHead.Trigger.ADMIN, user=request.user,
+                                          rescore=False)
+        except checkworthiness.HeadError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        checkworthiness.claims_enqueue_rescore()
+        self.message_user(request, f"Switched to {head.name}; unreviewed claims are being re-scored.",
+                          messages.SUCCESS)
+
+    @admin.action(description="Roll back to the version active before the current one", permissions=["change"])
+    def rollback(self, request, queryset):
+        try:
+            target, _ = checkworthiness.head_rollback(trigger=CheckworthinessHead.Trigger.ADMIN, user=request.user,
+                                                      rescore=False)
+        except checkworthiness.HeadError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        checkworthiness.claims_enqueue_rescore()
+        now = target.name if target else "the shipped scorer alone"
+        self.message_user(request, f"Rolled back to {now}; unreviewed claims are being re-scored.", messages.SUCCESS)
 
 
 # The append-only event tables, each with its own read-only admin (and a link from the tracked object's page).

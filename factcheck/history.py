@@ -40,6 +40,11 @@ ACTIONS: dict[str, str] = {
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
     "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
+    # Check-worthiness heads (factcheck/services/checkworthiness.py)
+    "factcheck.model.trained": "trained a check-worthiness model version",
+    "factcheck.model.rejected": "rejected a check-worthiness model version",
+    "factcheck.model.switched": "switched check-worthiness scoring to a model version",
+    "factcheck.model.rolled_back": "rolled check-worthiness scoring back to the previous version",
 }
 
 
