@@ -117,8 +117,8 @@ class ClaimAdmin(ReadMostlyAdmin):
     search_fields = ["text"]
     list_select_related = ["article", "assignee"]
     raw_id_fields = ["article", "cluster", "assignee", "verdict_by"]
-    readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
-                       "verdict_by", "verdict_at", "cluster"]
+    readonly_fields = ["article", "start", "end", "text", "score", "base_score", "kinds", "facets", "model_version",
+                       "version", "verdict_by", "verdict_at", "cluster"]
 
 
 @admin.register(Evidence)
@@ -236,9 +236,8 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
     """Versions of the check-worthiness head, newest first, with their figures on the held-back reviewer labels
     beside those of the scorer each was compared with. Switching and rolling back go through the service."""
 
-    list_display = ["name", "status", "created_at", "activated_at", "held_back", "average_precision", "f1",
-                    "log_loss", "compared_with", "trigger"]
-    list_filter = ["status", "trigger"]
+    # Few columns and no filter panel: the figures must fit beside the admin's navigation at 1280 pixels.
+    list_display = ["name", "status", "activated_at", "held_back", "figures_short"]
     actions = ["activate", "rollback"]
     fields = ["name", "status", "reason", "figures", "n_shipped", "n_train", "n_train_positive", "n_heldout",
               "n_heldout_positive", "threshold", "compared_with", "previous", "base_model_version",
@@ -248,28 +247,29 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only: versions change only by switching or rolling back (the actions)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_switch_permission(self, request) -> bool:
+        return request.user.has_perm("factcheck.change_checkworthinesshead")
 
     @admin.display(description="held back (claims)")
     def held_back(self, obj: CheckworthinessHead) -> str:
         return f"{obj.n_heldout} ({obj.n_heldout_positive})"
 
-    def _pair(self, obj: CheckworthinessHead, key: str) -> str:
-        new, old = (obj.metrics.get(side, {}).get(key) for side in ("candidate", "current"))
-        return "—" if new is None else f"{new:.3f} vs {old:.3f}"
-
-    @admin.display(description="avg precision (vs replaced)")
-    def average_precision(self, obj: CheckworthinessHead) -> str:
-        return self._pair(obj, "average_precision")
-
-    @admin.display(description="F1 (vs replaced)")
-    def f1(self, obj: CheckworthinessHead) -> str:
-        return self._pair(obj, "f1")
-
-    @admin.display(description="log-loss (vs replaced)")
-    def log_loss(self, obj: CheckworthinessHead) -> str:
-        return self._pair(obj, "log_loss")
+    @admin.display(description="held-back figures (vs the scorer it replaced)")
+    def figures_short(self, obj: CheckworthinessHead) -> str:
+        if not obj.metrics:
+            return "—"
+        new, old = obj.metrics["candidate"], obj.metrics["current"]
+        return format_html_join(
+            format_html("<br>"), "{} {} vs {}",
+            ((label, f"{new[key]:.3f}", f"{old[key]:.3f}")
+             for key, label in (("average_precision", "avg precision"), ("f1", "F1"), ("log_loss", "log-loss"))),
+        )
 
     @admin.display(description="figures on held-back labels")
     def figures(self, obj: CheckworthinessHead) -> str:
@@ -279,12 +279,12 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         return format_html(
             "<table><tr><th>scorer</th><th>F1 at threshold</th><th>average precision</th><th>log-loss</th></tr>{}"
             "</table>",
-            format_html_join("", "<tr><td>{}</td><td>{:.3f} at {:.2f}</td><td>{:.3f}</td><td>{:.3f}</td></tr>",
-                             ((name, m["f1"], m["threshold"], m["average_precision"], m["log_loss"])
-                              for name, m in rows)),
+            format_html_join("", "<tr><td>{}</td><td>{} at {}</td><td>{}</td><td>{}</td></tr>",
+                             ((name, f"{m['f1']:.3f}", f"{m['threshold']:.2f}", f"{m['average_precision']:.3f}",
+                               f"{m['log_loss']:.3f}") for name, m in rows)),
         )
 
-    @admin.action(description="Switch claims' scoring to the selected version", permissions=["change"])
+    @admin.action(description="Switch claims' scoring to the selected version", permissions=["switch"])
     def activate(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to switch to.", messages.ERROR)
@@ -300,7 +300,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         self.message_user(request, f"Switched to {head.name}; unreviewed claims are being re-scored.",
                           messages.SUCCESS)
 
-    @admin.action(description="Roll back to the version active before the current one", permissions=["change"])
+    @admin.action(description="Roll back to the version active before the current one", permissions=["switch"])
     def rollback(self, request, queryset):
         try:
             target, _ = checkworthiness.head_rollback(trigger=CheckworthinessHead.Trigger.ADMIN, user=request.user,

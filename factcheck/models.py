@@ -924,11 +924,12 @@ class CheckworthinessHead(models.Model):
     encoder_version = models.CharField(max_length=64, help_text="The encoder that made the embeddings.")
     coefficients = models.JSONField(help_text="Weights (base logit, then the embedding), intercept, threshold.")
     threshold = models.FloatField(help_text="Decision threshold of the head's score (best F1 on its training rows).")
-    n_shipped = models.PositiveIntegerField(default=0, help_text="Shipped ClaimBuster rows trained on.")
-    n_train = models.PositiveIntegerField(default=0, help_text="Reviewer labels trained on.")
-    n_train_positive = models.PositiveIntegerField(default=0)
-    n_heldout = models.PositiveIntegerField(default=0, help_text="Reviewer labels held back for evaluation.")
-    n_heldout_positive = models.PositiveIntegerField(default=0)
+    n_shipped = models.PositiveIntegerField("shipped rows", default=0, help_text="ClaimBuster sentences trained on.")
+    n_train = models.PositiveIntegerField("reviewer labels trained on", default=0)
+    n_train_positive = models.PositiveIntegerField("of them claims", default=0, help_text="Verified, disputed or false.")
+    n_heldout = models.PositiveIntegerField("reviewer labels held back", default=0,
+                                            help_text="Decisions on articles it never trains on, to judge it.")
+    n_heldout_positive = models.PositiveIntegerField("of them claims", default=0)
     metrics = models.JSONField(
         default=dict, blank=True,
         help_text="On the held-back labels: {'candidate': {...}, 'current': {...}} (F1 at threshold, average "

@@ -17,22 +17,20 @@ crowdsourced file. ``source`` in the file says which is which (0 groundtruth, 1 
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import numpy as np
 
 from factcheck.extraction.head import DIM, HEAD_DATA
 from factcheck.extraction.model import score_sentences
-from factcheck.extraction.train import DATA_DIR
+from factcheck.extraction.train import load_claimbuster
 
 SEED = 13
 SIZE = 3000
 
 
 def _rows(name: str) -> list[tuple[str, int]]:
-    with open(DATA_DIR / "claimbuster" / name, newline="", encoding="utf-8") as fh:
-        return [(row["Text"].strip(), 1 if int(row["Verdict"]) == 1 else 0) for row in csv.DictReader(fh)]
+    return list(zip(*load_claimbuster(name), strict=True))
 
 
 def sample(size: int = SIZE, seed: int = SEED) -> tuple[list[str], np.ndarray, np.ndarray]:
