@@ -270,3 +270,42 @@ def test_no_switch_records_a_candidate_and_users_without_the_permission_are_refu
         checkworthiness.head_activate(head=head, trigger="admin", user=checker)
     with pytest.raises(PermissionDenied):
         checkworthiness.head_retrain(trigger="admin", user=checker)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_scheduled_retraining_runs_on_a_real_worker_only_when_there_are_new_decisions(celery_worker_thread, checker):
+    from factcheck.tasks import checkworthiness_retrain
+
+    from tests.workers import wait_for
+
+    stored = _newsroom(checker, n_articles=3)
+    checkworthiness_retrain.delay()
+    assert wait_for(lambda: CheckworthinessHead.objects.exists(), timeout=120)
+    head = CheckworthinessHead.objects.get()
+    assert (head.trigger, head.status) == ("schedule", "rejected")
+    assert _events("factcheck.model.rejected")[0].pgh_context.metadata["actor"] == checkworthiness.WORKER
+
+    # Nothing decided since: the next run records nothing.
+    checkworthiness_retrain.apply()
+    assert CheckworthinessHead.objects.count() == 1
+    claim = Claim.objects.get(pk=stored["unreviewed"][0])
+    _review(checker, claim, Verdict.NOT_A_CLAIM)
+    checkworthiness_retrain.apply()
+    assert CheckworthinessHead.objects.count() == 2
+
+
+def test_the_beat_entry_is_there_only_when_the_setting_asks_for_it():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import newsroom.settings as s; e = s.CELERY_BEAT_SCHEDULE.get('retrain-checkworthiness'); "
+            "print(e and (e['task'], e['schedule'].total_seconds()))")
+    env = {**os.environ, "DEBUG": "true"}
+    env.pop("RETRAIN_CHECKWORTHINESS_HOURS", None)
+    off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    on = subprocess.run([sys.executable, "-c", code], env={**env, "RETRAIN_CHECKWORTHINESS_HOURS": "6"},
+                        capture_output=True, text=True, check=True)
+    assert off.stdout.strip() == "None"
+    assert on.stdout.strip() == "('factcheck.tasks.checkworthiness_retrain', 21600.0)"

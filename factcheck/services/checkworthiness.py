@@ -50,6 +50,8 @@ MIN_HELDOUT_LABELS = 30
 # "Not worse": neither average precision nor F1 at the threshold lower than the scorer in use by more than this.
 NOT_WORSE_TOLERANCE = 0.01
 RESCORE_CHUNK = 2000
+# The most recent reviewer labels read for one retraining: bounds its memory (768 bytes a vector) and time.
+MAX_REVIEWER_LABELS = 200_000
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"factcheck.checkworthiness").digest()[:4], "big") & 0x7FFFFFFF
 
 
@@ -85,12 +87,13 @@ def is_held_back(article_id: int) -> bool:
 
 
 def reviewer_labels() -> Labels:
-    """Reviewed claims with a base score and an embedding from the current encoder: verdict → 1, not a claim → 0."""
+    """Reviewed claims with a base score and an embedding from the current encoder (the most recent
+    MAX_REVIEWER_LABELS): verdict → 1, not a claim → 0."""
     rows = (
         Claim.objects.filter(verdict__in=[*POSITIVE, *NEGATIVE], base_score__isnull=False, embedding__isnull=False,
                              embedding_model=encoder.ENCODER_VERSION)
-        .order_by("pk")
-        .values_list("article_id", "base_score", "embedding", "verdict")
+        .order_by("-pk")
+        .values_list("article_id", "base_score", "embedding", "verdict")[:MAX_REVIEWER_LABELS]
     )
     article_ids, base, blobs, y = [], [], [], []
     for article_id, base_score, blob, verdict in rows.iterator(chunk_size=RESCORE_CHUNK):
@@ -306,6 +309,9 @@ def head_rollback(*, trigger: str, user=None, rescore: bool = True,
     if current is None:
         raise HeadError("No version is active: claims already have the shipped scorer's scores.")
     target = current.previous
+    if target is not None and not _usable(target):
+        raise HeadError(f"The previous version, {target.name}, sits on another scorer or encoder; switch to a "
+                        "version made for the ones in use instead.")
     _switch(to=target, action="factcheck.model.rolled_back", trigger=trigger, user=user, previous_from_current=False,
             reason=f"{current.name} rolled back to {target.name if target else 'the shipped scorer alone'}.")
     return target, (claims_rescore(progress=progress) if rescore else 0)
