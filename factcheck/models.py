@@ -926,7 +926,8 @@ class CheckworthinessHead(models.Model):
     threshold = models.FloatField(help_text="Decision threshold of the head's score (best F1 on its training rows).")
     n_shipped = models.PositiveIntegerField("shipped rows", default=0, help_text="ClaimBuster sentences trained on.")
     n_train = models.PositiveIntegerField("reviewer labels trained on", default=0)
-    n_train_positive = models.PositiveIntegerField("of them claims", default=0, help_text="Verified, disputed or false.")
+    n_train_positive = models.PositiveIntegerField("of them claims", default=0,
+                                                   help_text="Verified, disputed or false.")
     n_heldout = models.PositiveIntegerField("reviewer labels held back", default=0,
                                             help_text="Decisions on articles it never trains on, to judge it.")
     n_heldout_positive = models.PositiveIntegerField("of them claims", default=0)

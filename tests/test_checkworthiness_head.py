@@ -9,6 +9,7 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from factcheck import extraction
 from factcheck.models import Article, CheckworthinessHead, Claim, Verdict
@@ -176,16 +177,10 @@ def test_reviewer_decisions_teach_the_model_switch_and_rollback(checker):
     for claim in Claim.objects.filter(pk__in=stored["unreviewed"] + [c.pk for c in new.values()]):
         assert claim.score == claim.base_score
     # Reviewed claims were never re-scored.
-    assert not Claim.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(score=F_base()).exists()
+    assert not Claim.objects.exclude(verdict=Verdict.UNREVIEWED).exclude(score=F("base_score")).exists()
 
     with pytest.raises(CommandError, match="No version is active"):
         call_command("retrain_checkworthiness", "--rollback", stdout=StringIO())
-
-
-def F_base():
-    from django.db.models import F
-
-    return F("base_score")
 
 
 def test_rollback_returns_to_the_previous_version_and_admin_switch_goes_through_the_service(checker, admin_user):
@@ -253,7 +248,7 @@ def test_too_few_reviewer_labels_are_rejected_with_the_reason(checker):
     assert head.reason.startswith(f"Too few held-back reviewer labels to judge it: {head.n_heldout} (")
     assert f"at least {checkworthiness.MIN_HELDOUT_LABELS}" in head.reason
     assert "Rejected: Too few held-back reviewer labels" in out.getvalue()
-    assert not Claim.objects.exclude(score=F_base()).exists()
+    assert not Claim.objects.exclude(score=F("base_score")).exists()
 
 
 def test_no_switch_records_a_candidate_and_users_without_the_permission_are_refused(checker):
@@ -263,7 +258,7 @@ def test_no_switch_records_a_candidate_and_users_without_the_permission_are_refu
     head = CheckworthinessHead.objects.get()
     assert head.status == CheckworthinessHead.Status.CANDIDATE
     assert "as a candidate" in out.getvalue()
-    assert not Claim.objects.exclude(score=F_base()).exists()
+    assert not Claim.objects.exclude(score=F("base_score")).exists()
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
