@@ -231,15 +231,12 @@ def _train_and_record(*, trigger: str, user, switch: bool) -> CheckworthinessHea
     if current is not None and not _usable(current):
         current = None  # made for another scorer or encoder: claims are on the base score
     metrics = {}
-    reason = ""
     if len(held):
         current_scores, current_threshold = _current_scores(held, current)
         metrics = {"candidate": headlib.measures(held.y, candidate.score(held.base, held.embeddings),
                                                  candidate.threshold),
                    "current": headlib.measures(held.y, current_scores, current_threshold)}
-        reason = _decide(held, metrics["candidate"], metrics["current"])
-    else:
-        reason = _decide(held, {}, {})
+    reason = _decide(held, metrics.get("candidate", {}), metrics.get("current", {}))
     status = HeadStatus.REJECTED if reason else HeadStatus.CANDIDATE
     who = {"user": user} if user is not None else {"actor": WORKER}
     action = "factcheck.model.rejected" if reason else "factcheck.model.trained"
