@@ -163,7 +163,10 @@ def checkworthiness_retrain() -> str:
     the held-back labels (then re-score unreviewed claims). Returns the version's name and status."""
     if not checkworthiness.labels_new_since_last_version():
         return "no new reviewer decisions since the latest version"
-    result = checkworthiness.head_retrain(trigger=checkworthiness.HeadTrigger.SCHEDULE)
+    try:
+        result = checkworthiness.head_retrain(trigger=checkworthiness.HeadTrigger.SCHEDULE)
+    except checkworthiness.HeadError as exc:  # another retraining holds the lock (or a delivery of this one)
+        return " ".join(exc.messages)
     return f"{result.head.name}: {result.head.status}"
 
 

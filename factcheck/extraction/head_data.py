@@ -11,7 +11,8 @@ score and the matching encoder's embedding, stored as float16.
 The shipped scorer was trained on every row of ``crowdsourced.csv``; its scores on those rows are more confident
 than on new text. So every row of ``groundtruth.csv`` whose text is not in the crowdsourced file comes first
 (about 1,020 of its 1,032): there are not enough of them for the sample, and the rest is drawn from the
-crowdsourced file. ``source`` in the file says which is which (0 groundtruth, 1 crowdsourced).
+crowdsourced file. ``source`` in the file says which is which (0 groundtruth, 1 crowdsourced). The groundtruth
+file is CheckThat! 2024 dev: a head can't be measured there (``bench/bench_head.py`` uses dev-test).
 """
 
 from __future__ import annotations
