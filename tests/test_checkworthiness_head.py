@@ -304,3 +304,36 @@ def test_the_beat_entry_is_there_only_when_the_setting_asks_for_it():
                         capture_output=True, text=True, check=True)
     assert off.stdout.strip() == "None"
     assert on.stdout.strip() == "('factcheck.tasks.checkworthiness_retrain', 21600.0)"
+
+
+def test_one_retraining_at_a_time(checker):
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [checkworthiness._LOCK_KEY])
+        with pytest.raises(HeadError, match="already running"):
+            checkworthiness.head_retrain(trigger="command")
+        assert not CheckworthinessHead.objects.exists()
+    finally:
+        other.close()
+
+
+def test_rescoring_stops_when_the_active_version_changes_under_it(checker):
+    _newsroom(checker, n_articles=40)
+    checkworthiness.head_retrain(trigger="command", switch=False)
+    head = CheckworthinessHead.objects.get()
+    checkworthiness.head_activate(head=head, trigger="command", rescore=False)
+    seen = []
+
+    def meanwhile(done, total):
+        seen.append(done)
+        if len(seen) == 1:  # someone rolls back after the first chunk
+            checkworthiness.head_rollback(trigger="admin", rescore=False)
+
+    changed = checkworthiness.claims_rescore(chunk=10, progress=meanwhile)
+    assert len(seen) == 1 and 0 < changed <= 10
+    # The rollback's own re-scoring puts every unreviewed claim back on its base score.
+    checkworthiness.claims_rescore()
+    assert not Claim.objects.exclude(score=F("base_score")).exists()
