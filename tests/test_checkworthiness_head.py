@@ -12,12 +12,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from factcheck import extraction
+from factcheck.history import history_context
 from factcheck.models import Article, CheckworthinessHead, Claim, Verdict
 from factcheck.matching import encoder
 from factcheck.services import checkworthiness
 from factcheck.services.checkworthiness import HeadError
 from factcheck.services.claims import claim_set_verdict
 from factcheck.services.extraction import article_extract_claims
+from factcheck.timeline import claim_timeline
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +153,14 @@ def test_reviewer_decisions_teach_the_model_switch_and_rollback(checker):
     figures = [c for c in after.values() if "comment" not in c.text]
     assert all(c.score < before[c.pk] - 0.1 for c in declined)
     assert min(c.score for c in figures) > max(c.score for c in declined)
-    # Re-scoring wrote no claim history (the switch on the head is the record).
+    # Re-scoring wrote no claim history (the switch on the head is the record), and the claim's next event does
+    # not claim the new score as its own change.
     assert not Claim.pgh_event_model.objects.filter(pgh_obj_id__in=stored["unreviewed"], pgh_label="update").exists()
+    with history_context(action="factcheck.claim.clustered", actor="matching worker"):
+        Claim.objects.filter(pk=declined[0].pk).update(cluster_pinned=True)
+    latest = claim_timeline(claim_id=declined[0].pk)
+    assert any(e.sentence.startswith("matched the claim") for e in latest)
+    assert not any("check-worthiness" in e.sentence for e in latest)
 
     # New, similar sentences are scored by the active head at extraction, in the expected direction.
     fresh = [_fill(t, 100 + i) for i, t in enumerate(NEW_DECLINED + NEW_FIGURES)]
