@@ -329,11 +329,13 @@ def claims_rescore(*, chunk: int = RESCORE_CHUNK, progress: Callable[[int, int],
     head = headlib.Head.from_json(active.coefficients) if active and _usable(active) else None
     active_id = active.pk if active else None
     top = Claim.objects.aggregate(top=Max("pk"))["top"] or 0
+    # Back on the base score, the vectors need not be read.
+    fields = ("pk", "base_score", "embedding") if head is not None else ("pk", "base_score")
     last, changed = 0, 0
     while True:
         rows = list(
             Claim.objects.filter(pk__gt=last, verdict=Verdict.UNREVIEWED, base_score__isnull=False)
-            .order_by("pk").values_list("pk", "base_score", "embedding")[:chunk]
+            .order_by("pk").values_list(*fields)[:chunk]
         )
         if not rows:
             break
