@@ -8,10 +8,11 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from factcheck.models import (
     Article,
+    CheckworthinessHead,
     Claim,
     Conflict,
     Evidence,
@@ -28,7 +29,7 @@ from factcheck.models import (
     SourceDomain,
     Story,
 )
-from factcheck.services import factcheck_imports
+from factcheck.services import checkworthiness, factcheck_imports
 
 
 class SourceDomainInline(admin.TabularInline):
@@ -118,8 +119,8 @@ class ClaimAdmin(ReadMostlyAdmin):
     search_fields = ["text"]
     list_select_related = ["article", "assignee"]
     raw_id_fields = ["article", "cluster", "assignee", "verdict_by"]
-    readonly_fields = ["article", "start", "end", "text", "score", "kinds", "facets", "model_version", "version",
-                       "verdict_by", "verdict_at", "cluster"]
+    readonly_fields = ["article", "start", "end", "text", "score", "base_score", "kinds", "facets", "model_version",
+                       "version", "verdict_by", "verdict_at", "cluster"]
     readonly_fields += ["origin"]  # set by the services that add or correct a claim
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
@@ -238,6 +239,88 @@ class HistoryVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CheckworthinessHead)
+class CheckworthinessHeadAdmin(admin.ModelAdmin):
+    """Versions of the check-worthiness head, newest first, with their figures on the held-back reviewer labels
+    beside those of the scorer each was compared with. Switching and rolling back go through the service."""
+
+    # Few columns and no filter panel: the figures must fit beside the admin's navigation at 1280 pixels.
+    list_display = ["name", "status", "activated_at", "held_back", "figures_short"]
+    actions = ["activate", "rollback"]
+    fields = ["name", "status", "reason", "figures", "n_shipped", "n_train", "n_train_positive", "n_heldout",
+              "n_heldout_positive", "threshold", "compared_with", "previous", "base_model_version",
+              "encoder_version", "trigger", "triggered_by", "created_at", "activated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only: versions change only by switching or rolling back (the actions)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_switch_permission(self, request) -> bool:
+        return request.user.has_perm("factcheck.change_checkworthinesshead")
+
+    @admin.display(description="held back (claims)")
+    def held_back(self, obj: CheckworthinessHead) -> str:
+        return f"{obj.n_heldout} ({obj.n_heldout_positive})"
+
+    @admin.display(description="held-back figures (vs the scorer it replaced)")
+    def figures_short(self, obj: CheckworthinessHead) -> str:
+        if not obj.metrics:
+            return "—"
+        new, old = obj.metrics["candidate"], obj.metrics["current"]
+        return format_html_join(
+            format_html("<br>"), "{} {} vs {}",
+            ((label, f"{new[key]:.3f}", f"{old[key]:.3f}")
+             for key, label in (("average_precision", "avg precision"), ("f1", "F1"), ("log_loss", "log-loss"))),
+        )
+
+    @admin.display(description="figures on held-back labels")
+    def figures(self, obj: CheckworthinessHead) -> str:
+        if not obj.metrics:
+            return "—"
+        rows = [(obj.name, obj.metrics["candidate"]), (obj.compared_with, obj.metrics["current"])]
+        return format_html(
+            "<table><tr><th>scorer</th><th>F1 at threshold</th><th>average precision</th><th>log-loss</th></tr>{}"
+            "</table>",
+            format_html_join("", "<tr><td>{}</td><td>{} at {}</td><td>{}</td><td>{}</td></tr>",
+                             ((name, f"{m['f1']:.3f}", f"{m['threshold']:.2f}", f"{m['average_precision']:.3f}",
+                               f"{m['log_loss']:.3f}") for name, m in rows)),
+        )
+
+    @admin.action(description="Switch claims' scoring to the selected version", permissions=["switch"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to switch to.", messages.ERROR)
+            return
+        head = queryset.get()
+        try:
+            checkworthiness.head_activate(head=head, trigger=CheckworthinessHead.Trigger.ADMIN, user=request.user,
+                                          rescore=False)
+        except checkworthiness.HeadError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        checkworthiness.claims_enqueue_rescore()
+        self.message_user(request, f"Switched to {head.name}; unreviewed claims are being re-scored.",
+                          messages.SUCCESS)
+
+    @admin.action(description="Roll back to the version active before the current one", permissions=["switch"])
+    def rollback(self, request, queryset):
+        try:
+            target, _ = checkworthiness.head_rollback(trigger=CheckworthinessHead.Trigger.ADMIN, user=request.user,
+                                                      rescore=False)
+        except checkworthiness.HeadError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        checkworthiness.claims_enqueue_rescore()
+        now = target.name if target else "the shipped scorer alone"
+        self.message_user(request, f"Rolled back to {now}; unreviewed claims are being re-scored.", messages.SUCCESS)
 
 
 # The append-only event tables, each with its own read-only admin (and a link from the tracked object's page).

@@ -55,6 +55,11 @@ ACTIONS: dict[str, str] = {
     # Notes
     "factcheck.note.added": "wrote a note",
     "factcheck.note.edited": "edited a note",
+    # Check-worthiness heads (factcheck/services/checkworthiness.py)
+    "factcheck.model.trained": "trained a check-worthiness model version",
+    "factcheck.model.rejected": "rejected a check-worthiness model version",
+    "factcheck.model.switched": "switched check-worthiness scoring to a model version",
+    "factcheck.model.rolled_back": "rolled check-worthiness scoring back to the previous version",
 }
 
 

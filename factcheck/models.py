@@ -436,13 +436,21 @@ class Verdict(models.TextChoices):
     NOT_A_CLAIM = "not_claim", "Not a claim"
 
 
+# Machine fields whose changes alone write no history: re-scoring every stored claim after a switch of the
+# check-worthiness head (recorded once, on the head) would otherwise add an event per claim. The score is still in
+# every event a tracked change writes.
+# `origin` is left out of the events too: a column added to the event table would rewrite old events (and break
+# the hash chain); the action that set it (added, span changed, split) is in each event's context.
+_CLAIM_UNTRACKED = [
+    "match_keys", "embedding", "embedding_model", "search", "has_published_check", "base_score", "origin",
+]
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=[*_CLAIM_UNTRACKED, "score"])),
     pghistory.DeleteEvent(),
-    # `origin` is left out of the events: a column added to the event table would rewrite old events (and break
-    # the hash chain); the action that set it (added, span changed, split) is in each event's context.
-    exclude=["match_keys", "embedding", "embedding_model", "search", "has_published_check", "origin"],
+    exclude=_CLAIM_UNTRACKED,
 )
 class Claim(models.Model):
     """A check-worthy statement in an article, located by character offsets: body[start:end] == text."""
@@ -455,6 +463,10 @@ class Claim(models.Model):
     end = models.PositiveIntegerField()
     text = models.TextField()
     score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
+    base_score = models.FloatField(
+        null=True, blank=True,
+        help_text="The shipped scorer's score; `score` is the active head's over it (or this, with no head).",
+    )
     kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     facets = models.JSONField(default=dict, blank=True)
     model_version = models.CharField(max_length=64, blank=True, help_text="Empty for claims added by a person.")
@@ -1096,3 +1108,74 @@ class Notification(models.Model):
         if self.check_import_id is not None:
             return reverse("factcheck:factcheck-import", args=[self.check_import_id])
         return reverse("factcheck:notifications")
+# --- Check-worthiness heads ------------------------------------------------------------------------
+
+
+class HeadStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+    REJECTED = "rejected", "Rejected"
+
+
+class HeadTrigger(models.TextChoices):
+    COMMAND = "command", "manage.py retrain_checkworthiness"
+    SCHEDULE = "schedule", "Scheduled retraining"
+    ADMIN = "admin", "Admin"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["coefficients"])
+class CheckworthinessHead(models.Model):
+    """One version of the head over the shipped check-worthiness scorer, fitted on reviewers' decisions and the
+    shipped data (`factcheck/extraction/head.py`), with its figures on the reviewer labels held back from it.
+
+    At most one version is active (a partial unique constraint); with none, claims keep the shipped scorer's score.
+    """
+
+    Status = HeadStatus
+    Trigger = HeadTrigger
+
+    name = models.CharField(max_length=40, unique=True)
+    status = models.CharField(max_length=10, choices=HeadStatus.choices, default=HeadStatus.CANDIDATE)
+    base_model_version = models.CharField(max_length=64, help_text="The shipped scorer the head sits on.")
+    encoder_version = models.CharField(max_length=64, help_text="The encoder that made the embeddings.")
+    coefficients = models.JSONField(help_text="Weights (base logit, then the embedding), intercept, threshold.")
+    threshold = models.FloatField(help_text="Decision threshold of the head's score (best F1 on its training rows).")
+    n_shipped = models.PositiveIntegerField("shipped rows", default=0, help_text="ClaimBuster sentences trained on.")
+    n_train = models.PositiveIntegerField("reviewer labels trained on", default=0)
+    n_train_positive = models.PositiveIntegerField("of them claims", default=0,
+                                                   help_text="Verified, disputed or false.")
+    n_heldout = models.PositiveIntegerField("reviewer labels held back", default=0,
+                                            help_text="Decisions on articles it never trains on, to judge it.")
+    n_heldout_positive = models.PositiveIntegerField("of them claims", default=0)
+    metrics = models.JSONField(
+        default=dict, blank=True,
+        help_text="On the held-back labels: {'candidate': {...}, 'current': {...}} (F1 at threshold, average "
+                  "precision, log-loss).",
+    )
+    compared_with = models.CharField(
+        max_length=64, blank=True, help_text="The scorer active when this version was trained (its figures: 'current')."
+    )
+    reason = models.TextField(blank=True, help_text="Why it was rejected, or what it was switched from.")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The version active before this one was switched on (empty: the shipped scorer alone).",
+    )
+    trigger = models.CharField(max_length=10, choices=HeadTrigger.choices)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "check-worthiness model version"
+        constraints = [
+            _choices_check("status", HeadStatus, "cwhead_status_valid"),
+            _choices_check("trigger", HeadTrigger, "cwhead_trigger_valid"),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="active"), name="cwhead_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display().lower()})"

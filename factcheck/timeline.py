@@ -75,11 +75,16 @@ def _name(user_id: int | None, names: dict[int, str]) -> str:
 def _claim_changes(previous, event) -> dict[str, tuple[Any, Any]]:
     if previous is None:
         return {}
-    return {
+    changes = {
         field: (getattr(previous, field), getattr(event, field))
         for field in CLAIM_FIELDS
         if getattr(previous, field) != getattr(event, field)
     }
+    # A score that moved without a new scorer was re-scored by a switch of the check-worthiness head, which writes
+    # no claim event (the switch is recorded on the head): the next event of the claim did not change it.
+    if "score" in changes and previous.model_version == event.model_version:
+        del changes["score"]
+    return changes
 
 
 def _describe_value(field: str, value: Any, names: dict[int, str]) -> str:

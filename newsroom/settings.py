@@ -238,6 +238,14 @@ CELERY_BEAT_SCHEDULE = {
     "poll-feeds": {"task": "factcheck.tasks.feeds_poll_due", "schedule": timedelta(minutes=15)},
     "fetch-factcheck-feeds": {"task": "factcheck.tasks.factcheck_feeds_fetch_due", "schedule": timedelta(minutes=5)},
 }
+# Retrain the check-worthiness head on reviewers' decisions every this many hours (0: never; off by default, as a
+# switch re-scores every unreviewed claim). The run switches only to a version not worse on held-back labels.
+FACTDESK_RETRAIN_CHECKWORTHINESS_HOURS = env_int("RETRAIN_CHECKWORTHINESS_HOURS", 0)
+if FACTDESK_RETRAIN_CHECKWORTHINESS_HOURS > 0:
+    CELERY_BEAT_SCHEDULE["retrain-checkworthiness"] = {
+        "task": "factcheck.tasks.checkworthiness_retrain",
+        "schedule": timedelta(hours=FACTDESK_RETRAIN_CHECKWORTHINESS_HOURS),
+    }
 
 # Notifications: an optional e-mail digest of unread ones, through Django's mail backend (off by default).
 NOTIFICATION_EMAIL_DIGEST = env_bool("NOTIFICATION_EMAIL_DIGEST", False)

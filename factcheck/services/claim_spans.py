@@ -23,6 +23,8 @@ from factcheck import extraction, permissions
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimOrigin
 from factcheck.queueing import send_on_commit
+from factcheck.matching import encoder
+from factcheck.services import checkworthiness
 from factcheck.services.claims import ClaimConflict, claim_in_published_report
 from factcheck.services.extraction import claim_match_fields
 
@@ -77,11 +79,14 @@ def _features(article: Article, start: int, end: int) -> dict[str, Any]:
         if isinstance(facets, dict):
             context.learn(facets)
     score, kinds, facets = extraction.span_features(text, context=context)
+    vector = encoder.encode([text])[0]
     return {
-        "score": round(score, 4),
+        # Scored as extraction scores a claim: the active check-worthiness head (if any) over the base score.
+        "score": checkworthiness.claims_score([score], [vector])[0],
+        "base_score": round(score, 4),
         "kinds": list(kinds),
         "facets": facets,
-        **claim_match_fields(text, facets, when=article.published_at or article.created_at),
+        **claim_match_fields(text, facets, when=article.published_at or article.created_at, vector=vector),
     }
 
 

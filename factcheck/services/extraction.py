@@ -15,6 +15,7 @@ from factcheck.matching import encoder
 from factcheck.history import history_context
 from factcheck.queueing import send_on_commit
 from factcheck.models import Article, Claim, ClaimOrigin, Evidence, Verdict
+from factcheck.services import checkworthiness
 
 logger = logging.getLogger(__name__)
 
@@ -165,9 +166,15 @@ def _store_claims(
         if stale:
             Claim.objects.filter(pk__in=stale).delete()
         updates, creates = [], []
-        for span, new in wanted.items():
-            fields = dict(score=round(float(new.score), 4), kinds=list(new.kinds), facets=new.facets,
-                          model_version=extraction.MODEL_VERSION,
+        # Which sentences are claims is the shipped scorer's call; the active head (if any) ranks them.
+        for new in wanted.values():
+            if vectors.get(new.text) is None:
+                vectors[new.text] = encoder.encode([new.text])[0]
+        scores = checkworthiness.claims_score([new.score for new in wanted.values()],
+                                              [vectors[new.text] for new in wanted.values()])
+        for (span, new), score in zip(wanted.items(), scores):
+            fields = dict(score=score, base_score=round(float(new.score), 4), kinds=list(new.kinds),
+                          facets=new.facets, model_version=extraction.MODEL_VERSION,
                           **claim_match_fields(new.text, new.facets, when=when, vector=vectors.get(new.text)))
             current = machine.get(span)
             if current is None:
@@ -179,7 +186,8 @@ def _store_claims(
         Claim.objects.bulk_create(creates)
         if updates:
             Claim.objects.bulk_update(
-                updates, ["score", "kinds", "facets", "model_version", "embedding", "embedding_model", "match_keys"]
+                updates, ["score", "base_score", "kinds", "facets", "model_version", "embedding", "embedding_model",
+                          "match_keys"]
             )
         message = ""
         if unanchored:
