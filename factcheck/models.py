@@ -6,6 +6,8 @@ History is kept by database triggers (django-pghistory) into append-only event t
 
 from __future__ import annotations
 
+import uuid
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -505,6 +507,15 @@ class Claim(models.Model):
                 F("score").desc(), F("id").desc(), name="claim_checked_idx", condition=Q(has_published_check=True)
             ),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
+            # The desk overview: reviews of the last 30 days (per day and person, read from the index alone), and
+            # the oldest open claims of high check-worthiness (the score is factcheck.overview.HIGH_PRIORITY_SCORE).
+            models.Index(
+                fields=["verdict_at", "verdict_by"], name="claim_reviewed_at_idx", condition=~Q(verdict="unreviewed")
+            ),
+            models.Index(
+                fields=["created_at", "id"], name="claim_open_priority_idx",
+                condition=Q(verdict="unreviewed", score__gte=0.8),
+            ),
             # fastupdate off: every lookup would otherwise also read the list of recent inserts.
             GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),
             GinIndex(fields=["search"], name="claim_search_idx"),
@@ -879,3 +890,67 @@ class HistoryVerification(models.Model):
 
     def __str__(self) -> str:
         return f"History {'verified' if self.ok else 'BROKEN'} at {self.checked_at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+# --- Exports made in the background (issue #12) ------------------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """A large export prepared by a worker. The file is kept in the database as `ExportChunk` rows, so the web
+    process serves it wherever the worker ran; it is deleted `EXPORT_RETENTION_HOURS` after it was asked for.
+    Only the person who asked can see it (the id is also unguessable)."""
+
+    Status = ExportStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=20)
+    scope = models.JSONField(help_text="What the export covers (factcheck.exports.Scope).")
+    label = models.CharField(max_length=500, help_text="What the export covers, in words.")
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    message = models.TextField(blank=True, help_text="Why it failed, if it did.")
+    claims_total = models.PositiveIntegerField(null=True, blank=True)
+    claims_done = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0, help_text="Articles (JSON, CSV) or reviews (ClaimReview).")
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes written.")
+    n_chunks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_choices_check("status", ExportStatus, "exportjob_status_valid")]
+        indexes = [
+            models.Index(F("created_by"), F("created_at").desc(), name="exportjob_owner_idx"),
+            models.Index(fields=["created_at"], name="exportjob_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.format}, {self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:export-job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class ExportChunk(models.Model):
+    """One piece of an export's file, in order (`seq` from 0)."""
+
+    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="exportchunk_unique_seq")]
+

@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from factcheck.services import check_matching, extraction, factcheck_imports, imports, matching
+from factcheck.services import check_matching, exports, extraction, factcheck_imports, imports, matching
 from newsroom.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,34 @@ def factcheck_import_run(self, run_id: int) -> int:
 def factcheck_feeds_fetch_due() -> int:
     """Start an import of every fact-check feed that is due (beat runs this every 5 minutes)."""
     return factcheck_imports.factcheck_feeds_fetch_due()
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+
+@shared_task(
+    name="factcheck.tasks.export_job_run",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=3,
+    soft_time_limit=1800,
+    time_limit=1860,
+)
+def export_job_run(job_id: str) -> bool:
+    """Write a background export into the database. A second delivery of a finished export does nothing."""
+    try:
+        return exports.export_job_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        exports.export_job_fail(job_id=job_id, message="The export took too long: export a story or a filtered "
+                                                       "queue instead of everything.")
+        return False
+
+
+@shared_task(name="factcheck.tasks.exports_expire")
+def exports_expire() -> int:
+    """Delete old exports and their files (beat runs this every hour)."""
+    return exports.exports_expire()
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from factcheck.views import uploads
 from factcheck.views import stories
 from factcheck.views import articles, claims, factchecks, inbox, search
+from factcheck.views import exports, overview
 
 app_name = "factcheck"
 
@@ -14,4 +15,6 @@ urlpatterns = [
     *claims.urlpatterns,
     *search.urlpatterns,
     *factchecks.urlpatterns,
+    *exports.urlpatterns,
+    *overview.urlpatterns,
 ]

@@ -10,11 +10,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix import factchecks, inbox, ingest, stories, workspace
+from tests.matrix import exports
 from tests.matrix.common import LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
 
-MATRIX = {**inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX, **factchecks.MATRIX}
+MATRIX = {**inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX, **factchecks.MATRIX,
+          **exports.MATRIX}
 
 
 def _factcheck_url_names() -> set[str]:
