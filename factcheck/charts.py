@@ -34,7 +34,7 @@ def _summary(bars: list[Bar]) -> str:
 def column_chart(chart_id: str, title: str, bars: list[Bar], *, label_every: int = 5, height: int = 180) -> str:
     """Vertical bars (e.g. one per day), each with its value above it; every `label_every`-th bar labelled
     on the axis (and the last)."""
-    step, top, bottom, left = 24, 18, 24, 4
+    step, top, bottom, left = 40, 18, 24, 4
     width = left + step * max(1, len(bars))
     peak = max([b.value for b in bars] + [1])
     plot = height - top - bottom
@@ -45,12 +45,12 @@ def column_chart(chart_id: str, title: str, bars: list[Bar], *, label_every: int
         x = left + i * step
         y = top + plot - h
         parts.append(f'<g class="chart-item {escape(bar.css)}"><title>{escape(bar.tooltip)}</title>')
-        parts.append(f'<rect class="chart-bar" x="{x}" y="{y}" width="{step - 6}" height="{max(h, 1)}"/>')
+        parts.append(f'<rect class="chart-bar" x="{x}" y="{y}" width="{step - 8}" height="{max(h, 1)}"/>')
         if bar.value:
-            parts.append(f'<text class="chart-value" x="{x + (step - 6) / 2}" y="{y - 4}" text-anchor="middle">'
+            parts.append(f'<text class="chart-value" x="{x + (step - 8) / 2}" y="{y - 4}" text-anchor="middle">'
                          f'{bar.value}</text>')
         if i % label_every == 0 or i == len(bars) - 1:
-            parts.append(f'<text class="chart-label" x="{x + (step - 6) / 2}" y="{height - 6}" '
+            parts.append(f'<text class="chart-label" x="{x + (step - 8) / 2}" y="{height - 6}" '
                          f'text-anchor="middle">{escape(bar.label)}</text>')
         parts.append("</g>")
     parts.append("</svg>")
