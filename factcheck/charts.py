@@ -80,7 +80,8 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], *, width: int = 520) -
 # Patterns for the verdicts, so the mix reads in grey: each verdict's bar is filled with its own texture.
 PATTERNS = """<defs>
 <pattern id="pat-stripes" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-<rect class="pat-bg" width="8" height="8"/><line class="pat-ink" x1="0" y1="0" x2="0" y2="8" stroke-width="3"/></pattern>
+<rect class="pat-bg" width="8" height="8"/>
+<line class="pat-ink" x1="0" y1="0" x2="0" y2="8" stroke-width="3"/></pattern>
 <pattern id="pat-dots" width="8" height="8" patternUnits="userSpaceOnUse">
 <rect class="pat-bg" width="8" height="8"/><circle class="pat-dot" cx="4" cy="4" r="1.8"/></pattern>
 <pattern id="pat-cross" width="8" height="8" patternUnits="userSpaceOnUse">

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from factcheck import selectors
@@ -187,7 +188,8 @@ class Scope:
             return selectors.claims_filtered(
                 Claim.objects.all(), verdict=f.get("verdict", ""), kind=f.get("kind", ""),
                 assignee=f.get("assignee", ""), source_id=_int(f.get("source")), article_id=_int(f.get("article")),
-                date_from=_date(f.get("date_from")), date_to=_date(f.get("date_to")), checked_only=f.get("checked") == "1",
+                date_from=_date(f.get("date_from")), date_to=_date(f.get("date_to")),
+                checked_only=f.get("checked") == "1",
             )
         if self.kind == "search":
             return Claim.objects.filter(search=selectors.web_query(self.q))
@@ -221,7 +223,11 @@ class Scope:
             title = Story.objects.filter(pk=self.story_id).values_list("title", flat=True).first()
             return f"Story “{title}”"
         if self.kind == "queue":
-            shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.filters.items() if v)
+            filters = dict(self.filters)
+            if filters.get("assignee", "").isdigit():
+                user = get_user_model().objects.filter(pk=int(filters["assignee"])).first()
+                filters["assignee"] = user.get_username() if user else "someone removed"
+            shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in filters.items() if v)
             return f"Claims queue ({shown})" if shown else "Claims queue (all claims)"
         if self.kind == "search":
             return f"Claims matching “{self.q}”"

@@ -95,7 +95,8 @@ def desk_overview(*, today: dt.date | None = None) -> DeskOverview:
         .order_by("created_at", "id")[:OLDEST_SHOWN]
     )
     batches = list(
-        ImportBatch.objects.filter(failed__gt=0).select_related("created_by").order_by("-created_at", "-id")[:BATCHES_SHOWN]
+        ImportBatch.objects.filter(failed__gt=0).select_related("created_by")
+        .order_by("-created_at", "-id")[:BATCHES_SHOWN]
     )
     return DeskOverview(
         since=since,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Iterator
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,7 +27,8 @@ from factcheck.views.access import require_view_permission
 def _back(request: HttpRequest) -> str:
     """Where the export form was, for the error page's link back (same site only)."""
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    hosts = {request.get_host()}
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=hosts, require_https=request.is_secure()):
         return back
     return ""
 
@@ -64,7 +66,8 @@ def _own_job(request: HttpRequest, pk: uuid.UUID) -> ExportJob:
 def export_job(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A background export: its progress (htmx polls the fragment until it is written or failed), then the link."""
     job = _own_job(request, pk)
-    context = {"job": job, "expired": export_job_expired(job), "format": FORMATS.get(job.format)}
+    context = {"job": job, "expired": export_job_expired(job), "format": FORMATS.get(job.format),
+               "retention_hours": settings.FACTDESK_EXPORT_RETENTION_HOURS}
     if job.claims_total:
         context["percent"] = min(100, round(100 * job.claims_done / job.claims_total))
     if request.htmx:

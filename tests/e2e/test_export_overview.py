@@ -73,4 +73,5 @@ def test_desk_overview_in_the_browser(live_server, new_page, sign_in, screenshot
         # No worker in this test: the banner says so, with the command.
         expect(page.locator("#work-status .banner")).to_contain_text("No background worker is running")
         screenshot(page, f"overview-{width}x{height}", full_page=True)
-        assert not [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e], page.console_errors
+        refused = [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
+        assert not refused, page.console_errors

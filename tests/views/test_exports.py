@@ -221,8 +221,10 @@ def test_written_export_downloads_for_its_owner(client, checker, written_job, ar
 
 @pytest.mark.parametrize("who", ["viewer", "editor", "other_checker"])
 def test_someone_elses_export_is_not_found(client, request, written_job, who):
-    user = UserFactory(username="carla", role="Fact-checkers") if who == "other_checker" else request.getfixturevalue(who)
-    client.force_login(user)
+    if who == "other_checker":
+        client.force_login(UserFactory(username="carla", role="Fact-checkers"))
+    else:
+        client.force_login(request.getfixturevalue(who))
     for name in ("export-job", "export-download"):
         assert client.get(reverse(f"factcheck:{name}", args=[written_job.pk])).status_code == 404
 
@@ -253,7 +255,7 @@ def test_a_second_delivery_of_a_written_export_changes_nothing(written_job):
     assert list(ExportChunk.objects.filter(job=written_job).values_list("pk", flat=True)) == chunks
 
 
-def test_a_large_file_is_stored_in_several_chunks(settings, monkeypatch, checker):
+def test_a_large_file_is_stored_in_several_chunks(monkeypatch, checker):
     from factcheck.services import exports as service
 
     monkeypatch.setattr(service, "CHUNK_BYTES", 2000)  # a smaller piece size, to see the file split and joined
@@ -264,6 +266,19 @@ def test_a_large_file_is_stored_in_several_chunks(settings, monkeypatch, checker
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.n_chunks > 2 and job.records == 6
-    data = b"".join(bytes(d) for d in ExportChunk.objects.filter(job=job).order_by("seq").values_list("data", flat=True))
+    pieces = ExportChunk.objects.filter(job=job).order_by("seq").values_list("data", flat=True)
+    data = b"".join(bytes(d) for d in pieces)
     assert len(data) == job.size
     assert [d["article"]["id"] for d in json.loads(data)] == [a.pk for a in articles]
+
+
+def test_background_export_of_my_claims_says_whose(client, settings, checker, article):
+    settings.FACTDESK_EXPORT_SYNC_MAX_CLAIMS = 0
+    Claim.objects.filter(pk=article.claim_list[0].pk).update(assignee=checker)
+    client.force_login(checker)
+    response = client.post(EXPORT, {"scope": "queue", "assignee": "me", "verdict": "open", "format": "csv"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 303
+    assert job.scope["filters"] == {"assignee": str(checker.pk), "verdict": "open"}
+    assert job.label == "Claims queue (verdict open, assignee ana)"
+    assert "kept 24 hours after it was asked for" in client.get(response["Location"]).content.decode()

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factcheck.models import Article
+from factcheck.views.health import workers_check
 from factcheck.views.overview import WORK_STATUS_CACHE_KEY
 from tests.factories import ArticleFactory
+from tests.workers import wait_for
 
 STATUS = reverse("factcheck:work-status")
 
@@ -53,7 +55,14 @@ def test_banner_names_redis_when_it_is_down(client, settings, viewer):
     assert "the job queue, Redis, can't be reached" in client.get(STATUS).content.decode()
 
 
+def worker_answering() -> None:
+    """The worker thread starts consuming a moment after it is started: wait until it answers a ping."""
+    assert wait_for(lambda: workers_check()["ok"], timeout=30, interval=0.5)
+    cache.delete(WORK_STATUS_CACHE_KEY)
+
+
 def test_banner_hidden_when_a_worker_answers(client, celery_worker_thread, viewer):
+    worker_answering()
     queued_for(1, "Just uploaded")  # queued a minute ago: normal
     client.force_login(viewer)
     html = client.get(STATUS).content.decode()
@@ -62,6 +71,7 @@ def test_banner_hidden_when_a_worker_answers(client, celery_worker_thread, viewe
 
 
 def test_banner_shows_an_article_stuck_in_the_queue(client, celery_worker_thread, viewer):
+    worker_answering()
     stuck = queued_for(12, "Waiting far too long")
     queued_for(1, "Just uploaded")
     client.force_login(viewer)
