@@ -75,3 +75,31 @@ def test_desk_overview_in_the_browser(live_server, new_page, sign_in, screenshot
         screenshot(page, f"overview-{width}x{height}", full_page=True)
         refused = [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
         assert not refused, page.console_errors
+
+
+def test_export_forms_and_pages(live_server, settings, new_page, sign_in, screenshot):
+    from factcheck.models import ExportJob, Story
+
+    ana = UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
+    article, claims = make_article()
+    story = Story.objects.create(title="Ford and Xiaomi")
+    Article.objects.filter(pk=article.pk).update(story=story)
+    settings.FACTDESK_EXPORT_SYNC_MAX_CLAIMS = 2  # this article's five claims make a background export
+    for width, height in ((1440, 900), (1280, 720)):
+        page = sign_in(new_page(width, height), "ana")
+        page.goto(f"{live_server.url}/queue/?verdict=open")
+        expect(page.locator("#queue-results .export-form")).to_be_visible()
+        screenshot(page, f"queue-export-{width}x{height}")
+        page.goto(f"{live_server.url}/search/?q=tariff")
+        expect(page.locator("#search-results .export-form")).to_be_visible()
+        screenshot(page, f"search-export-{width}x{height}")
+        page.goto(f"{live_server.url}/stories/{story.pk}/")
+        expect(page.locator(".page-head .export-form")).to_be_visible()
+        screenshot(page, f"story-export-{width}x{height}")
+        # A background export: its page waits for a worker (none runs here) and says what to do.
+        page.select_option("#export-format-story", "json")
+        page.locator(".page-head .export-form").get_by_role("button", name="Export").click()
+        expect(page.get_by_role("heading", name="Export: Story “Ford and Xiaomi”")).to_be_visible()
+        expect(page.locator("#export-progress")).to_contain_text("Waiting for a worker")
+        screenshot(page, f"export-job-{width}x{height}")
+    assert ExportJob.objects.filter(created_by=ana, format="json").count() == 2
