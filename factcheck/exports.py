@@ -251,6 +251,8 @@ def scope_from_params(params: Mapping[str, str], *, user) -> Scope:
 
     `params`: `scope` (all, article, story, queue, search), then `article`, `story`, the queue's filters or `q`.
     """
+    if any("\x00" in str(value) for value in params.values()):
+        raise ExportError("A field holds a NUL character, which no export can search for.")
     kind = params.get("scope", "")
     if kind not in SCOPE_KINDS:
         raise ExportError("Choose what to export: an article, a story, the claims queue or a search.")
@@ -276,10 +278,17 @@ def scope_from_params(params: Mapping[str, str], *, user) -> Scope:
     return Scope()
 
 
+MAX_ID_DIGITS = 18  # a database id (bigint) never has more
+
+
+def _is_id(raw: str) -> bool:
+    return raw.isdigit() and len(raw) <= MAX_ID_DIGITS
+
+
 def _required_id(params: Mapping[str, str], name: str, what: str) -> int:
     raw = params.get(name, "")
-    if not raw.isdigit():
-        raise ExportError(f"Which {what}? “{raw}” is not an {what} number.")
+    if not _is_id(raw):
+        raise ExportError(f"Which {what}? “{raw[:40]}” is not an {what} number.")
     return int(raw)
 
 
@@ -293,17 +302,19 @@ def _queue_filters(params: Mapping[str, str], *, user) -> dict[str, str]:
     assignee = filters.get("assignee")
     if assignee == "me":
         filters["assignee"] = str(user.pk)
-    elif assignee and assignee != "none" and not assignee.isdigit():
-        raise ExportError(f"Unknown assignee “{assignee}”.")
+    elif assignee and assignee != "none" and not _is_id(assignee):
+        raise ExportError(f"Unknown assignee “{assignee[:40]}”.")
     for name, label in (("source", "publisher"), ("article", "article")):
-        if name in filters and not filters[name].isdigit():
-            raise ExportError(f"Unknown {label} “{filters[name]}”.")
+        if name in filters and not _is_id(filters[name]):
+            raise ExportError(f"Unknown {label} “{filters[name][:40]}”.")
     for name, label in (("date_from", "Published from"), ("date_to", "Published to")):
         if name in filters:
             try:
-                dt.date.fromisoformat(filters[name])
+                day = dt.date.fromisoformat(filters[name])
             except ValueError:
-                raise ExportError(f"{label}: “{filters[name]}” is not a date (YYYY-MM-DD).") from None
+                raise ExportError(f"{label}: “{filters[name][:40]}” is not a date (YYYY-MM-DD).") from None
+            if not dt.date(1000, 1, 1) <= day < dt.date.max:
+                raise ExportError(f"{label}: {day.isoformat()} is out of range.")
     if "checked" in filters and filters["checked"] != "1":
         del filters["checked"]
     return filters
