@@ -249,6 +249,9 @@ def _load_chunk(cursor, lo, hi, n_articles, n_stories, first_source, first_story
                    "ELSE 'not_claim' END",
         "rationale": "CASE WHEN (a * 31 + i) %% 100 BETWEEN 85 AND 96 THEN 'Checked against the ' || text ELSE '' END",
         "assignee_id": f"CASE WHEN (a + i) %% 10 < 3 THEN ({users})[1 + (a * 3 + i) %% {N_REVIEWERS}] END",
+        # Reviewed claims: by one of the reviewers, at an hour of the last 90 days (the desk overview reads these).
+        "verdict_by_id": f"CASE WHEN (a * 31 + i) %% 100 >= 60 THEN ({users})[1 + (a * 5 + i) %% {N_REVIEWERS}] END",
+        "verdict_at": "CASE WHEN (a * 31 + i) %% 100 >= 60 THEN now() - ((a * 13 + i) %% 2160) * interval '1 hour' END",
         "cluster_id": f"CASE WHEN i < 6 THEN (({story}) * 6 + i) * 10 + a %% 10 END",
         "model_version": "'bench'", "version": "1", "created_at": f"now() - ({n_articles} - a) * interval '15 minutes'",
         "updated_at": "now()",
@@ -400,6 +403,7 @@ def pages() -> list[tuple[str, str]]:
         ("biggest story, last page", f"{story}?page={last_story_page}"),
         ("imports", reverse("factcheck:batches")),
         ("article workspace (20 claims, panel)", f"{reverse('factcheck:article', args=[article.pk])}?claim={claim.pk}"),
+        ("desk overview", reverse("factcheck:overview")),
     ]
 
 

@@ -11,6 +11,7 @@ def roles(request: HttpRequest) -> dict:
         return {"can": {}}
     return {
         "can": {
+            "view": permissions.can_view(user),
             "review": permissions.can_review(user),
             "upload": permissions.can_upload(user),
             "assign": permissions.can_assign(user),

@@ -307,6 +307,11 @@ class Article(models.Model):
                 F("n_unreviewed").desc(), F("created_at").desc(), F("id").desc(), name="article_unreviewed_idx"
             ),
             models.Index(fields=["status", "-created_at"], name="article_status_idx"),
+            # The desk overview sums the verdict counters by status from this index alone (migration 0020).
+            models.Index(
+                fields=["status"], include=["n_unreviewed", "n_verified", "n_disputed", "n_false", "n_not_claim"],
+                name="article_desk_idx",
+            ),
             models.Index(fields=["source", "-created_at"], name="article_source_idx"),
             models.Index(fields=["uploaded_by", "-created_at"], name="article_uploader_idx"),
             models.Index(
@@ -534,6 +539,12 @@ class Claim(models.Model):
                 F("score").desc(), F("id").desc(), name="claim_checked_idx", condition=Q(has_published_check=True)
             ),
             models.Index(fields=["cluster"], name="claim_cluster_idx"),
+            # The desk overview: the oldest open claims of high check-worthiness (the score is
+            # factcheck.overview.HIGH_PRIORITY_SCORE).
+            models.Index(
+                fields=["created_at", "id"], name="claim_open_priority_idx",
+                condition=Q(verdict="unreviewed", score__gte=0.8),
+            ),
             # fastupdate off: every lookup would otherwise also read the list of recent inserts.
             GinIndex(fields=["match_keys"], name="claim_match_keys_gin", fastupdate=False),
             GinIndex(fields=["search"], name="claim_search_idx"),
@@ -1179,3 +1190,81 @@ class CheckworthinessHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display().lower()})"
+# --- Exports made in the background (issue #12) ------------------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """A large export prepared by a worker. The file is kept in the database as `ExportChunk` rows, so the web
+    process serves it wherever the worker ran; it is deleted `EXPORT_RETENTION_HOURS` after it was asked for.
+    Only the person who asked can see it (the id is also unguessable)."""
+
+    Status = ExportStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=20)
+    scope = models.JSONField(help_text="What the export covers (factcheck.exports.Scope).")
+    label = models.CharField(max_length=500, help_text="What the export covers, in words.")
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    message = models.TextField(blank=True, help_text="Why it failed, if it did.")
+    claims_total = models.PositiveIntegerField(null=True, blank=True)
+    claims_done = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0, help_text="Articles (JSON, CSV) or reviews (ClaimReview).")
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes written.")
+    n_chunks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_choices_check("status", ExportStatus, "exportjob_status_valid")]
+        indexes = [
+            models.Index(F("created_by"), F("created_at").desc(), name="exportjob_owner_idx"),
+            models.Index(fields=["created_at"], name="exportjob_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.format}, {self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("factcheck:export-job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class ReviewHour(models.Model):
+    """Claims whose current verdict (other than Unreviewed) was set in one hour (UTC) by one person: kept by row
+    triggers on claims (migration 0020) whatever writes the verdict, so the desk overview reads a few hundred rows
+    for 30 days instead of every review. `reviewer_id` is a user id without a foreign key (None when nobody is
+    recorded); a deleted user's reviews move to None with their claims' `verdict_by`."""
+
+    hour = models.DateTimeField()
+    reviewer_id = models.BigIntegerField(null=True, blank=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "reviewer_id"], name="reviewhour_unique", nulls_distinct=False)
+        ]
+
+
+class ExportChunk(models.Model):
+    """One piece of an export's file, in order (`seq` from 0)."""
+
+    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="exportchunk_unique_seq")]
+

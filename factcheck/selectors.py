@@ -58,7 +58,7 @@ INBOX_SORTS: dict[str, Order] = {
 }
 
 
-def _web_query(q: str) -> SearchQuery:
+def web_query(q: str) -> SearchQuery:
     return SearchQuery(q, config="english", search_type="websearch")
 
 
@@ -94,7 +94,7 @@ def article_list_filtered(
     if checked_only:
         qs = qs.filter(n_published_checks__gt=0)
     if q.strip():
-        qs = qs.filter(search=_web_query(q))
+        qs = qs.filter(search=web_query(q))
     return qs.select_related("uploaded_by")
 
 
@@ -183,7 +183,15 @@ def reviewers() -> list:
 QUEUE_ORDER: Order = (("score", True), ("id", True))
 
 
-def claim_queue(
+def claim_queue(**filters) -> QuerySet[Claim]:
+    """Claims across articles, narrowed by `claims_filtered`'s filters; page it with `QUEUE_ORDER` (most
+    check-worthy first) and `keyset_page`. `assignee` is a user id, "me" or "none"."""
+    qs = claims_filtered(_claims_with_review_state().select_related("article", "article__source"), **filters)
+    return qs.defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
+
+
+def claims_filtered(
+    qs: QuerySet[Claim],
     *,
     verdict: str = "",
     kind: str = "",
@@ -195,9 +203,7 @@ def claim_queue(
     date_to=None,
     checked_only: bool = False,
 ) -> QuerySet[Claim]:
-    """Claims across articles; page it with `QUEUE_ORDER` (most check-worthy first) and `keyset_page`.
-    `assignee` is a user id, "me" or "none"."""
-    qs = _claims_with_review_state().select_related("article", "article__source")
+    """`qs` narrowed by the claims queue's filters (the queue page and its exports share them)."""
     if verdict == "open":
         qs = qs.filter(verdict=Verdict.UNREVIEWED)
     elif verdict in Verdict.values:
@@ -221,7 +227,7 @@ def claim_queue(
         qs = qs.filter(article__published_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     if checked_only:
         qs = qs.filter(has_published_check=True)
-    return qs.defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
+    return qs
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -304,7 +310,7 @@ def _ranked(qs: QuerySet, q: str, *, key: str, limit: int) -> list:
 
 def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
     """Claims whose text or rationale match `q`, best first, with highlighted headlines (two to four queries)."""
-    query = _web_query(q)
+    query = web_query(q)
     qs = (
         Claim.objects.annotate(
             text_headline=_headline("text", query, whole=True),
@@ -318,7 +324,7 @@ def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
 
 def search_articles(*, q: str, limit: int = 20) -> list[Article]:
     """Articles whose title or body match `q`, best first, with highlighted headlines (two to four queries)."""
-    query = _web_query(q)
+    query = web_query(q)
     qs = (
         Article.objects.annotate(
             title_headline=_headline("title", query, whole=True),
@@ -639,18 +645,26 @@ def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
     )
 
 
-def articles_for_export(*, article_id: int | None = None, story_id: int | None = None) -> QuerySet[Article]:
+def articles_for_export(
+    *, article_id: int | None = None, story_id: int | None = None, claims_filter: QuerySet[Claim] | None = None
+) -> QuerySet[Article]:
     """Articles with their publisher, claims, each claim's evidence (with sources) and its conflicts (with the
     ids of the claims involved; dismissed ones left out) — five queries per chunk when iterated with a
-    chunk size, whatever the number of claims."""
+    chunk size, whatever the number of claims.
+
+    With `claims_filter` (a Claim queryset narrowed by filters, e.g. `claims_filtered`), only the articles with
+    a claim it selects, each with those claims only."""
     conflicts = Conflict.objects.exclude(status=Conflict.Status.DISMISSED).order_by("kind", "pk").prefetch_related(
         Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk"))
     )
-    claims = Claim.objects.order_by("start", "end").prefetch_related(
+    claims = (Claim.objects.all() if claims_filter is None else claims_filter).order_by("start", "end")
+    claims = claims.prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.select_related("source").order_by("created_at", "pk")),
         Prefetch("conflicts", queryset=conflicts),
     )
     qs = Article.objects.select_related("source").defer("headings").order_by("pk")
+    if claims_filter is not None:
+        qs = qs.filter(Exists(claims_filter.filter(article_id=OuterRef("pk"))))
     if article_id is not None:
         qs = qs.filter(pk=article_id)
     if story_id is not None:

@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from factcheck.services import (
-    check_matching, checkworthiness, extraction, factcheck_imports, imports, matching, notifications,
+    check_matching, checkworthiness, exports, extraction, factcheck_imports, imports, matching, notifications,
 )
 from newsroom.celery import app as celery_app
 
@@ -148,6 +148,32 @@ def notifications_send_digest() -> int:
     """E-mail each person their unread notifications not sent before (beat; does nothing unless
     NOTIFICATION_EMAIL_DIGEST is on). A notification is sent at most once."""
     return notifications.notifications_send_digest()
+# --- exports ------------------------------------------------------------------------------------------------
+
+
+@shared_task(
+    name="factcheck.tasks.export_job_run",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=3,
+    soft_time_limit=1800,
+    time_limit=1860,
+)
+def export_job_run(job_id: str) -> bool:
+    """Write a background export into the database. A second delivery of a finished export does nothing."""
+    try:
+        return exports.export_job_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        exports.export_job_fail(job_id=job_id, message="The export took too long: export a story or a filtered "
+                                                       "queue instead of everything.")
+        return False
+
+
+@shared_task(name="factcheck.tasks.exports_expire")
+def exports_expire() -> int:
+    """Delete old exports and their files (beat runs this every hour)."""
+    return exports.exports_expire()
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from factcheck.views import articles, claims, factchecks, inbox, search
 from factcheck.views import claim_edits
 from factcheck.views import reports
 from factcheck.views import notes
+from factcheck.views import exports, overview
 
 app_name = "factcheck"
 
@@ -20,4 +21,6 @@ urlpatterns = [
     *claim_edits.urlpatterns,
     *reports.urlpatterns,
     *notes.urlpatterns,
+    *exports.urlpatterns,
+    *overview.urlpatterns,
 ]

@@ -237,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-work": {"task": "factcheck.tasks.work_resume_stalled", "schedule": timedelta(minutes=2)},
     "poll-feeds": {"task": "factcheck.tasks.feeds_poll_due", "schedule": timedelta(minutes=15)},
     "fetch-factcheck-feeds": {"task": "factcheck.tasks.factcheck_feeds_fetch_due", "schedule": timedelta(minutes=5)},
+    "expire-exports": {"task": "factcheck.tasks.exports_expire", "schedule": timedelta(hours=1)},
 }
 # Retrain the check-worthiness head on reviewers' decisions every this many hours (0: never; off by default, as a
 # switch re-scores every unreviewed claim). The run switches only to a version not worse on held-back labels.
@@ -262,6 +263,15 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "factdesk@localhost")
+
+# Exports from the browser: up to this many claims download at once; more are written by a worker and kept
+# (in the database) this many hours.
+FACTDESK_EXPORT_SYNC_MAX_CLAIMS = env_int("EXPORT_SYNC_MAX_CLAIMS", 5000)
+FACTDESK_EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
+# The banner on every page: no live worker, or an article queued for extraction longer than this many minutes;
+# what it found is kept this many seconds (one worker ping per web process per period).
+FACTDESK_STUCK_QUEUED_MINUTES = env_int("STUCK_QUEUED_MINUTES", 5)
+FACTDESK_WORK_STATUS_CACHE_SECONDS = env_int("WORK_STATUS_CACHE_SECONDS", 30)
 
 # Content-Security-Policy: our own scripts and styles only; no inline script, no eval.
 CONTENT_SECURITY_POLICY = {

@@ -21,6 +21,10 @@ from newsroom.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Pings and other control commands of this run reach this run's workers only (as its queue does): `/healthz` and the
+# work-status banner in one run never see the workers of a run beside it.
+CELERY_CONTROL_EXCHANGE = f"factdesk-test-{RUN}"
+
 FACTDESK_TEST_APP_DATABASE = {"USER": DATABASES["default"]["USER"], "PASSWORD": DATABASES["default"]["PASSWORD"]}
 if os.environ.get("FACTDESK_TEST_DATABASE_ROLE") != "app":
     DATABASES["default"] = {

@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix import claim_edits, factchecks, inbox, ingest, notes, reports, stories, workspace
+from tests.matrix import claim_edits, exports, factchecks, inbox, ingest, notes, reports, stories, workspace
 from tests.matrix.common import LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
 
 MATRIX = {
     **inbox.MATRIX, **workspace.MATRIX, **ingest.MATRIX, **stories.MATRIX, **factchecks.MATRIX,
-    **claim_edits.MATRIX, **reports.MATRIX, **notes.MATRIX,
+    **claim_edits.MATRIX, **reports.MATRIX, **notes.MATRIX, **exports.MATRIX,
 }
 
 

@@ -42,6 +42,11 @@ def report_claim_url(report: Report, claim: Claim, request_or_base_url: HttpRequ
     return f"{base_url(request_or_base_url)}{report.get_absolute_url()}#claim-{claim.pk}"
 
 
+def newsroom_author() -> dict[str, Any]:
+    """The newsroom as the `author` of its ClaimReviews (NEWSROOM_NAME, NEWSROOM_URL)."""
+    return _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL)
+
+
 def _organization(name: str, url: str = "") -> dict[str, Any]:
     org: dict[str, Any] = {"@type": "Organization", "name": name}
     if url:
@@ -85,7 +90,7 @@ def claim_review_jsonld(
         "@type": "ClaimReview",
         "url": report_claim_url(report, claim, request_or_base_url),
         "claimReviewed": claim.text,
-        "author": _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL),
+        "author": newsroom_author(),
         "itemReviewed": _item_reviewed(claim),
         "reviewRating": {
             "@type": "Rating",

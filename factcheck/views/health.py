@@ -42,6 +42,13 @@ def _check_workers() -> dict:
     return {"ok": bool(names), "count": len(names), "names": names}
 
 
+def workers_check() -> dict:
+    """The workers' state as /healthz reports it: Redis first (no ping without a broker), then a ping."""
+    if not _check_redis()["ok"]:
+        return {"ok": False, "count": 0, "error": "Redis is unreachable."}
+    return _check_workers()
+
+
 @login_not_required
 @never_cache
 @require_GET

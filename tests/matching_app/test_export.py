@@ -120,3 +120,24 @@ def test_claimreview_export_has_reviewed_claims_only(reviewed):
     assert review["claimReviewed"] == a.text and review["reviewBody"] == "Ford said so."
     assert review["reviewRating"]["alternateName"] == "Verified" and review["reviewRating"]["ratingValue"] == 3
     assert review["itemReviewed"]["appearance"]["url"] == "https://news.example/ford"
+
+
+def test_claimreview_export_is_authored_by_the_newsroom_and_links_a_published_claim_to_its_report(
+    reviewed, editor, settings
+):
+    from factcheck.services.reports import report_create, report_publish
+
+    settings.NEWSROOM_NAME, settings.NEWSROOM_URL = "The Example Gazette", "https://gazette.example/"
+    settings.SITE_URL = "https://desk.gazette.example"
+    _, a, _, _ = reviewed
+    [unpublished] = json.loads(export("--format", "claimreview"))
+    assert unpublished["author"] == {"@type": "Organization", "name": "The Example Gazette",
+                                     "url": "https://gazette.example/"}
+    assert "url" not in unpublished  # no report readers can open: nothing to link
+
+    report = report_create(actor=editor, article_id=a.article_id)
+    report_publish(report_id=report.pk, actor=editor)
+    [published] = json.loads(export("--format", "claimreview"))
+    assert published["url"] == f"https://desk.gazette.example/reports/{report.key}/#claim-{a.pk}"
+    assert published["author"]["name"] == "The Example Gazette" and published["datePublished"]
+    assert published["claimReviewed"] == a.text and published["reviewRating"]["ratingValue"] == 3
