@@ -1,8 +1,10 @@
 """A fact-check report in a real browser: review a claim → prepare and publish the report → read it, on screen
-and printed; then a correction of a published verdict."""
+and printed → download the article's claims as a spreadsheet; then a correction of a published verdict."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -20,7 +22,7 @@ from tests.factories import ArticleFactory, SourceFactory, UserFactory, claims_f
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_review_publish_and_read_the_report(live_server, new_page, sign_in, screenshot, settings):
+def test_review_publish_and_read_the_report(live_server, new_page, sign_in, screenshot, settings, tmp_path):
     checker = UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
     UserFactory(username="ed", role=ROLE_EDITORS)
     UserFactory(username="vic", role=ROLE_VIEWERS)
@@ -102,6 +104,18 @@ def test_review_publish_and_read_the_report(live_server, new_page, sign_in, scre
     screenshot(page, "report-print", full_page=True)
     page.pdf(path=str(ARTIFACTS / "report.pdf"))
     assert page.console_errors == []  # the JSON-LD blocks pass the Content-Security-Policy
+
+    # The viewer takes the checked claims away as a spreadsheet, from the article page.
+    page.emulate_media(media="screen")
+    open_article(page, live_server, article)
+    page.get_by_label("Export claims as").select_option("csv")
+    with page.expect_download() as info:
+        page.locator(".article-head .export-form").get_by_role("button", name="Export").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    rows = {r["claim_id"]: r for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
+    assert (rows[str(tariff.pk)]["verdict"], rows[str(denial.pk)]["verdict"]) == ("false", "verified")
+    assert rows[str(tariff.pk)]["rationale"] == "The tariff was 100% in 2024 and raised to 145% in 2025."
 
     # A published verdict changes only with a correction note, which the report then shows.
     page = sign_in(new_page(1280, 720), "ana")
