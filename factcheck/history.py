@@ -40,6 +40,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.story.changed": "changed the story",
     "factcheck.story.assigned": "grouped the article into a story",
     "factcheck.matching.pins_restored": "marked the claims and articles people placed by hand as pinned",
+    "factcheck.source.created": "created the publisher",
 }
 
 
