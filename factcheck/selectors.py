@@ -759,3 +759,44 @@ def claim_check_offers(*, claim_id: int, include_hidden: bool = False) -> ClaimC
         n_hidden=rows[0].n_rejected if rows else 0,
         hidden=hidden,
     )
+
+
+# --- Contradictions grouped for the claim panel ---------------------------------------------------------------
+
+
+@_dataclass
+class ConflictGroup:
+    """Open contradictions of one claim that say the same thing (same kind, same values) against other articles:
+    shown once, with every other claim that states the other value, and closed together."""
+
+    kind_label: str
+    values: list
+    explanation: str
+    conflicts: list  # Conflict rows, the first one first
+    others: list  # the other claims, each once, in the order their conflicts came
+
+    @property
+    def first(self) -> Conflict:
+        return self.conflicts[0]
+
+    @property
+    def also_ids(self) -> list[int]:
+        return [c.pk for c in self.conflicts[1:]]
+
+
+def conflict_groups(conflicts: list[Conflict], *, claim_id: int) -> list[ConflictGroup]:
+    """Group `claim_conflicts` (claims prefetched) by kind and values, ignoring case, spacing and order: six
+    articles that each say "did not respond" against this claim's "denied" are one group. No query."""
+    groups: dict[tuple, ConflictGroup] = {}
+    for conflict in conflicts:
+        values = sorted({" ".join(str(v).split()).casefold() for v in conflict.values or ()})
+        key = (conflict.kind, tuple(values))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ConflictGroup(
+                kind_label=conflict.get_kind_display(), values=list(conflict.values or ()),
+                explanation=conflict.explanation, conflicts=[], others=[])
+        group.conflicts.append(conflict)
+        seen = {c.pk for c in group.others}
+        group.others.extend(c for c in conflict.claims.all() if c.pk != claim_id and c.pk not in seen)
+    return list(groups.values())

@@ -33,6 +33,7 @@ from factcheck.views.access import require_review, require_view_permission
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
 STORIES_PER_PAGE = 50
+MAX_CONFLICTS_AT_ONCE = 200  # a group's "also" ids: the claim panel lists all of a claim's open contradictions
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
 
 
@@ -125,10 +126,12 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
 
 def claim_sections_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
     """The context of the two claim-panel sections (matching/_siblings.html and matching/_conflicts.html)."""
+    conflicts = selectors.claim_conflicts(claim=claim)
     return {
         "claim": claim,
         "siblings": selectors.claim_siblings(claim=claim),
-        "conflicts": selectors.claim_conflicts(claim=claim),
+        "conflicts": conflicts,
+        "conflict_groups": selectors.conflict_groups(conflicts, claim_id=claim.pk),
         "can_review": permissions.can_review(request.user),
         "matching_errors": [],
         "matching_notice": "",
@@ -453,26 +456,30 @@ def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpRe
     fallback = claim.get_absolute_url() if claim else reverse("factcheck:stories")
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    # A group of contradictions saying the same thing is closed together: the others of the group come as `also`.
+    also = sorted({int(v) for v in request.POST.getlist("also") if v.isdigit()} - {pk})[:MAX_CONFLICTS_AT_ONCE]
     try:
-        service(conflict_id=pk, actor=request.user, note=note)
+        closed = service(conflict_ids=[pk, *also], actor=request.user, note=note)
     except ValidationError as exc:
         return _answer(request, claim=claim, fallback=fallback, section="conflicts", errors=_errors(exc))
+    if len(closed) > 1:
+        done = f"{done.removesuffix('.')}: {len(closed)} contradictions."
     return _answer(request, claim=claim, fallback=fallback, section="conflicts", notice=done,
-                   trigger={"conflictClosed": {"conflict": pk}})
+                   trigger={"conflictClosed": {"conflict": pk, "conflicts": closed}})
 
 
 @require_POST
 @require_view_permission
 def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a contradiction resolved (checked), with a note."""
-    return _close_conflict(request, pk, conflict_services.conflict_resolve, "Conflict resolved.")
+    return _close_conflict(request, pk, conflict_services.conflicts_resolve, "Conflict resolved.")
 
 
 @require_POST
 @require_view_permission
 def conflict_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Dismiss a contradiction as a false alarm, with a note."""
-    return _close_conflict(request, pk, conflict_services.conflict_dismiss, "Conflict dismissed.")
+    return _close_conflict(request, pk, conflict_services.conflicts_dismiss, "Conflict dismissed.")
 
 
 # --- Stories ----------------------------------------------------------------------------------------------------
