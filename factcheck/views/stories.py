@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
@@ -101,19 +101,30 @@ def _claim_or_404(pk: int) -> Claim:
 
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
-    raw_page = request.GET.get("page", "")
-    overview = selectors.story_overview(story=story, page=int(raw_page) if raw_page.isdigit() else 1)
+    """The story overview: `?show=` narrows it (selectors.STORY_FILTERS), `?page=` pages it, `?expand=1` opens
+    every row; an action's answer keeps open the row it came from (`open_row`) and the filter it was under."""
+    params = request.POST if request.method == "POST" else request.GET
+    raw_page = params.get("page", "")
+    show = params.get("show", "all")
+    overview = selectors.story_overview(story=story, page=int(raw_page) if raw_page.isdigit() else 1, show=show)
     merges = selectors.cluster_merges_open(cluster_ids=[row.cluster_id for row in overview.rows])
     for row in overview.rows:
         row.open_merges = merges.get(row.cluster_id, [])
         row.label = Truncator(row.representative.text).chars(70)
+        row.conflict_groups = selectors.conflict_groups(row.conflicts, claim_id=None)
     # The same list of stories follows every article of the page: rendered once.
     story_options = format_html_join(
         "", '<option value="{}">{}</option>', ((o.pk, Truncator(o.title).chars(70)) for o in overview.other_stories)
     )
+    query = {"show": overview.show} if overview.show != "all" else {}
     return {
         "story": story,
         "overview": overview,
+        "filters": selectors.STORY_FILTERS,
+        "show_label": selectors.STORY_FILTERS[overview.show],
+        "expand": params.get("expand") == "1",
+        "open_row": params.get("open_row", ""),
+        "story_query": urlencode(query),
         "story_options": story_options,
         "can_review": permissions.can_review(request.user),
         "can_edit_stories": permissions.can_edit_stories(request.user),
