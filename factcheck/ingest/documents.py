@@ -148,14 +148,18 @@ def _readable_stem(filename: str) -> str | None:
 
 
 def _opening_title(text: str) -> str | None:
-    """The start of the first line, cut at a word before _OPENING_TITLE_CHARS with an ellipsis when longer."""
+    """The start of the first line, cut at a word before _OPENING_TITLE_CHARS with an ellipsis when longer.
+
+    Never the first line itself: the body drops paragraphs that repeat the title, and this line is content (a
+    sentence, not a headline). A whole sentence loses its final full stop; anything else gets an ellipsis."""
     first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
     if not any(ch.isalpha() for ch in first):
         return None
-    if len(first) <= _OPENING_TITLE_CHARS:
-        return first
-    cut = first[:_OPENING_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:–— ")
-    return f"{cut}\u2026"
+    if len(first) > _OPENING_TITLE_CHARS:
+        cut = first[:_OPENING_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:–— ")
+        return f"{cut}\u2026"
+    shorter = first.rstrip(".")
+    return shorter if shorter and shorter != first else f"{first}\u2026"
 
 
 def _untitled(text: str, filename: str) -> str:

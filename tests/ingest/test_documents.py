@@ -332,6 +332,10 @@ def test_txt_without_headline_takes_a_readable_file_name_else_its_opening(seeds,
     assert parse(seeds["000"].encode("utf-8"), filename).title == expected
 
 
-def test_a_short_first_sentence_without_headline_is_the_whole_title() -> None:
+def test_a_short_first_sentence_is_the_title_but_stays_in_the_body() -> None:
     doc = parse(b"Ford denied the report on Tuesday.\nXiaomi did not respond.", "0001.txt")
-    assert doc.title == "Ford denied the report on Tuesday."
+    assert doc.title == "Ford denied the report on Tuesday"
+    assert normalise(doc.text, title=doc.title).body.startswith("Ford denied the report on Tuesday.")
+    doc = parse(b"eBay shares fell 5% on Tuesday\n\nThe company did not comment.", "0002.txt")
+    assert doc.title == "eBay shares fell 5% on Tuesday\u2026"
+    assert normalise(doc.text, title=doc.title).body.startswith("eBay shares fell 5% on Tuesday")
