@@ -827,3 +827,40 @@ def conflict_groups(conflicts: list[Conflict], *, claim_id: int | None) -> list[
         seen = {c.pk for c in group.others}
         group.others.extend(c for c in conflict.claims.all() if c.pk != claim_id and c.pk not in seen)
     return list(groups.values())
+
+
+# --- A story grouped by article -------------------------------------------------------------------------------
+
+STORY_ARTICLE_CLAIMS_SHOWN = 30  # claims listed per article on the story page; the article page has them all
+
+
+def story_by_article(*, story: Story, show: str = "all") -> list[Article]:
+    """The story's first STORY_ARTICLES_SHOWN articles by publication date that `show` keeps (STORY_FILTERS, read
+    from the articles' own counters), each with `.outlet` and `.claims_shown`: its first STORY_ARTICLE_CLAIMS_SHOWN
+    claims in text order that `show` keeps, each with `.has_conflicts` (two queries)."""
+    articles_qs = Article.objects.filter(story=story)
+    claims_qs = Claim.objects.exclude(verdict=Verdict.NOT_A_CLAIM).annotate(
+        has_conflicts=Exists(Conflict.objects.filter(status=Conflict.Status.OPEN, claims=OuterRef("pk"))))
+    if show == "contradictions":
+        articles_qs, claims_qs = articles_qs.filter(n_open_conflicts__gt=0), claims_qs.filter(has_conflicts=True)
+    elif show == "unreviewed":
+        articles_qs, claims_qs = articles_qs.filter(n_unreviewed__gt=0), claims_qs.filter(verdict=Verdict.UNREVIEWED)
+    articles = list(
+        articles_qs.select_related("source").defer("body", "headings", "search")
+        .order_by(Coalesce("published_at", "created_at"), "pk")[:STORY_ARTICLES_SHOWN]
+    )
+    by_article: dict[int, list[Claim]] = {a.pk: [] for a in articles}
+    if articles:
+        claims = (
+            claims_qs.filter(article_id__in=list(by_article))
+            .annotate(position=Window(RowNumber(), partition_by=[F("article_id")], order_by=["start", "end"]))
+            .filter(position__lte=STORY_ARTICLE_CLAIMS_SHOWN)
+            .only("pk", "article_id", "start", "end", "text", "verdict", "score")
+            .order_by("article_id", "start", "end")
+        )
+        for claim in claims:
+            by_article[claim.article_id].append(claim)
+    for article in articles:
+        article.outlet = article_outlet(article)
+        article.claims_shown = by_article[article.pk]
+    return articles

@@ -101,8 +101,9 @@ def _claim_or_404(pk: int) -> Claim:
 
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
-    """The story overview: `?show=` narrows it (selectors.STORY_FILTERS), `?page=` pages it, `?expand=1` opens
-    every row; an action's answer keeps open the row it came from (`open_row`) and the filter it was under."""
+    """The story overview: `?show=` narrows it (selectors.STORY_FILTERS), `?group=article` lists it by article
+    instead of by distinct claim, `?page=` pages the claims, `?expand=1` opens every row; an action's answer keeps
+    open the row it came from (`open_row`) and the filter it was under."""
     params = request.POST if request.method == "POST" else request.GET
     raw_page = params.get("page", "")
     show = params.get("show", "all")
@@ -116,8 +117,12 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
     story_options = format_html_join(
         "", '<option value="{}">{}</option>', ((o.pk, Truncator(o.title).chars(70)) for o in overview.other_stories)
     )
-    query = {"show": overview.show} if overview.show != "all" else {}
+    group = "article" if params.get("group") == "article" else "claim"
+    query = {k: v for k, v in (("show", overview.show), ("group", group)) if v not in ("all", "claim")}
     return {
+        "group": group,
+        "article_claims_shown": selectors.STORY_ARTICLE_CLAIMS_SHOWN,
+        "by_article": selectors.story_by_article(story=story, show=overview.show) if group == "article" else [],
         "story": story,
         "overview": overview,
         "filters": selectors.STORY_FILTERS,
@@ -125,6 +130,7 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
         "expand": params.get("expand") == "1",
         "open_row": params.get("open_row", ""),
         "story_query": urlencode(query),
+        "group_query": urlencode({"show": overview.show} if overview.show != "all" else {}),
         "story_options": story_options,
         "can_review": permissions.can_review(request.user),
         "can_edit_stories": permissions.can_edit_stories(request.user),

@@ -60,6 +60,13 @@ def test_story_page_folds_and_filters(live_server, new_page, sign_in, screenshot
         # The six alike contradictions of the row are one, dismissed at once.
         expect(rows.first.locator(".alert.conflict")).to_have_count(1)
         screenshot(page, f"story-contradictions-{width}", full_page=True)
+        # Grouped by article instead, under the same filter: the seven articles of the contradicted claim.
+        page.locator(".story-group").get_by_role("link", name="article").click()
+        expect(rows).to_have_count(7)
+        expect(page).to_have_url(re.compile(r"\?show=contradictions&group=article$"))
+        rows.first.locator("summary").click()
+        expect(rows.first.locator(".story-members")).to_contain_text("Ford denied the report on Tuesday.")
+        screenshot(page, f"story-by-article-{width}", full_page=True)
         assert page.console_errors == []
 
 

@@ -36,6 +36,12 @@ def big_story():
     return story, cluster, claims, conflict, singles
 
 
+def story_page(client, story, max_queries, **params) -> str:
+    """The story page as a viewer gets it, in a bounded number of queries whatever the story holds."""
+    with max_queries(20):
+        return client.get(reverse("factcheck:story", args=[story.pk]), params).content.decode()
+
+
 def rows_of(html: str) -> list[str]:
     return re.findall(r'<details class="story-row" id="story-([a-z]+-\d+)"', html)
 
@@ -60,8 +66,7 @@ def test_filters_keep_contradictions_or_unreviewed_claims(client, viewer, big_st
     story, cluster, claims, conflict, singles = big_story
     client.force_login(viewer)
     url = reverse("factcheck:story", args=[story.pk])
-    with django_assert_max_num_queries(20):
-        html = client.get(url, {"show": "contradictions"}).content.decode()
+    html = story_page(client, story, django_assert_max_num_queries, show="contradictions")
     assert rows_of(html) == [f"cluster-{cluster.pk}"]
     assert "1 of 21 distinct claims" in html
     assert '<a href="?show=contradictions" hx-get="?show=contradictions" hx-target="#story-overview" hx-swap="outerHTML" hx-push-url="true" aria-current="true">' in html
@@ -89,3 +94,27 @@ def test_an_action_keeps_its_row_open_and_the_filter(client, checker, big_story)
     assert f'<details class="story-row" id="story-cluster-{cluster.pk}" open>' in html
     assert '<input type="hidden" name="show" value="unreviewed">' in html
     assert len(rows_of(html)) == 18
+
+
+def test_grouped_by_article_each_article_lists_its_claims(client, viewer, big_story,
+                                                         django_assert_max_num_queries):
+    story, cluster, claims, conflict, singles = big_story
+    client.force_login(viewer)
+    url = reverse("factcheck:story", args=[story.pk])
+    html = story_page(client, story, django_assert_max_num_queries, group="article")
+    groups = re.findall(r'<details class="story-row" id="story-article-(\d+)"', html)
+    assert len(groups) == 7
+    courier = html.split(f'id="story-article-{claims[0].article_id}"')[1].split("</details>")[0]
+    assert '<strong class="ev-source">Harbour Courier</strong> — Courier report' in courier
+    assert courier.count('<a class="other-claim"') == 1 and "⚑ contradicted" in courier
+    wire = html.split(f'id="story-article-{claims[1].article_id}"')[1].split("</details>")[0]
+    assert '<strong class="ev-source">wire.example</strong>' in wire
+    single = html.split(f'id="story-article-{singles[0].article_id}"')[1].split("</details>")[0]
+    assert single.count('<a class="other-claim"') == 5
+    # Filters apply to articles and their claims; the group stays in the links.
+    html = client.get(url, {"group": "article", "show": "contradictions"}).content.decode()
+    assert sorted(map(int, re.findall(r'id="story-article-(\d+)"', html))) == sorted(c.article_id for c in claims[:2])
+    assert 'href="?show=unreviewed&amp;group=article"' in html
+    html = client.get(url, {"group": "article", "show": "unreviewed"}).content.decode()
+    single = html.split(f'id="story-article-{singles[0].article_id}"')[1].split("</details>")[0]
+    assert single.count('<a class="other-claim"') == 2  # three of its five claims are verified
