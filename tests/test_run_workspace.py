@@ -84,8 +84,15 @@ def test_prints_the_address_and_logins_once_up_and_stops_cleanly_on_ctrl_c():
         launcher.send_signal(signal.SIGINT)
         rest, _ = launcher.communicate(timeout=90)
     finally:
+        # Whatever failed above, leave no server or worker behind (a stray worker answers other tests' pings).
         if launcher.poll() is None:
-            launcher.kill()
+            launcher.send_signal(signal.SIGINT)
+            try:
+                launcher.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                launcher.kill()
+        for pid in _ours(launcher.pid):
+            os.kill(pid, signal.SIGKILL)
     assert launcher.returncode == 0
     assert rest.splitlines()[0] == "Stopping the web server, beat and the worker…"
     assert rest.splitlines()[-1] == "Stopped."
