@@ -22,15 +22,11 @@ install: $(STAMP)
 setup: install
 	$(BIN)/python manage.py setup_workspace --demo
 
-## Web server, Celery worker and beat in the foreground; Ctrl-C stops all three.
-run: setup
-	@mkdir -p .state
-	@echo "Factdesk on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A newsroom worker --loglevel=INFO --concurrency=$(WORKERS) -n worker@%h & \
-	$(BIN)/celery -A newsroom beat --loglevel=INFO --schedule=.state/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload; \
-	wait
+## Web server, Celery worker and beat (logs in .state/*.log); the address and logins once the server answers;
+## Ctrl-C stops the three in order (factcheck/management/commands/run_workspace.py).
+run: install
+	@LOG_LEVEL=WARNING $(BIN)/python manage.py setup_workspace --demo --no-logins
+	@LOG_LEVEL=WARNING $(BIN)/python manage.py run_workspace --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 ## Chromium for the browser tests, from Debian's packages (never a browser download).
 browser:

@@ -60,6 +60,7 @@ ACTIONS: dict[str, str] = {
     "factcheck.model.rejected": "rejected a check-worthiness model version",
     "factcheck.model.switched": "switched check-worthiness scoring to a model version",
     "factcheck.model.rolled_back": "rolled check-worthiness scoring back to the previous version",
+    "factcheck.source.created": "created the publisher",
 }
 
 

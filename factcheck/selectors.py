@@ -486,6 +486,7 @@ class StoryRow:
     n_claims: int = 0  # all the row's claims in the story
     n_sources: int = 0  # articles of the story stating it
     n_conflicts: int = 0  # open conflicts touching the row's claims (the first few are in `conflicts`)
+    verdict_items: list = _field(default_factory=list)  # (value, label, count) of each verdict the row has
 
     @property
     def n_hidden(self) -> int:
@@ -502,11 +503,13 @@ class StoryOverview:
     articles: list  # the first STORY_ARTICLES_SHOWN, by publication date
     n_articles: int
     rows: list  # StoryRow of this page: stated by most articles first, then by contradictions and score
-    n_rows: int  # distinct claims in the whole story
+    n_rows: int  # distinct claims in the whole story that `show` keeps
     n_open_conflicts: int  # in the whole story
     page: int
     n_pages: int
     other_stories: list
+    show: str = "all"  # one of STORY_FILTERS
+    n_all_rows: int | None = None  # distinct claims in the whole story, whatever `show` (None: none shown)
 
 
 STORY_ROWS_PER_PAGE = 30
@@ -542,10 +545,14 @@ WITH story_claims AS (
            count(*) FILTER (WHERE sc.verdict = 'false') AS n_false
     FROM story_claims sc LEFT JOIN open_links ol ON ol.claim_id = sc.id
     GROUP BY 1
+), counted AS (
+    SELECT *, count(*) OVER () AS n_all_rows FROM groups
 )
-SELECT key, n_claims, n_sources, representative, n_unreviewed, n_verified, n_disputed, n_false,
+SELECT key, n_claims, n_sources, representative, n_unreviewed, n_verified, n_disputed, n_false, n_all_rows,
        count(*) OVER () AS n_rows
-FROM groups
+FROM counted
+WHERE %(show)s = 'all' OR (%(show)s = 'contradictions' AND n_conflict_links > 0)
+      OR (%(show)s = 'unreviewed' AND n_unreviewed > 0)
 ORDER BY n_sources DESC, n_conflict_links DESC, coalesce(reviewed_score, score) DESC, representative
 LIMIT %(limit)s OFFSET %(offset)s
 """
@@ -569,7 +576,19 @@ ORDER BY key, kind, id
 """
 
 
-def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
+# What the story page can be narrowed to: every distinct claim, those with an open contradiction, those with a
+# claim nobody reviewed yet.
+STORY_FILTERS = {"all": "All claims", "contradictions": "With contradictions", "unreviewed": "Not yet reviewed"}
+
+
+def article_outlet(article: Article) -> str:
+    """How a list names where an article comes from: its publisher, else its web address's domain, else its title."""
+    if article.source_id and article.source:
+        return article.source.name
+    return domain_of(article.url) if article.url else article.title
+
+
+def story_overview(*, story: Story, page: int = 1, show: str = "all") -> StoryOverview:
     """A page of the story's distinct claims — one row per cluster or unclustered claim — with their sources,
     verdicts and open contradictions, the first claims and conflicts of each, and the story's first articles
     (nine queries whatever the size of the story; the Python work grows with the rows shown, not with the story)."""
@@ -577,13 +596,17 @@ def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
         Article.objects.filter(story=story).select_related("source").defer("body", "headings", "search")
         .order_by(Coalesce("published_at", "created_at"), "pk")[:STORY_ARTICLES_SHOWN]
     )
+    for article in articles:
+        article.outlet = article_outlet(article)
     n_articles = Article.objects.filter(story=story).count()
     page = max(1, page)
+    show = show if show in STORY_FILTERS else "all"
     with connection.cursor() as cursor:
-        cursor.execute(_STORY_GROUPS_SQL, {"story": story.pk, "limit": STORY_ROWS_PER_PAGE,
+        cursor.execute(_STORY_GROUPS_SQL, {"story": story.pk, "limit": STORY_ROWS_PER_PAGE, "show": show,
                                            "offset": (page - 1) * STORY_ROWS_PER_PAGE})
         found = cursor.fetchall()
     n_rows = found[0][-1] if found else 0
+    n_all_rows = found[0][-2] if found else None
     keys = [row[0] for row in found]
     cluster_ids = [key for key in keys if key > 0]
     single_ids = [-key for key in keys if key < 0]
@@ -625,23 +648,26 @@ def story_overview(*, story: Story, page: int = 1) -> StoryOverview:
         ).distinct().count()
     )
     rows = []
-    for key, n_claims, n_sources, representative_id, *counts, _ in found:
+    for key, n_claims, n_sources, representative_id, *counts, _n_all, _n in found:
         members = by_key[key]
         representative = next((c for c in members if c.pk == representative_id), None)
         if representative is None:  # changed between the two reads
             continue
         shown = [c for c in members if c.position <= STORY_MEMBERS_SHOWN]
+        for claim in shown:
+            claim.outlet = article_outlet(claim.article)
         verdicts = {Verdict(v).label: n for v, n in zip(_STORY_VERDICTS, counts) if n}
         rows.append(StoryRow(
             key=f"cluster-{key}" if key > 0 else f"claim-{-key}", cluster_id=key if key > 0 else None,
             claims=shown, verdicts=verdicts, conflicts=conflicts_of[key], representative=representative,
             n_claims=n_claims, n_sources=n_sources, n_conflicts=n_conflicts_of.get(key, 0),
+            verdict_items=[(v.value, v.label, n) for v, n in zip(_STORY_VERDICTS, counts) if n],
         ))
     others = list(Story.objects.exclude(pk=story.pk).order_by("-updated_at", "-pk").only("pk", "title")[:200])
     return StoryOverview(
         story=story, articles=articles, n_articles=n_articles, rows=rows, n_rows=n_rows,
         n_open_conflicts=n_open_conflicts, page=page, n_pages=max(1, -(-n_rows // STORY_ROWS_PER_PAGE)),
-        other_stories=others,
+        other_stories=others, show=show, n_all_rows=n_all_rows,
     )
 
 
@@ -838,3 +864,80 @@ def people_to_mention(*, prefix: str) -> list[str]:
         workspace_members().filter(**{f"{field_name}__startswith": prefix})
         .order_by(field_name).values_list(field_name, flat=True)[:MENTION_SUGGESTIONS]
     )
+# --- Contradictions grouped for the claim panel ---------------------------------------------------------------
+
+
+@_dataclass
+class ConflictGroup:
+    """Open contradictions of one claim that say the same thing (same kind, same values) against other articles:
+    shown once, with every other claim that states the other value, and closed together."""
+
+    kind_label: str
+    values: list
+    explanation: str
+    conflicts: list  # Conflict rows, the first one first
+    others: list  # the other claims, each once, in the order their conflicts came
+
+    @property
+    def first(self) -> Conflict:
+        return self.conflicts[0]
+
+    @property
+    def also_ids(self) -> list[int]:
+        return [c.pk for c in self.conflicts[1:]]
+
+
+def conflict_groups(conflicts: list[Conflict], *, claim_id: int | None) -> list[ConflictGroup]:
+    """Group contradictions (claims prefetched) by kind and values, ignoring case, spacing and order: six articles
+    that each say "did not respond" against this claim's "denied" are one group. `others` leaves out `claim_id`
+    (the claim whose panel it is; None keeps every claim). No query."""
+    groups: dict[tuple, ConflictGroup] = {}
+    for conflict in conflicts:
+        values = sorted({" ".join(str(v).split()).casefold() for v in conflict.values or ()})
+        key = (conflict.kind, tuple(values))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ConflictGroup(
+                kind_label=conflict.get_kind_display(), values=list(conflict.values or ()),
+                explanation=conflict.explanation, conflicts=[], others=[])
+        group.conflicts.append(conflict)
+        seen = {c.pk for c in group.others}
+        group.others.extend(c for c in conflict.claims.all() if c.pk != claim_id and c.pk not in seen)
+    return list(groups.values())
+
+
+# --- A story grouped by article -------------------------------------------------------------------------------
+
+STORY_ARTICLE_CLAIMS_SHOWN = 30  # claims listed per article on the story page; the article page has them all
+
+
+def story_by_article(*, story: Story, show: str = "all") -> list[Article]:
+    """The story's first STORY_ARTICLES_SHOWN articles by publication date that `show` keeps (STORY_FILTERS, read
+    from the articles' own counters), each with `.outlet` and `.claims_shown`: its first STORY_ARTICLE_CLAIMS_SHOWN
+    claims in text order that `show` keeps, each with `.has_conflicts` (two queries)."""
+    articles_qs = Article.objects.filter(story=story)
+    claims_qs = Claim.objects.exclude(verdict=Verdict.NOT_A_CLAIM).annotate(
+        has_conflicts=Exists(Conflict.objects.filter(status=Conflict.Status.OPEN, claims=OuterRef("pk"))))
+    if show == "contradictions":
+        articles_qs, claims_qs = articles_qs.filter(n_open_conflicts__gt=0), claims_qs.filter(has_conflicts=True)
+    elif show == "unreviewed":
+        articles_qs, claims_qs = articles_qs.filter(n_unreviewed__gt=0), claims_qs.filter(verdict=Verdict.UNREVIEWED)
+    articles = list(
+        articles_qs.select_related("source").defer("body", "headings", "search")
+        .order_by(Coalesce("published_at", "created_at"), "pk")[:STORY_ARTICLES_SHOWN]
+    )
+    by_article: dict[int, list[Claim]] = {a.pk: [] for a in articles}
+    if articles:
+        claims = (
+            claims_qs.filter(article_id__in=list(by_article))
+            .annotate(position=Window(RowNumber(), partition_by=[F("article_id")], order_by=["start", "end"]))
+            .filter(position__lte=STORY_ARTICLE_CLAIMS_SHOWN)
+            .only("pk", "article_id", "start", "end", "text", "verdict", "score")
+            .order_by("article_id", "start", "end")
+        )
+        for claim in claims:
+            by_article[claim.article_id].append(claim)
+    for article in articles:
+        article.outlet = article_outlet(article)
+        article.claims_shown = by_article[article.pk]
+    return articles

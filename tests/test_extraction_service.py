@@ -36,11 +36,11 @@ def test_extraction_creates_claims_and_marks_ready():
     result = article_extract_claims(article_id=article.pk)
     article.refresh_from_db()
     assert article.status == Article.Status.READY
-    assert article.extraction_model_version == extraction.MODEL_VERSION
+    assert article.extraction_model_version == extraction.EXTRACTION_VERSION
     claims = list(Claim.objects.filter(article=article))
     assert result.created == len(claims) >= 3
     assert not any("lovely day" in c.text for c in claims)
-    assert all(c.model_version == extraction.MODEL_VERSION and 0 <= c.score <= 1 for c in claims)
+    assert all(c.model_version == extraction.EXTRACTION_VERSION and 0 <= c.score <= 1 for c in claims)
     _assert_anchored(article)
 
 
@@ -77,7 +77,7 @@ def test_reextraction_keeps_human_work_and_reanchors_when_body_changes(checker, 
     _assert_anchored(article)
     # Machine claims were refreshed to the current model; no span is claimed twice.
     machine = Claim.objects.filter(article=article).exclude(pk__in=kept)
-    assert all(c.model_version == extraction.MODEL_VERSION for c in machine)
+    assert all(c.model_version == extraction.EXTRACTION_VERSION for c in machine)
     spans = sorted((c.start, c.end) for c in Claim.objects.filter(article=article))
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
 

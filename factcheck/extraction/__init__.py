@@ -11,11 +11,18 @@ from .pipeline import OPINION_FACTOR, ExtractedClaim, extract_claims, span_featu
 from .segment import _trim as trim_span
 from .segment import split_sentences
 
+# What a stored claim was extracted with: the scorer's version and the version of the rules that give kinds and
+# facets (raise RULES_VERSION when their output changes, so `extract_claims --stale` finds the articles to redo).
+RULES_VERSION = "rules-2"
+EXTRACTION_VERSION = f"{MODEL_VERSION}+{RULES_VERSION}"
+
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "EXTRACTION_VERSION",
     "KINDS",
     "MODEL_VERSION",
     "OPINION_FACTOR",
+    "RULES_VERSION",
     "EntityContext",
     "ExtractedClaim",
     "claim_facets",

@@ -39,12 +39,20 @@ def _phrases(*phrases: str) -> tuple[str, ...]:
 
 _QUANTITY_WORDS = _words(
     """largest biggest highest lowest smallest most fewest least top record majority
-    minority increase increased increases increasing decrease decreased decreases decreasing
-    rose risen rise rises fell fallen grew grown doubled tripled halved surged soared plunged
-    plummeted dropped jumped declined shrank expanded dozens hundreds thousands millions
-    billions percent percentage twice double triple half share"""
+    minority doubled tripled halved dozens hundreds thousands millions billions percent
+    percentage twice double triple half share"""
 )
 _QUANTITY_PHRASES = _phrases("per cent", "no 1", "number one")
+# Verbs of change speak of an amount only when nothing is their object: "sales declined (sharply)", "prices rose
+# 5%". Followed by "to" and a verb or by a determiner they mean something else: "declined to comment", "dropped
+# the plan", "expanded its partnership". A figure in the sentence is a quantity on its own (facets).
+_CHANGE_WORDS = _words(
+    """increase increased increases increasing decrease decreased decreases decreasing rose risen rise
+    rises fell fallen grew grown surged soared plunged plummeted dropped jumped declined shrank expanded"""
+)
+_NOT_AN_AMOUNT_AFTER_CHANGE = _words(
+    """to the a an its their his her our my your this that these those any all every"""
+)
 
 _ATTRIBUTION_WORDS = _words(
     """said says say told stated states reported reports report reportedly citing cited
@@ -156,7 +164,7 @@ def claim_kinds(sentence: str, facets: dict[str, Any]) -> tuple[str, ...]:
     words = set(tokens)
     low = " " + " ".join(tokens) + " "  # phrases and stems are matched on whole words
     kinds: list[str] = []
-    if facets.get("numbers") or _QUANTITY.found(low, words):
+    if facets.get("numbers") or _QUANTITY.found(low, words) or _amount_changes(tokens, words):
         kinds.append("quantity")
     if any(q.get("speaker") for q in facets.get("quotes", ())):
         kinds.append("quote")
@@ -173,6 +181,17 @@ def claim_kinds(sentence: str, facets: dict[str, Any]) -> tuple[str, ...]:
     if _OPINION.found(low, words) or _first_person_outside_quote(sentence, facets):
         kinds.append("opinion")
     return tuple(kinds)
+
+
+def _amount_changes(tokens: list[str], words: set[str]) -> bool:
+    """A verb of change used of an amount: not followed by an object or an infinitive (see _CHANGE_WORDS)."""
+    if _CHANGE_WORDS.isdisjoint(words):
+        return False
+    last = len(tokens) - 1
+    return any(
+        token in _CHANGE_WORDS and (i == last or tokens[i + 1] not in _NOT_AN_AMOUNT_AFTER_CHANGE)
+        for i, token in enumerate(tokens)
+    )
 
 
 def is_pure_opinion(kinds: tuple[str, ...], facets: dict[str, Any]) -> bool:

@@ -26,7 +26,7 @@ from extruct.jsonld import JsonLdExtractor
 from extruct.utils import parse_html
 
 from .dates import parse_datetime
-from .errors import IngestError, format_size
+from .errors import IngestError, format_size, json_error_reason
 from .text import decode_text
 
 __all__ = [
@@ -223,7 +223,7 @@ def _jsonl_values(data: bytes) -> Iterator[_Found]:
         try:
             value = json.loads(cleaned)
         except (ValueError, RecursionError) as exc:
-            reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "unreadable"
+            reason = json_error_reason(exc) if isinstance(exc, json.JSONDecodeError) else "unreadable"
             yield number, None, f"Line {number}: not valid JSON ({reason})."
             continue
         found = list(_claim_reviews(value))

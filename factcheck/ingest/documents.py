@@ -134,6 +134,39 @@ def _stem(filename: str) -> str:
     return posixpath.splitext(base)[0].strip() or "Untitled"
 
 
+_NAME_PARTS_RE = re.compile(r"[\s_.\-]+")
+_OPENING_TITLE_CHARS = 90
+
+
+def _readable_stem(filename: str) -> str | None:
+    """The file's name when it reads as words ("ford-xiaomi-talks", "budget"), not as an identifier
+    ("000_1d607d15b9b927fc", "IMG_2041", "scan-3"), which would be a poor title."""
+    stem = _stem(filename)
+    parts = [p for p in _NAME_PARTS_RE.split(stem) if p]
+    words = [p for p in parts if p.isalpha() and len(p) > 1]
+    return stem if words and (len(words) >= 2 or len(parts) == 1) else None
+
+
+def _opening_title(text: str) -> str | None:
+    """The start of the first line, cut at a word before _OPENING_TITLE_CHARS with an ellipsis when longer.
+
+    Never the first line itself: the body drops paragraphs that repeat the title, and this line is content (a
+    sentence, not a headline). A whole sentence loses its final full stop; anything else gets an ellipsis."""
+    first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if not any(ch.isalpha() for ch in first):
+        return None
+    if len(first) > _OPENING_TITLE_CHARS:
+        cut = first[:_OPENING_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:–— ")
+        return f"{cut}\u2026"
+    shorter = first.rstrip(".")
+    return shorter if shorter and shorter != first else f"{first}\u2026"
+
+
+def _untitled(text: str, filename: str) -> str:
+    """A title for a document that names none: its file's name if that reads as words, else its opening."""
+    return _readable_stem(filename) or _opening_title(text) or _stem(filename)
+
+
 def _first_line_title(text: str) -> str | None:
     """The first line when it reads like a headline and more text follows it."""
     lines = [line.strip() for line in text.strip().splitlines()]
@@ -151,7 +184,7 @@ def _paragraph_text(blocks: list[str]) -> str:
 
 
 def _parse_plain(text: str, *, url: str | None, filename: str, **base: Any) -> ParsedDocument:
-    title = _first_line_title(text) or _stem(filename)
+    title = _first_line_title(text) or _untitled(text, filename)
     return ParsedDocument(title=title, text=text.strip(), url=safe_http_url(url), filename=filename, **base)
 
 
@@ -182,7 +215,7 @@ def _parse_markdown(text: str, *, url: str | None, filename: str, **base: Any) -
             blocks.append(token.content)
         elif token.type == "html_block":
             blocks.append(re.sub(r"<[^>]*>", " ", token.content))
-    title = _clean_meta(meta.get("title")) or first_heading or _stem(filename)
+    title = _clean_meta(meta.get("title")) or first_heading or _untitled(_paragraph_text(blocks), filename)
     return ParsedDocument(
         title=title,
         text=_paragraph_text(blocks),
@@ -307,7 +340,7 @@ def parse_html(
         title = _clean_meta(found[0]) if found else None
     published = _html_published_at(tree, html) or parse_datetime(getattr(extracted, "date", None))
     return ParsedDocument(
-        title=title or _first_line_title(text) or (_stem(filename) if filename else "Untitled"),
+        title=title or _first_line_title(text) or (_untitled(text, filename) if filename else "Untitled"),
         text=text,
         byline=_clean_meta(getattr(extracted, "author", None)),
         published_at=published,
@@ -552,10 +585,11 @@ def _parse_docx(
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, OSError, EOFError) as exc:
         raise IngestError(DOCX_INVALID) from exc
 
-    title = _clean_meta(core.get("title")) or body.heading_title or _first_line_title(_paragraph_text(body.blocks))
+    text = _paragraph_text(body.blocks)
+    title = _clean_meta(core.get("title")) or body.heading_title or _first_line_title(text)
     return ParsedDocument(
-        title=title or _stem(filename),
-        text=_paragraph_text(body.blocks),
+        title=title or _untitled(text, filename),
+        text=text,
         byline=_clean_meta(core.get("author")),
         published_at=_docx_created(core.get("created")),
         url=safe_http_url(url),
@@ -598,7 +632,7 @@ def _parse_pdf(data: bytes, *, url: str | None, filename: str, **base: Any) -> P
     if not text:
         raise IngestError("This PDF has no text layer (it may be a scanned image), so it cannot be read.")
     return ParsedDocument(
-        title=info.get("title") or _first_line_title(text) or _stem(filename),
+        title=info.get("title") or _first_line_title(text) or _untitled(text, filename),
         text=text,
         byline=info.get("author"),
         published_at=info.get("created"),

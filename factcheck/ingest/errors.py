@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["IngestError", "format_size"]
+import json
+
+__all__ = ["IngestError", "format_size", "json_error_reason"]
 
 
 class IngestError(Exception):
@@ -28,3 +30,9 @@ def format_size(num_bytes: int) -> str:
             value = num_bytes / factor
             return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
     return f"{num_bytes} bytes"
+
+
+def json_error_reason(exc: json.JSONDecodeError) -> str:
+    """What is wrong with a line of JSON and where: "Expecting value at column 4". Some of the decoder's messages
+    end in "at" already ("Invalid control character at"), which must not read "at at"."""
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .dates import parse_datetime
 from .documents import MIME_TYPES, ParsedDocument, _first_line_title, parse_html, safe_http_url
-from .errors import IngestError
+from .errors import IngestError, json_error_reason
 from .text import decode_text
 
 __all__ = ["ROW_FIELDS", "RowResult", "iter_csv", "iter_jsonl"]
@@ -75,7 +75,7 @@ def _jsonl_rows(lines: list[str], filename: str, first_line: int) -> Iterator[Ro
             yield RowResult(
                 index=index,
                 line=line_number,
-                error=f"Line {line_number}: not valid JSON ({exc.msg} at column {exc.colno}).",
+                error=f"Line {line_number}: not valid JSON ({json_error_reason(exc)}).",
             )
         else:
             if isinstance(value, dict):

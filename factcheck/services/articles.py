@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from factcheck.history import history_context
-from factcheck.models import Article, ArticleOriginal, ImportBatch, Source
+from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, Story
 from factcheck.services.extraction import article_enqueue_extraction
 
 
@@ -137,10 +137,16 @@ def article_update_details(
         source = Source.objects.filter(name__iexact=new_source_name).first() or Source.objects.create(
             name=new_source_name
         )
+    before = Article.objects.select_for_update().filter(pk=article_id).values("title", "story_id").first()
+    if before is None:
+        raise Article.DoesNotExist(f"No article {article_id}.")
     with history_context(action="factcheck.article.details_changed", user=actor):
-        updated = Article.objects.filter(pk=article_id).update(
+        Article.objects.filter(pk=article_id).update(
             title=title, byline=_clip(byline, 500), url=url[:2000], published_at=published_at, source=source
         )
-    if not updated:
-        raise Article.DoesNotExist(f"No article {article_id}.")
+        if before["story_id"] is not None and title != before["title"]:
+            # A story named after this article (as matching names a new story) follows the correction; a title
+            # a person gave the story stays.
+            Story.objects.filter(pk=before["story_id"], title=before["title"][:500]).update(
+                title=title, updated_at=timezone.now())
     return Article.objects.select_related("source").get(pk=article_id)

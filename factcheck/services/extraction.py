@@ -174,7 +174,7 @@ def _store_claims(
                                               [vectors[new.text] for new in wanted.values()])
         for (span, new), score in zip(wanted.items(), scores):
             fields = dict(score=score, base_score=round(float(new.score), 4), kinds=list(new.kinds),
-                          facets=new.facets, model_version=extraction.MODEL_VERSION,
+                          facets=new.facets, model_version=extraction.EXTRACTION_VERSION,
                           **claim_match_fields(new.text, new.facets, when=when, vector=vectors.get(new.text)))
             current = machine.get(span)
             if current is None:
@@ -201,7 +201,7 @@ def _store_claims(
         Article.objects.filter(pk=article_id).update(
             status=Article.Status.READY,
             status_message=message,
-            extraction_model_version=extraction.MODEL_VERSION,
+            extraction_model_version=extraction.EXTRACTION_VERSION,
             status_changed_at=timezone.now(),
         )
     transaction.on_commit(lambda: _after_extraction(article_id))
@@ -234,7 +234,7 @@ def articles_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> int:
 def articles_enqueue_stale() -> int:
     """Enqueue re-extraction of every article extracted by another model version. Returns how many."""
     ids = list(
-        Article.objects.exclude(extraction_model_version=extraction.MODEL_VERSION)
+        Article.objects.exclude(extraction_model_version=extraction.EXTRACTION_VERSION)
         .exclude(status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING])
         .values_list("pk", flat=True)
     )

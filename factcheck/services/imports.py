@@ -13,7 +13,7 @@ import logging
 import posixpath
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ from django.db.models import Count, F, Func, JSONField, Q, QuerySet, TextField, 
 from django.utils import timezone
 
 from factcheck import ingest
+from factcheck.history import history_context
 from factcheck.ingest import IngestError
 from factcheck.models import Article, ImportBatch, ImportItem, ImportUpload, Source
 from factcheck.queueing import send_on_commit
@@ -48,6 +49,8 @@ BATCH_STALLED_AFTER = timedelta(minutes=5)
 FEED_POLL_INTERVAL = timedelta(minutes=15)
 FEED_MAX_FAILURES = 5  # after this many failures in a row a feed is no longer polled until fixed
 MAX_FAILED_MESSAGES = 200
+# A row's publisher longer than this is not taken for a name (a shifted CSV cell, a sentence): nothing is created.
+MAX_CREATED_SOURCE_NAME = 100
 # An item whose import was started this many times without finishing (its worker died, or a transient error kept
 # coming back) is set aside as failed with the last error, so one bad item never holds its batch open.
 MAX_ITEM_ATTEMPTS = 3
@@ -599,6 +602,9 @@ class _Prepared:
     new: NewArticle
     digest: str
     site_name: str = ""
+    # A JSONL or CSV row: its publisher name is created when no source has it (a document's site name is not).
+    from_row: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 def _prepare(item: ImportItem, batch: ImportBatch) -> _Prepared:
@@ -616,23 +622,26 @@ def _prepare(item: ImportItem, batch: ImportBatch) -> _Prepared:
         line = payload.get("line", 1)
         row = next(iter(ingest.iter_jsonl(data, filename=payload.get("filename", ""))))
         if row.document is None:
-            message = row.error or "This line could not be read."
-            if message.startswith("Line 1:"):
-                message = f"Line {line}:" + message[len("Line 1:"):]
-            raise IngestError(message)
+            raise IngestError(_renumbered(row.error or "This line could not be read.", line))
         try:
             new, digest = _build(row.document, original=data, filename=payload.get("filename", ""),
                                  origin=row.document.url or item.key)
         except IngestError as exc:
             raise IngestError(f"Line {line}: {exc.message}") from None
-        return _Prepared(new, digest, row.document.site_name or "")
+        warnings = [_renumbered(w, line) for w in row.warnings]
+        return _Prepared(new, digest, row.document.site_name or "", from_row=True, warnings=warnings)
     if kind == "row":
         doc = _document_from_payload(payload.get("document") or {}, payload.get("filename", ""))
         new, digest = _build(doc, original=data, filename=payload.get("filename", ""), origin=doc.url or item.key)
-        return _Prepared(new, digest, doc.site_name or "")
+        return _Prepared(new, digest, doc.site_name or "", from_row=True, warnings=list(payload.get("warnings") or []))
     if kind == "feed":
         return _prepare_feed_item(payload, batch)
     raise IngestError("This item could not be read.")
+
+
+def _renumbered(message: str, line: int) -> str:
+    """A message about a JSONL line parsed on its own ("Line 1: …"), with the line's number in its file."""
+    return f"Line {line}:" + message[len("Line 1:"):] if message.startswith("Line 1:") else message
 
 
 def _prepare_feed_item(payload: dict[str, Any], batch: ImportBatch) -> _Prepared:
@@ -690,12 +699,28 @@ def _existing_feed_article(new: NewArticle, source: Source | None) -> Article | 
 class _SourceCache:
     """Publisher lookups of one chunk, by domain and by name (a chunk often holds one outlet's articles)."""
 
-    def __init__(self, default: Source | None):
+    def __init__(self, default: Source | None, batch: ImportBatch | None = None):
         self.default = default
+        self.batch = batch
         self._by_domain: dict[str, Source | None] = {}
         self._by_name: dict[str, Source | None] = {}
 
     def resolve(self, url: str, site_name: str) -> Source | None:
+        return self._match(url, site_name) or self.default
+
+    def resolve_or_create(self, url: str, site_name: str) -> tuple[Source | None, bool]:
+        """As `resolve`, but a publisher name that neither the URL's domain nor any source's name matches creates
+        that source, in the caller's transaction. Returns the source and whether it was created."""
+        name = " ".join((site_name or "").split())
+        found = self._match(url, name)
+        if found is not None or not name or len(name) > MAX_CREATED_SOURCE_NAME:
+            return found or self.default, False
+        # Not cached: if this item's transaction rolls back the source goes with it; the next item finds it by
+        # name once it is committed.
+        self._by_name.pop(name.casefold(), None)
+        return _source_create_for_import(name, self.batch)
+
+    def _match(self, url: str, site_name: str) -> Source | None:
         if url:
             domain = domain_of(url)
             if domain not in self._by_domain:
@@ -706,9 +731,22 @@ class _SourceCache:
         if key:
             if key not in self._by_name:
                 self._by_name[key] = _source_named(site_name)
-            if self._by_name[key] is not None:
-                return self._by_name[key]
-        return self.default
+            return self._by_name[key]
+        return None
+
+
+def _source_create_for_import(name: str, batch: ImportBatch | None) -> tuple[Source, bool]:
+    """Create the publisher `name` for an imported row, or take the one another worker created meanwhile."""
+    user = batch.created_by if batch is not None else None
+    try:
+        with transaction.atomic(), history_context(action="factcheck.source.created", user=user,
+                                                   actor=None if user else IMPORTER):
+            return Source.objects.create(name=name), True
+    except IntegrityError:
+        existing = _source_named(name)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def batch_process_item(*, batch: ImportBatch, item: ImportItem, sources: _SourceCache | None = None) -> str | None:
@@ -718,7 +756,7 @@ def batch_process_item(*, batch: ImportBatch, item: ImportItem, sources: _Source
     import it; the article, the item's status and the batch counter commit together.
     """
     item_id = item.pk
-    sources = sources or _SourceCache(batch.default_source)
+    sources = sources or _SourceCache(batch.default_source, batch)
     feed_source = batch.default_source if batch.kind == ImportBatch.Kind.FEED else None
     attempts = _start_attempt(item)
     if attempts > MAX_ITEM_ATTEMPTS:
@@ -781,6 +819,7 @@ def _import_item(*, batch: ImportBatch, item: ImportItem, sources: _SourceCache,
                            message=f"This item could not be imported ({type(exc).__name__}).")
         return ImportItem.Status.FAILED if done else None
 
+    notes = list(prepared.warnings)
     with transaction.atomic():
         # order_by(): no join to the batch for the default ordering, so only the item row is locked.
         locked = ImportItem.objects.select_for_update().filter(
@@ -797,8 +836,17 @@ def _import_item(*, batch: ImportBatch, item: ImportItem, sources: _SourceCache,
                 article = article_create(new=prepared.new, source=feed_source, batch=batch,
                                          actor=FEED_POLLER, content_hash=prepared.digest)
             else:
-                article = article_create(new=prepared.new, uploaded_by=batch.created_by,
-                                         source=sources.resolve(prepared.new.url, prepared.site_name),
+                source, created = None, False
+                if prepared.from_row and not Article.objects.filter(content_hash=prepared.digest).exists():
+                    source, created = sources.resolve_or_create(prepared.new.url, prepared.site_name)
+                else:
+                    source = sources.resolve(prepared.new.url, prepared.site_name)
+                if created:
+                    notes.append(f"Created publisher “{source.name}”.")
+                elif source is None and len(prepared.site_name) > MAX_CREATED_SOURCE_NAME:
+                    notes.append(f"The publisher “{prepared.site_name[:60]}…” is too long to be a publisher's name; "
+                                 "none was set.")
+                article = article_create(new=prepared.new, uploaded_by=batch.created_by, source=source,
                                          batch=batch, actor=None if batch.created_by else IMPORTER,
                                          content_hash=prepared.digest)
         except DuplicateArticle as dup:
@@ -813,7 +861,7 @@ def _import_item(*, batch: ImportBatch, item: ImportItem, sources: _SourceCache,
             _record(batch.pk, item_id, ImportItem.Status.DUPLICATE, article_id=existing.pk,
                     message=f"Already in Factdesk as “{existing.title[:200]}”.")
             return ImportItem.Status.DUPLICATE
-        _record(batch.pk, item_id, ImportItem.Status.IMPORTED, article_id=article.pk)
+        _record(batch.pk, item_id, ImportItem.Status.IMPORTED, article_id=article.pk, message=" ".join(notes))
         return ImportItem.Status.IMPORTED
 
 
@@ -835,7 +883,7 @@ def batch_process_items(*, batch_id: int, item_ids: Sequence[int], enqueue: bool
         for item in ImportItem.objects.filter(pk__in=ids, batch_id=batch_id, status=ImportItem.Status.PENDING)
         .order_by()
     }
-    sources = _SourceCache(batch.default_source)
+    sources = _SourceCache(batch.default_source, batch)
     for index, item_id in enumerate(ids):
         if enqueue and time.monotonic() - started > time_budget:
             from factcheck.tasks import batch_process_items as task

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +33,7 @@ from factcheck.views.access import require_review, require_view_permission
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
 STORIES_PER_PAGE = 50
+MAX_CONFLICTS_AT_ONCE = 200  # a group's "also" ids: the claim panel lists all of a claim's open contradictions
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
 
 
@@ -100,19 +101,36 @@ def _claim_or_404(pk: int) -> Claim:
 
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
-    raw_page = request.GET.get("page", "")
-    overview = selectors.story_overview(story=story, page=int(raw_page) if raw_page.isdigit() else 1)
+    """The story overview: `?show=` narrows it (selectors.STORY_FILTERS), `?group=article` lists it by article
+    instead of by distinct claim, `?page=` pages the claims, `?expand=1` opens every row; an action's answer keeps
+    open the row it came from (`open_row`) and the filter it was under."""
+    params = request.POST if request.method == "POST" else request.GET
+    raw_page = params.get("page", "")
+    show = params.get("show", "all")
+    overview = selectors.story_overview(story=story, page=int(raw_page) if raw_page.isdigit() else 1, show=show)
     merges = selectors.cluster_merges_open(cluster_ids=[row.cluster_id for row in overview.rows])
     for row in overview.rows:
         row.open_merges = merges.get(row.cluster_id, [])
         row.label = Truncator(row.representative.text).chars(70)
+        row.conflict_groups = selectors.conflict_groups(row.conflicts, claim_id=None)
     # The same list of stories follows every article of the page: rendered once.
     story_options = format_html_join(
         "", '<option value="{}">{}</option>', ((o.pk, Truncator(o.title).chars(70)) for o in overview.other_stories)
     )
+    group = "article" if params.get("group") == "article" else "claim"
+    query = {k: v for k, v in (("show", overview.show), ("group", group)) if v not in ("all", "claim")}
     return {
+        "group": group,
+        "article_claims_shown": selectors.STORY_ARTICLE_CLAIMS_SHOWN,
+        "by_article": selectors.story_by_article(story=story, show=overview.show) if group == "article" else [],
         "story": story,
         "overview": overview,
+        "filters": selectors.STORY_FILTERS,
+        "show_label": selectors.STORY_FILTERS[overview.show],
+        "expand": params.get("expand") == "1",
+        "open_row": params.get("open_row", ""),
+        "story_query": urlencode(query),
+        "group_query": urlencode({"show": overview.show} if overview.show != "all" else {}),
         "story_options": story_options,
         "can_review": permissions.can_review(request.user),
         "can_edit_stories": permissions.can_edit_stories(request.user),
@@ -125,10 +143,12 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
 
 def claim_sections_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
     """The context of the two claim-panel sections (matching/_siblings.html and matching/_conflicts.html)."""
+    conflicts = selectors.claim_conflicts(claim=claim)
     return {
         "claim": claim,
         "siblings": selectors.claim_siblings(claim=claim),
-        "conflicts": selectors.claim_conflicts(claim=claim),
+        "conflicts": conflicts,
+        "conflict_groups": selectors.conflict_groups(conflicts, claim_id=claim.pk),
         "can_review": permissions.can_review(request.user),
         "matching_errors": [],
         "matching_notice": "",
@@ -453,26 +473,30 @@ def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpRe
     fallback = claim.get_absolute_url() if claim else reverse("factcheck:stories")
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    # A group of contradictions saying the same thing is closed together: the others of the group come as `also`.
+    also = sorted({int(v) for v in request.POST.getlist("also") if v.isdigit()} - {pk})[:MAX_CONFLICTS_AT_ONCE]
     try:
-        service(conflict_id=pk, actor=request.user, note=note)
+        closed = service(conflict_ids=[pk, *also], actor=request.user, note=note)
     except ValidationError as exc:
         return _answer(request, claim=claim, fallback=fallback, section="conflicts", errors=_errors(exc))
+    if len(closed) > 1:
+        done = f"{done.removesuffix('.')}: {len(closed)} contradictions."
     return _answer(request, claim=claim, fallback=fallback, section="conflicts", notice=done,
-                   trigger={"conflictClosed": {"conflict": pk}})
+                   trigger={"conflictClosed": {"conflict": pk, "conflicts": closed}})
 
 
 @require_POST
 @require_view_permission
 def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a contradiction resolved (checked), with a note."""
-    return _close_conflict(request, pk, conflict_services.conflict_resolve, "Conflict resolved.")
+    return _close_conflict(request, pk, conflict_services.conflicts_resolve, "Conflict resolved.")
 
 
 @require_POST
 @require_view_permission
 def conflict_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Dismiss a contradiction as a false alarm, with a note."""
-    return _close_conflict(request, pk, conflict_services.conflict_dismiss, "Conflict dismissed.")
+    return _close_conflict(request, pk, conflict_services.conflicts_dismiss, "Conflict dismissed.")
 
 
 # --- Stories ----------------------------------------------------------------------------------------------------

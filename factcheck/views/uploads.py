@@ -242,7 +242,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, f"Saved “{article.title}”. Claim extraction starts when the workers "
                                           "are back.")
             else:
-                messages.success(request, f"Uploaded “{article.title}”. Its claims are being extracted.")
+                # The page says how extraction goes, live; a message here would still say "extracting" once done.
+                messages.success(request, f"Uploaded “{article.title}”.")
             return redirect(article)
     return _form_response(request, "uploads/upload.html", {
         "form": form, "accept": DOCUMENT_ACCEPT,

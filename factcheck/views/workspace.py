@@ -254,6 +254,7 @@ def panel_context(
         "is_mine": claim.assignee_id is not None and claim.assignee_id == user.pk,
         "claim_siblings": selectors.claim_siblings(claim=claim),
         "claim_conflicts": conflicts,
+        "claim_conflict_groups": selectors.conflict_groups(conflicts, claim_id=claim.pk),
         "check_offers": check_offers,
         # A claim readers have seen in a published report changes only with a correction note (asked of those
         # who can change it).

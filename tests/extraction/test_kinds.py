@@ -89,3 +89,28 @@ def test_pure_opinion_has_nothing_checkable() -> None:
     assert is_pure_opinion(kinds_of(sentence), claim_facets(sentence))
     sentence = "It is outrageous that Ford imported 300 cars in 2024."
     assert not is_pure_opinion(kinds_of(sentence), claim_facets(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_quantity"),
+    [
+        # A verb of change with an infinitive or an object speaks of something else than an amount.
+        ("Xiaomi did not respond to a request for comment, while BYD declined to comment.", False),
+        ("The ministry dropped the plan after the vote.", False),
+        ("The carmaker expanded its partnership with the supplier.", False),
+        # Used of an amount, with or without a figure.
+        ("Sales declined sharply in the second half.", True),
+        ("Orders jumped after the launch.", True),
+        ("Exports fell to 3 million tonnes.", True),
+        ("The increase in prices hurt buyers.", True),
+    ],
+)
+def test_a_verb_of_change_is_a_quantity_only_when_used_of_an_amount(sentence: str, is_quantity: bool) -> None:
+    assert ("quantity" in kinds_of(sentence)) is is_quantity
+
+
+def test_the_stored_extraction_version_names_the_rules() -> None:
+    from factcheck import extraction
+
+    assert extraction.EXTRACTION_VERSION == f"{extraction.MODEL_VERSION}+{extraction.RULES_VERSION}"
+    assert len(extraction.EXTRACTION_VERSION) <= 64  # Claim.model_version, Article.extraction_model_version

@@ -320,3 +320,22 @@ def test_docx_streamed_reading_keeps_tabs_breaks_styles_and_cells() -> None:
     doc = parse(data, "story.docx")
     assert doc.title == "Budget"
     assert doc.text.split("\n\n") == ["Budget", "A\tB\nC", "Year | Spend"]
+
+
+@pytest.mark.parametrize(("filename", "expected"), [
+    ("000_1d607d15b9b927fc.txt", "American automaker Ford recently held talks with Chinese electric vehicle maker Xiaomi…"),
+    ("IMG_2041.txt", "American automaker Ford recently held talks with Chinese electric vehicle maker Xiaomi…"),
+    ("ford-xiaomi-talks.txt", "ford-xiaomi-talks"),
+    ("budget.txt", "budget"),
+])
+def test_txt_without_headline_takes_a_readable_file_name_else_its_opening(seeds, filename, expected) -> None:
+    assert parse(seeds["000"].encode("utf-8"), filename).title == expected
+
+
+def test_a_short_first_sentence_is_the_title_but_stays_in_the_body() -> None:
+    doc = parse(b"Ford denied the report on Tuesday.\nXiaomi did not respond.", "0001.txt")
+    assert doc.title == "Ford denied the report on Tuesday"
+    assert normalise(doc.text, title=doc.title).body.startswith("Ford denied the report on Tuesday.")
+    doc = parse(b"eBay shares fell 5% on Tuesday\n\nThe company did not comment.", "0002.txt")
+    assert doc.title == "eBay shares fell 5% on Tuesday\u2026"
+    assert normalise(doc.text, title=doc.title).body.startswith("eBay shares fell 5% on Tuesday")

@@ -176,3 +176,11 @@ def test_csv_cells_longer_than_the_csv_module_default() -> None:
 def test_csv_binary_junk_is_refused() -> None:
     with pytest.raises(IngestError, match="binary data"):
         iter_csv(bytes(range(256)) * 10)
+
+
+def test_jsonl_error_names_the_column_once() -> None:
+    # The decoder's own message for a raw control character ends in "at" already.
+    (result,) = iter_jsonl(b'{"title": "T", "body": "a\tb"}\n')
+    assert result.error == "Line 1: not valid JSON (Invalid control character at column 26)."
+    (result,) = iter_jsonl(b'{"title": "T", "body": }\n')
+    assert result.error == "Line 1: not valid JSON (Expecting value at column 24)."

@@ -48,7 +48,7 @@ def test_story_page_shows_each_claim_once_with_its_sources_and_conflict(client, 
     assert len(rows) == 1 and rows[0].cluster_id == cluster.pk and rows[0].n_sources == 3
     assert [c.pk for c in rows[0].conflicts] == [conflict.pk]
     html = response.content.decode()
-    assert "Stated in 3 articles" in html and "“100%” vs. “145%”" in html
+    assert "<span>3 articles</span>" in html and "“100%” vs. “145%”" in html
     assert reverse("factcheck:conflict-resolve", args=[conflict.pk]) not in html  # viewers get no forms
 
 

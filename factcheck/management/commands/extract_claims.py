@@ -19,7 +19,7 @@ class Command(BaseCommand):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--article", type=int, metavar="ID", help="one article")
         which.add_argument("--all", action="store_true", help="every article")
-        which.add_argument("--stale", action="store_true", help=f"articles not extracted by {extraction.MODEL_VERSION}")
+        which.add_argument("--stale", action="store_true", help=f"articles not extracted by {extraction.EXTRACTION_VERSION}")
         parser.add_argument("--sync", action="store_true", help="run here instead of sending the work to the workers")
 
     def handle(self, *args, article: int | None, all: bool, stale: bool, sync: bool, **options):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             if not qs.exists():
                 raise CommandError(f"No article with id {article}.")
         elif stale:
-            qs = qs.exclude(extraction_model_version=extraction.MODEL_VERSION)
+            qs = qs.exclude(extraction_model_version=extraction.EXTRACTION_VERSION)
         ids = list(qs.values_list("pk", flat=True))
         with tasks_run_here() if sync else nullcontext():  # with --sync, matching (which follows) runs here too
             self._run(ids, sync=sync)
@@ -46,4 +46,4 @@ class Command(BaseCommand):
             else:
                 extraction_service.article_enqueue_extraction(article_id=article_id)
         verb = "Extracted" if sync else "Queued extraction for"
-        self.stdout.write(self.style.SUCCESS(f"{verb} {len(ids)} article(s) with model {extraction.MODEL_VERSION}."))
+        self.stdout.write(self.style.SUCCESS(f"{verb} {len(ids)} article(s) with model {extraction.EXTRACTION_VERSION}."))

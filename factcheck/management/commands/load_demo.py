@@ -33,7 +33,11 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "Create demo accounts and demo articles when the database is empty."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--no-logins", action="store_true",
+                            help="Don't print the logins (`make run` prints them once the server answers).")
+
+    def handle(self, *args, no_logins: bool = False, **options):
         User = get_user_model()
         if not User.objects.exists():
             with transaction.atomic():
@@ -43,8 +47,8 @@ class Command(BaseCommand):
                     else:
                         user = User.objects.create_user(username, f"{username}@example.org", password)
                         user.groups.add(Group.objects.get(name=role))
-            self.stdout.write(self.style.SUCCESS("Demo accounts created:"))
-            for username, password, role, _ in DEMO_ACCOUNTS:
+            self.stdout.write(self.style.SUCCESS("Demo accounts created." if no_logins else "Demo accounts created:"))
+            for username, password, role, _ in [] if no_logins else DEMO_ACCOUNTS:
                 self.stdout.write(f"  {username:<8} / {password:<17} {role or 'administrator (Django admin)'}")
         else:
             self.stdout.write("Accounts exist; demo accounts not created.")

@@ -25,12 +25,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="Create demo accounts and articles if empty.")
+        parser.add_argument("--no-logins", action="store_true", help="With --demo: don't print the demo logins.")
         parser.add_argument(
             "--check-only", action="store_true",
             help="Only check that the services answer (and create the database roles if missing).",
         )
 
-    def handle(self, *args, demo: bool = False, check_only: bool = False, **options):
+    def handle(self, *args, demo: bool = False, check_only: bool = False, no_logins: bool = False, **options):
         db = settings.DATABASES["default"]
         owner = settings.DATABASES.get("owner", db)
         self._check_redis()
@@ -43,7 +44,7 @@ class Command(BaseCommand):
                      interactive=False, verbosity=0)
         self.stdout.write("Database is migrated.")
         if demo:
-            call_command("load_demo")
+            call_command("load_demo", no_logins=no_logins)
 
     def _fail(self, service: str, where: str, error: Exception) -> None:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
