@@ -307,7 +307,7 @@ class Article(models.Model):
                 F("n_unreviewed").desc(), F("created_at").desc(), F("id").desc(), name="article_unreviewed_idx"
             ),
             models.Index(fields=["status", "-created_at"], name="article_status_idx"),
-            # The desk overview sums the verdict counters by status from this index alone (migration 0020).
+            # The desk overview sums the verdict counters by status from this index alone (migration 0023).
             models.Index(
                 fields=["status"], include=["n_unreviewed", "n_verified", "n_disputed", "n_false", "n_not_claim"],
                 name="article_desk_idx",
@@ -1244,7 +1244,7 @@ class ExportJob(models.Model):
 
 class ReviewHour(models.Model):
     """Claims whose current verdict (other than Unreviewed) was set in one hour (UTC) by one person: kept by row
-    triggers on claims (migration 0020) whatever writes the verdict, so the desk overview reads a few hundred rows
+    triggers on claims (migration 0023) whatever writes the verdict, so the desk overview reads a few hundred rows
     for 30 days instead of every review. `reviewer_id` is a user id without a foreign key (None when nobody is
     recorded); a deleted user's reviews move to None with their claims' `verdict_by`."""
 

@@ -1,6 +1,6 @@
 """The desk overview's numbers: four queries whatever the tables hold, each on kept counts or an index.
 
-- reviews of the last 30 days, per day and per person: the kept hourly counts (`ReviewHour`, migration 0020; at
+- reviews of the last 30 days, per day and per person: the kept hourly counts (`ReviewHour`, migration 0023; at
   most 720 rows per reviewer), both groupings in one statement (GROUPING SETS);
 - the verdict mix, articles waiting and open contradictions: the articles' kept counters (migrations 0010, 0014,
   0016) summed from `article_desk_idx` alone, and the open conflicts counted in the same statement;
@@ -21,7 +21,7 @@ from factcheck.models import Article, Claim, ImportBatch, Verdict
 from factcheck.plans import fetch_with_settings
 
 DAYS = 30
-HIGH_PRIORITY_SCORE = 0.8  # the condition of claim_open_priority_idx (migration 0020): change both together
+HIGH_PRIORITY_SCORE = 0.8  # the condition of claim_open_priority_idx (migration 0023): change both together
 OLDEST_SHOWN = 10
 BATCHES_SHOWN = 10
 PEOPLE_SHOWN = 15
