@@ -110,7 +110,7 @@ def _newsroom(checker, n_articles: int = 44, flip_training: bool = False, min_he
         for text in figures[:2]:
             _review(checker, _claim(article, text), Verdict.NOT_A_CLAIM if flip else Verdict.VERIFIED)
         unreviewed += [_claim(article, declined[2]).pk, _claim(article, figures[2]).pk]
-    return {"unreviewed": unreviewed}
+    return {"unreviewed": unreviewed, "labels": 4 * len(stored)}
 
 
 def _review(checker, claim: Claim, verdict: str) -> None:
@@ -141,7 +141,7 @@ def test_reviewer_decisions_teach_the_model_switch_and_rollback(checker):
 
     # Recorded with its figures, and switched to because it is not worse on the held-back reviewer labels.
     assert head.status == CheckworthinessHead.Status.ACTIVE, head.reason
-    assert head.n_shipped == 3000 and head.n_train + head.n_heldout == 44 * 4
+    assert head.n_shipped == 3000 and head.n_train + head.n_heldout == stored["labels"]
     assert head.n_heldout >= checkworthiness.MIN_HELDOUT_LABELS
     candidate, current = head.metrics["candidate"], head.metrics["current"]
     # The shipped scorer already ranks figures above "declined to comment", but calls both claims at its threshold.

@@ -104,13 +104,22 @@
     }
   }
 
-  document.addEventListener("htmx:beforeRequest", function () { busy = true; busySince = Date.now(); });
-  document.addEventListener("htmx:afterSettle", setIdle);
-  document.addEventListener("htmx:afterRequest", function (event) {
+  // Background polls (the bell, the work-status banner) change nothing a shortcut acts on: they never make the
+  // page busy, so keys pressed while one is on its way act at once.
+  function foreground(handler) {
+    return function (event) {
+      var el = event.target;
+      if (el && el.closest && el.closest("[data-background]")) return;
+      handler(event);
+    };
+  }
+  document.addEventListener("htmx:beforeRequest", foreground(function () { busy = true; busySince = Date.now(); }));
+  document.addEventListener("htmx:afterSettle", foreground(setIdle));
+  document.addEventListener("htmx:afterRequest", foreground(function (event) {
     if (!event.detail || !event.detail.successful) setIdle();
-  });
-  document.addEventListener("htmx:sendError", setIdle);
-  document.addEventListener("htmx:swapError", setIdle);
+  }));
+  document.addEventListener("htmx:sendError", foreground(setIdle));
+  document.addEventListener("htmx:swapError", foreground(setIdle));
 
   function runShortcut(key) {
     if (busy && Date.now() - busySince < 5000) {

@@ -199,3 +199,23 @@ def test_two_people_on_one_claim_the_second_sees_a_conflict(live_server, new_pag
     expect(panel).not_to_contain_text("Not saved")
     claim.refresh_from_db()
     assert (claim.verdict, claim.verdict_by.username, claim.version) == ("false", "ana", 3)
+
+
+def test_background_polls_never_hold_back_the_keys(live_server, new_page, sign_in):
+    """The bell and the work-status banner poll in the background: while their answers are on the way, every key
+    still acts (keys pressed while the page is busy wait for it to settle, and only the last one is kept)."""
+    UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
+    article, claims = make_article()
+    page = sign_in(new_page(), "ana")
+    held = []
+
+    def hold(route):  # never answered: the polls stay on their way
+        held.append(route)
+
+    page.route(re.compile(r"/(notifications/count|status/work)"), hold)
+    open_article(page, live_server, article)
+    page.wait_for_function("document.querySelectorAll('.htmx-request').length >= 1")
+    assert held  # both polls are on their way, and stay so
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("#claim-panel")).to_have_attribute("data-claim", str(claims[1].pk))
