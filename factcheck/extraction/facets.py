@@ -1,7 +1,7 @@
 """Normalised facets of a claim sentence: numbers, dates, people, organisations, places, quotes.
 
 Facets exist so that claims from different articles can be compared ("100 percent" and
-"100%" are the same number; "a Ford spokesperson" and "Ford" are the same speaker), so
+"100%" are the same number; "an Acme spokesperson" and "Acme" are the same speaker), so
 every value is normalised and the schema is fixed: every key is always present.
 
 Numbers and dates are found by patterns. People, organisations and places come from
@@ -13,7 +13,7 @@ the same body are mapped to one name by a short alias list (``data/aliases.txt``
 every outlet's way of writing a name normalises the same.
 
 An :class:`EntityContext` carries what earlier sentences of the same article established,
-so that a bare "Farley" after "Jim Farley" resolves to the full name. :class:`ArticleFacets`
+so that a bare "Lindqvist" after "Jon Lindqvist" resolves to the full name. :class:`ArticleFacets`
 runs the recogniser over all of an article's sentences in one batch.
 """
 
@@ -332,7 +332,7 @@ def _find_entities(sentences: Sequence[str]) -> list[list[_Entity]]:
 
 
 def _span_entities(span: Span, sentence: str) -> Iterator[_Entity]:
-    """Cleaned entities of one recogniser span; a bracket splits it ("Co., Limited (CATL" -> two)."""
+    """Cleaned entities of one recogniser span; a bracket splits it ("Co., Limited (ACME" -> two)."""
     kind = _KIND_OF_LABEL.get(span.label_)
     if kind is None:
         return

@@ -133,9 +133,9 @@ class _HeadingIndex:
 class _LastPerson:
     """The one person the sentence just before named, for a "he" or "she" in a sentence that names nobody.
 
-    "… Ford CEO Jim Farley has openly spoken about … In 2024, he mentioned that he imported an SU7 …": the
-    second sentence is about Jim Farley, and its facets say so, so that it can be matched with other outlets'
-    "Farley imported a Xiaomi SU7". Deliberately narrow, because a wrong name is worse than none: only when
+    "… Acme CEO Jon Lindqvist has openly spoken about … In 2024, he mentioned that he imported an X5 …": the
+    second sentence is about Jon Lindqvist, and its facets say so, so that it can be matched with other outlets'
+    "Lindqvist imported a Borealis X5". Deliberately narrow, because a wrong name is worse than none: only when
     the sentence before (or the one before that, if nobody is named in between) named exactly one person;
     never inside or around a quotation, where "he" may be the speaker's.
     """

@@ -139,7 +139,7 @@ _OPENING_TITLE_CHARS = 90
 
 
 def _readable_stem(filename: str) -> str | None:
-    """The file's name when it reads as words ("ford-xiaomi-talks", "budget"), not as an identifier
+    """The file's name when it reads as words ("budget-talks-resume", "budget"), not as an identifier
     ("000_1d607d15b9b927fc", "IMG_2041", "scan-3"), which would be a poor title."""
     stem = _stem(filename)
     parts = [p for p in _NAME_PARTS_RE.split(stem) if p]

@@ -280,7 +280,7 @@ def _is_furniture(line: str) -> bool:
 
 
 def _is_caption(line: str) -> bool:
-    """ "Jim Farley, CEO, Ford | Instagram": a short label credited to a network or agency."""
+    """ "Jon Lindqvist, CEO, Acme | Instagram": a short label credited to a network or agency."""
     if " | " not in line:
         return False
     segments = [s.strip() for s in line.split(" | ")]

@@ -6,8 +6,8 @@ strongest edge first. An edge only merges its two groups when
 * the **average** similarity over all cross pairs clears the threshold, and
 * **no** cross pair falls below ``MIN_LINK``,
 
-so a chain A~B~C cannot pull A and C together when A and C are not alike ("Ford denied" ~
-"Ford and Xiaomi denied" ~ "Xiaomi denied" stays two clusters). Scores needed for the check
+so a chain A~B~C cannot pull A and C together when A and C are not alike ("Acme denied" ~
+"Acme and Borealis denied" ~ "Borealis denied" stays two clusters). Scores needed for the check
 that the caller did not supply are computed here.
 
 **One article, one member.** Different sentences of one article are, by construction, different

@@ -13,15 +13,15 @@ one, because every alarm is read by a person:
 ``name``
     Two spellings of one person: same first name, surnames a small edit distance apart
     (normalised Levenshtein >= 0.7, at most 3 edits), *and* shared context — a role word (chair,
-    committee, Republican, CEO, ...) or an organisation in common. "John Mullenaar, the Republican
-    chairman of the House China Committee" vs "Rep. John Moolenaar (R-Mich.), chair of the House
-    Select Committee". "Joe Biden" vs "John Moolenaar" never compare.
+    committee, Republican, CEO, ...) or an organisation in common. "John Halversen, the Republican
+    chairman of the House Energy Committee" vs "Rep. John Halvorsen (R-Mich.), chair of the House
+    Select Committee". "Joe Biden" vs "John Halvorsen" never compare.
 ``date``
     Different years (or, within one year, months / days) for the same event: the claims share a
     person or organisation and two content words said next to both dates.
 ``denial``
     For the same organisation, one claim says it did not respond / declined to comment and the
-    other says it denied: "Xiaomi did not respond to a request for comment" vs "Xiaomi denied".
+    other says it denied: "Borealis did not respond to a request for comment" vs "Borealis denied".
 
 ``find_conflicts_in_story`` runs these across articles through an inverted index on entities and
 quantity contexts (not all pairs) and deduplicates with ``conflict_key``.

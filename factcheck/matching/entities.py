@@ -1,8 +1,8 @@
 """People and organisations: normalised keys and fuzzy identity.
 
 Two mentions are treated as one entity for *matching* when they are plausibly the same name
-written differently: "John Mullenaar" / "John Moolenaar" (same first name, surname within a
-small edit distance), "Farley" / "Jim Farley" (surname only), "Ford Motor Co." / "Ford"
+written differently: "John Halversen" / "John Halvorsen" (same first name, surname within a
+small edit distance), "Lindqvist" / "Jon Lindqvist" (surname only), "Acme Motor Co." / "Acme"
 (corporate suffix, leading-token prefix), "FT" / "Financial Times" (acronym). Whether two such
 spellings *disagree* is a separate question answered in ``conflicts``.
 """
@@ -89,7 +89,7 @@ def org_entity(name: str) -> Entity:
 
 
 def entity_key(name: str, kind: str = "org") -> str:
-    """The normalised key of a name ("Ford Motor Co." -> "ford motor")."""
+    """The normalised key of a name ("Acme Motor Co." -> "acme motor")."""
     return (person_entity(name) if kind == "person" else org_entity(name)).key
 
 
@@ -142,10 +142,10 @@ def _same_org(a: Entity, b: Entity) -> bool:
     # "Acme" / "Acme Motor": leading-token prefix (one distinctive token is enough).
     if long_[: len(short)] == short and len(short[0]) >= 3:
         return True
-    # "FT" / "Financial Times", "GM" / "General Motors".
+    # "FT" / "Financial Times", "WHO" / "World Health Organization".
     if len(short) == 1 and len(long_) >= 2 and short[0] == _acronym(long_):
         return True
-    # "House China Committee" / "House Select Committee on China".
+    # "House Energy Committee" / "House Select Committee on Energy".
     sa = {t for t in ta if t not in _ORG_STOP}
     sb = {t for t in tb if t not in _ORG_STOP}
     if len(sa) >= 2 and len(sb) >= 2 and len(sa & sb) / len(sa | sb) >= 0.6:

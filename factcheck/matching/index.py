@@ -1,7 +1,7 @@
 """Inverted indexes that keep comparisons off all-pairs on large inputs.
 
 Claims are compared only when they share a block key: an entity (by normalised name, first
-name and surname, so "John Mullenaar" meets "John Moolenaar"), a content word, or, for
+name and surname, so "John Halversen" meets "John Halvorsen"), a content word, or, for
 conflicts, a quantity context ("% near a tariff"). Keys held by more than ``max_posting``
 claims are skipped: a word or name in every claim of a big input says nothing about which
 claims belong together, and rarer shared keys still bring genuinely related claims together.

@@ -3,9 +3,9 @@
 A claim's keys are
 
 * its embedding's LSH band keys (``lsh.band_keys``: ``h3:517@2026-01``), which claims with similar embeddings share;
-* one key per person or organisation it names, by surname and by first name for people (so "John Mullenaar" and
-  "John Moolenaar", one person spelled two ways, still meet) and by the first token of the normalised name for
-  organisations (``e:moolenaar@2026-01``, ``e:ford@2026-01``); people and organisations share one key space, since
+* one key per person or organisation it names, by surname and by first name for people (so "John Halversen" and
+  "John Halvorsen", one person spelled two ways, still meet) and by the first token of the normalised name for
+  organisations (``e:halvorsen@2026-01``, ``e:acme@2026-01``); people and organisations share one key space, since
   a recogniser sometimes takes one for the other; places (``l:ohio@2026-01``) stand in when it names neither.
 
 Every key carries the month of the article's publication (or upload), so a key's claims stay few at any archive

@@ -7,8 +7,8 @@ maxima), so what most of the story's articles name weighs most:
 
     score = 0.7 * entity weighted-Jaccard + 0.3 * title-word weighted-Jaccard
 
-Entity spellings meet under the same fuzzy identity as claims ("Mullenaar" / "Moolenaar",
-"Ford Motor Co." / "Ford"). Articles published more than ``STORY_WINDOW_DAYS`` outside a
+Entity spellings meet under the same fuzzy identity as claims ("Halversen" / "Halvorsen",
+"Acme Motor Co." / "Acme"). Articles published more than ``STORY_WINDOW_DAYS`` outside a
 story's time span never join it. ``group_stories`` runs the same incremental decision over
 articles in publication order, so a batch import and one-by-one uploads agree.
 """

@@ -1,7 +1,7 @@
 """The cross-article layer: the same claim in every outlet, verdicts shared, contradictions flagged, stories.
 
 `article_match_claims` runs after an article's claims are stored. PostgreSQL shortlists candidates through the
-claims' blocking keys (`Claim.match_keys`, GIN index `claim_match_keys_gin`: "o:ford|v:deny", "o:ford|n:%:100",
+claims' blocking keys (`Claim.match_keys`, GIN index `claim_match_keys_gin`: "o:acme|v:deny", "o:acme|n:%:100",
 see `factcheck.matching.keys`) in one query, and keeps for each claim those sharing the most keys with it (the
 keys are global, so the claims of the article's story need no separate read; only candidates that share nothing
 but an organisation's stance are looked at within the story, for conflicts). The pure `factcheck.matching`
