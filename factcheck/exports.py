@@ -19,7 +19,9 @@ from django.db.models import QuerySet
 
 from factcheck import selectors
 from factcheck.models import Article, Claim, Report, ReportClaim, Story, Verdict
-from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, newsroom_author
+from factcheck.reports.claimreview import (
+    RATINGS, claim_review_jsonld, item_reviewed, newsroom_author, review_rating,
+)
 
 CHUNK = 200  # articles per read: five queries each, whatever their number of claims
 # A spreadsheet runs a cell that starts with one of these as a formula; a leading quote makes it text.
@@ -125,27 +127,16 @@ def csv_row(article: Article, claim: Claim) -> list[Any]:
 def claim_review(article: Article, claim: Claim, report: Report | None = None) -> dict[str, Any]:
     """A schema.org ClaimReview for one reviewed claim: as its published report has it (with the report's address
     as `url`) when it is in one, else the same record without an address, for the newsroom's own use."""
+    claim.article = article  # loaded already: the builders read the article's address, byline and publisher
     if report is not None:
-        claim.article = article  # loaded already: the builder reads the article's address, byline and publisher
         return claim_review_jsonld(report, claim, settings.SITE_URL)
-    appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
-    if article.url:
-        appearance["url"] = article.url
-    if article.published_at:
-        appearance["datePublished"] = article.published_at.date().isoformat()
-    item: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
-    if article.source:
-        item["author"] = {"@type": "Organization", "name": article.source.name}
-    value, label = RATINGS[claim.verdict]
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "claimReviewed": claim.text,
-        "itemReviewed": item,
+        "itemReviewed": item_reviewed(claim),
         "author": newsroom_author(),
-        "reviewRating": {
-            "@type": "Rating", "ratingValue": value, "bestRating": 3, "worstRating": 1, "alternateName": label,
-        },
+        "reviewRating": review_rating(claim.verdict),
         "reviewBody": claim.rationale,
     }
     if claim.verdict_at:

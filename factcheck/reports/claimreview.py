@@ -42,6 +42,13 @@ def report_claim_url(report: Report, claim: Claim, request_or_base_url: HttpRequ
     return f"{base_url(request_or_base_url)}{report.get_absolute_url()}#claim-{claim.pk}"
 
 
+def review_rating(verdict: str) -> dict[str, Any]:
+    """The schema.org Rating of one of our verdicts (False 1, Disputed 2, Verified 3)."""
+    value, label = RATINGS[verdict]
+    return {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING, "worstRating": WORST_RATING,
+            "alternateName": label}
+
+
 def newsroom_author() -> dict[str, Any]:
     """The newsroom as the `author` of its ClaimReviews (NEWSROOM_NAME, NEWSROOM_URL)."""
     return _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL)
@@ -54,7 +61,7 @@ def _organization(name: str, url: str = "") -> dict[str, Any]:
     return org
 
 
-def _item_reviewed(claim: Claim) -> dict[str, Any]:
+def item_reviewed(claim: Claim) -> dict[str, Any]:
     """The claim as it appeared: in the article (its address, headline, byline, publisher and date, as known)."""
     article = claim.article
     appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
@@ -84,21 +91,14 @@ def claim_review_jsonld(
     """
     if claim.verdict not in RATINGS:
         return None
-    value, label = RATINGS[claim.verdict]
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": report_claim_url(report, claim, request_or_base_url),
         "claimReviewed": claim.text,
         "author": newsroom_author(),
-        "itemReviewed": _item_reviewed(claim),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": value,
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": label,
-        },
+        "itemReviewed": item_reviewed(claim),
+        "reviewRating": review_rating(claim.verdict),
     }
     published = report.first_published_at or report.published_at
     if published:
