@@ -504,6 +504,8 @@
   }
 
   function spanSubmit(action) {
+    // A key pressed right after selecting can come before the browser's selectionchange event: read it now.
+    updateSpanTools();
     var tools = document.getElementById("span-tools");
     var form = document.getElementById("span-form");
     if (!tools || !form || form.hidden || !spanState || !window.htmx) return false;
