@@ -49,20 +49,9 @@ def timed(label: str, action) -> None:
 
 
 def setup_django() -> None:
-    from benchdb import create_database
+    from benchdb import setup_django as setup
 
-    create_database(SERVER_URL, DB_NAME, fresh=True)
-    os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup(SERVER_URL, DB_NAME)
 
 
 def probe_docx() -> None:

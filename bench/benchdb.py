@@ -14,3 +14,21 @@ def create_database(server_url: str, name: str, *, fresh: bool) -> None:
             exists = None
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(server_url: str, name: str) -> None:
+    """A fresh database `name` (dropped and created), Django pointed at it and set up, and every migration run."""
+    import os
+
+    create_database(server_url, name, fresh=True)
+    os.environ["DATABASE_URL"] = f"{server_url}/{name}"
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

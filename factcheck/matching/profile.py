@@ -6,8 +6,10 @@ pair comparisons cheap enough for shortlists of every new article.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .entities import Entity, org_entity, person_entity, same_entity
@@ -407,9 +409,22 @@ def _attribution_sources(norm: str, orgs: tuple[Entity, ...]) -> set[str]:
     return out
 
 
+# A worker compares the claims of one story again and again as its articles arrive, each time from fresh rows:
+# profiles are kept per (text, facets) for the life of the process, up to this many.
+PROFILE_CACHE_SIZE = 20_000
+
+
 def build_profile(claim: ClaimInfo) -> ClaimProfile:
+    """What matching compares of a claim, derived from its text and facets alone (so shared between equal claims:
+    a profile is never mutated)."""
     facets = claim.facets if isinstance(claim.facets, dict) else {}
-    norm = normalise_for_match(claim.text or "")
+    return _profile(claim.text or "", json.dumps(facets, sort_keys=True, ensure_ascii=False, default=str))
+
+
+@lru_cache(maxsize=PROFILE_CACHE_SIZE)
+def _profile(text: str, facets_json: str) -> ClaimProfile:
+    facets = json.loads(facets_json)
+    norm = normalise_for_match(text)
     raws = raw_tokens(norm)
     stems = [token_stem(t) for t in raws]
     tokens = frozenset(filter(None, stems))
@@ -434,7 +449,7 @@ def build_profile(claim: ClaimInfo) -> ClaimProfile:
     stances = _stances(norm, orgs, facets)
     stance_orgs = {o.key: o for o in orgs if o.key in stances}
     roles = set(tokens & _ROLE_WORDS)
-    for m in _PARTY_RE.finditer(claim.text or ""):
+    for m in _PARTY_RE.finditer(text):
         roles.add(stem("republican" if m.group(1).lower() == "r" else "democrat"))
     # Names are compared as entities (with fuzzy identity); leaving their words out of the
     # lexical signal stops a story's ubiquitous names from making every pair look alike.
