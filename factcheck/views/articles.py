@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +12,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from factcheck import permissions, selectors
-from factcheck.models import Article, Source
+from factcheck.forms import ArticleDetailsForm
+from factcheck.models import Article
 from factcheck.services.articles import article_delete as article_delete_service
 from factcheck.services.articles import article_update_details
 from factcheck.views.access import require_view_permission
@@ -82,20 +82,6 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     article_delete_service(article_id=article.pk, actor=request.user)
     messages.success(request, f"Deleted “{title}” and its claims. Their history is kept.")
     return redirect("factcheck:inbox")
-
-
-class ArticleDetailsForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    byline = forms.CharField(max_length=500, required=False)
-    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="Web address")
-    published_at = forms.DateTimeField(required=False, label="Published", help_text="e.g. 2026-01-31 14:00")
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False, label="Publisher",
-                                    empty_label="Unknown publisher")
-    new_source = forms.CharField(max_length=200, required=False, label="Or a new publisher")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.objects.filter(is_active=True).only("pk", "name")
 
 
 def _details_initial(article: Article) -> dict[str, Any]:

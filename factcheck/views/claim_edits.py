@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import selectors
+from factcheck.forms import ChangeSpanForm, SpanForm, SplitForm, UndoForm
 from factcheck.models import Article, Claim
 from factcheck.pagination import after
 from factcheck.services import ClaimConflict, claim_undo_verdict
@@ -28,29 +29,8 @@ from factcheck.views.access import int_or_none, require_review, require_view_per
 from factcheck.views.articles import article_page_context
 from factcheck.views.claims import _claim_or_404, _panel_response, _validation_errors, queue_claims
 
-
-# Versions and offsets are PostgreSQL integers: anything larger is a bad form, not a database error.
-MAX_INT = 2_147_483_647
+# Claim ids are PostgreSQL bigints: a larger number in a form is no claim, not a database error.
 MAX_ID = 2**63 - 1
-
-
-class SpanForm(forms.Form):
-    start = forms.IntegerField(min_value=0, max_value=MAX_INT)
-    end = forms.IntegerField(min_value=1, max_value=MAX_INT)
-    text = forms.CharField(required=False, strip=False, max_length=20_000)
-
-
-class ChangeSpanForm(SpanForm):
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
-
-
-class SplitForm(forms.Form):
-    at = forms.IntegerField(min_value=1, max_value=MAX_INT)
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
-
-
-class UndoForm(forms.Form):
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 BAD_SELECTION = "The selection could not be read; select the text again."

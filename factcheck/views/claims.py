@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
+from factcheck.forms import EvidenceForm, VerdictForm
 from factcheck.models import CheckOffer, Claim, Evidence, Verdict
 from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
@@ -36,20 +37,6 @@ from factcheck.views.articles import article_page_context
 from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
 QUEUE_PAGE_SIZE = 50
-
-
-class VerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices)
-    rationale = forms.CharField(required=False, max_length=10_000)
-    version = forms.IntegerField(min_value=1)
-    correction_note = forms.CharField(required=False, max_length=10_000)
-
-
-class EvidenceForm(forms.Form):
-    url = forms.CharField(max_length=2000)
-    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
-    passage = forms.CharField(required=False, max_length=10_000)
-    note = forms.CharField(required=False, max_length=10_000)
 
 
 def _claim_or_404(pk: int) -> Claim:

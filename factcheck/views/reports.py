@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Callable
 from uuid import UUID
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -22,6 +21,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from factcheck import permissions
+from factcheck.forms import ReportCreateForm, ReportEditForm
 from factcheck.models import Report
 from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, jsonld_script_body
@@ -103,11 +103,6 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-class ReportCreateForm(forms.Form):
-    article = forms.IntegerField(min_value=1, required=False)
-    story = forms.IntegerField(min_value=1, required=False)
-
-
 @require_POST
 @require_view_permission
 def report_create(request: HttpRequest) -> HttpResponse:
@@ -125,12 +120,6 @@ def report_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("factcheck:reports")
     return redirect("factcheck:report-edit", key=report.key)
-
-
-class ReportEditForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    summary = forms.CharField(required=False, max_length=20_000, label="Introduction (optional)",
-                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @require_http_methods(["GET", "POST"])

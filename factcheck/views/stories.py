@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
+from factcheck.forms import ArticleStoryForm, ClusterVerdictForm, MergeForm, NoteForm, RenameForm
 from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflict, Story, Verdict
 from factcheck.pagination import keyset_page
 from factcheck.services import clusters as cluster_services
@@ -35,27 +35,6 @@ from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decora
 STORIES_PER_PAGE = 50
 MAX_CONFLICTS_AT_ONCE = 200  # a group's "also" ids: the claim panel lists all of a claim's open contradictions
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
-
-
-class ClusterVerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices)
-    rationale = forms.CharField(required=False, max_length=10_000)
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=10_000)
-
-
-class MergeForm(forms.Form):
-    other = forms.IntegerField(min_value=1)
-
-
-class ArticleStoryForm(forms.Form):
-    story = forms.IntegerField(min_value=1, required=False)
-
-
-class RenameForm(forms.Form):
-    title = forms.CharField(max_length=500)
 
 
 def _require_story_edit(request: HttpRequest) -> None:
