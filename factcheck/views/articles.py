@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from factcheck import permissions, selectors
 from factcheck.forms import ArticleDetailsForm
 from factcheck.models import Article
+from factcheck.presenters import article_blocks, claim_rows, counters, panel_context
 from factcheck.services.articles import article_delete as article_delete_service
 from factcheck.services.articles import article_update_details
 from factcheck.views.access import require_view_permission
-from factcheck.views.workspace import article_blocks, counters, decorate, panel_context
 
 ORDERS = {"position": "Position", "score": "Check-worthiness"}
 
@@ -38,15 +38,13 @@ def article_page_context(
     order = request.GET.get("order", "position")
     order = order if order in ORDERS else "position"
     claims = selectors.claims_for_article(article_id=article.pk, order=order)
-    decorate(claims)
     selected = next((c for c in claims if c.pk == selected_id), None)
-    if selected is not None:
-        selected.is_selected = True
+    rows = claim_rows(claims, selected_id=selected_id)
     context: dict[str, Any] = {
         "article": article,
-        "claims": claims,
-        "blocks": article_blocks(article.body, article.headings, claims),
-        "counters": counters(selectors.verdict_counts(claims)),
+        "claims": rows,
+        "blocks": article_blocks(article.body, article.headings, rows),
+        "counters": counters(selectors.verdict_counts(rows)),
         "order": order,
         "orders": ORDERS,
         "selected": selected,

@@ -24,11 +24,11 @@ from factcheck import permissions
 from factcheck.forms import ReportCreateForm, ReportEditForm
 from factcheck.models import Report
 from factcheck.pagination import keyset_page, query_without_cursor
+from factcheck.presenters import VERDICT_MARKERS
 from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, jsonld_script_body
 from factcheck.reports.content import REPORT_MAX_CLAIMS, report_choices, report_content, report_history
 from factcheck.services import reports as report_services
 from factcheck.views.access import require_view_permission
-from factcheck.views.workspace import VERDICT_MARKERS
 
 REPORTS_PER_PAGE = 50
 REPORT_ORDER = (("updated_at", True), ("id", True))

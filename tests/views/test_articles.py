@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from factcheck.models import Article, Claim
 from factcheck.services import claim_set_verdict
-from factcheck.views.workspace import article_blocks, block_ranges
+from factcheck.presenters import article_blocks, block_ranges
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.views.conftest import HTMX
 

@@ -1,7 +1,8 @@
-"""What the article workspace and the claim panel show: the highlighted text, verdict markers, the panel's context.
+"""What the pages show, shaped for the templates: claim rows, the highlighted text, verdict markers, the panel.
 
 Shared by the article page and the claim endpoints, so a fragment rendered after a change is identical to the
-same fragment in a full page load.
+same fragment in a full page load. Rows are small frozen dataclasses built from what a selector read: templates
+read their fields, and no model instance is given presentation attributes.
 """
 
 from __future__ import annotations
@@ -51,27 +52,85 @@ COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict
 VERDICT_LABELS: dict[str, str] = dict(Verdict.choices)
 
 
-_PLACEHOLDER = 987654321
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """A claim as a list shows it: its row in the article's claim list (and its highlight in the text), in the
+    queue and in search results. `article` is set where the list names the claim's article (queue, search)."""
+
+    pk: int
+    article_id: int
+    text: str
+    start: int
+    end: int
+    verdict: str
+    verdict_label: str
+    marker: str  # never colour alone: a symbol and a word go with it
+    score: float
+    score_display: str
+    kinds: tuple[str, ...]
+    origin: str
+    origin_label: str
+    page_url: str  # the article page with the claim selected
+    panel_url: str  # the claim's panel alone (htmx)
+    assignee_name: str
+    n_evidence: int
+    has_conflicts: bool
+    has_published_check: bool
+    is_selected: bool = False
+    article: Article | None = None
 
 
-def _url_pattern(name: str) -> str:
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+def claim_row(
+    claim: Claim,
+    *,
+    selected: bool = False,
+    with_article: bool = False,
+    n_evidence: int | None = None,
+    has_conflicts: bool | None = None,
+    has_published_check: bool | None = None,
+) -> ClaimRow:
+    """The row of a claim read by a list selector (its evidence count and conflict flag annotated), or by the
+    panel, which counts them from what it loads and passes them in. The claim's assignee (and its article, with
+    `with_article`) are read: select them with the claim."""
+    return ClaimRow(
+        pk=claim.pk,
+        article_id=claim.article_id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        verdict=claim.verdict,
+        verdict_label=VERDICT_LABELS.get(claim.verdict, claim.verdict),
+        marker=VERDICT_MARKERS.get(claim.verdict, "?"),
+        score=claim.score,
+        score_display=f"{claim.score:.2f}",
+        kinds=tuple(claim.kinds or ()),
+        origin=claim.origin,
+        origin_label=claim.get_origin_display(),
+        page_url=reverse("factcheck:article", args=[claim.article_id]) + f"?claim={claim.pk}",
+        panel_url=reverse("factcheck:claim", args=[claim.pk]),
+        assignee_name=claim.assignee.get_username() if claim.assignee_id else "",
+        n_evidence=getattr(claim, "n_evidence", 0) if n_evidence is None else n_evidence,
+        has_conflicts=getattr(claim, "has_conflicts", False) if has_conflicts is None else has_conflicts,
+        has_published_check=claim.has_published_check if has_published_check is None else has_published_check,
+        is_selected=selected,
+        article=claim.article if with_article else None,
+    )
 
 
-def decorate(claims: Iterable[Claim]) -> None:
-    """Give each claim its verdict marker (a symbol beside the colour) and its two links, for the templates.
+@dataclass(frozen=True, slots=True)
+class ClaimHit:
+    """A claim found by search: its row, and its text and rationale with the matches marked (safe HTML)."""
 
-    The links are formatted from one reversed pattern each: an article page lists a claim several times, and
-    reversing a URL per use would cost more than the rest of the page.
-    """
-    article_url, panel_url = _url_pattern("factcheck:article"), _url_pattern("factcheck:claim")
-    for claim in claims:
-        claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-        claim.page_url = article_url.format(claim.article_id) + f"?claim={claim.pk}"
-        claim.panel_url = panel_url.format(claim.pk)
-        claim.score_display = f"{claim.score:.2f}"
-        claim.verdict_label = VERDICT_LABELS.get(claim.verdict, claim.verdict)
-        claim.is_selected = False
+    row: ClaimRow
+    text_marked: str
+    rationale_marked: str
+
+
+def claim_rows(
+    claims: Iterable[Claim], *, selected_id: int | None = None, with_article: bool = False
+) -> list[ClaimRow]:
+    """The rows of a list of claims, `selected_id`'s marked as the selected one."""
+    return [claim_row(claim, selected=claim.pk == selected_id, with_article=with_article) for claim in claims]
 
 
 def counters(counts: dict[str, int]) -> dict[str, Any]:
@@ -89,16 +148,16 @@ def counters(counts: dict[str, int]) -> dict[str, Any]:
 # --- The highlighted text ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Segment:
     text: str
-    claim: Claim | None = None
+    claim: ClaimRow | None = None
     first: bool = True  # the piece that carries the claim's id (a claim can cross a paragraph break)
     last: bool = True  # the piece that carries the verdict marker
     start: int = 0  # where the piece begins in the body (the browser maps a selection back to offsets with it)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Block:
     kind: str  # "p" or "h"
     segments: list[Segment] = field(default_factory=list)
@@ -157,13 +216,13 @@ def block_ranges(body: str, headings: Iterable) -> list[tuple[str, int, int]]:
     return blocks
 
 
-def article_blocks(body: str, headings: Iterable, claims: Iterable[Claim]) -> list[Block]:
+def article_blocks(body: str, headings: Iterable, claims: Iterable[ClaimRow]) -> list[Block]:
     """The article as blocks of text segments, each claim's span marked in place.
 
     Overlapping claims: the later one is highlighted from where the earlier one ends (it stays in the claim
     list in full). Everything is plain text here; the template escapes it.
     """
-    placed: list[tuple[int, int, Claim]] = []
+    placed: list[tuple[int, int, ClaimRow]] = []
     cursor = 0
     for claim in sorted(claims, key=lambda c: (c.start, -c.end)):
         start, end = max(claim.start, cursor), min(claim.end, len(body))
@@ -221,25 +280,28 @@ def panel_context(
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
-    The claim's flags in its list row (live evidence, open conflicts, a strong published check) are counted from
-    what the panel loads, so any read of the claim will do: the one a service returns after a change, or the
-    annotated one of a list.
+    `claim` is the model; `row` is its list row (also sent out of band after a change). The row's flags (live
+    evidence, open conflicts, a strong published check) are counted from what the panel loads, so any read of
+    the claim will do: the one a service returns after a change, or the annotated one of a list.
     """
     if article is not None:
         claim.article = article
-    decorate([claim])
-    claim.is_selected = True
     user = request.user
     facets = claim.facets if isinstance(claim.facets, dict) else {}
     evidence = selectors.claim_evidence(claim_id=claim.pk)
     conflicts = selectors.claim_conflicts(claim=claim)
-    claim.n_evidence = sum(1 for item in evidence if not item.is_removed)
-    claim.has_conflicts = bool(conflicts)
     check_offers = check_offers_context(request, claim)
-    # The stored flag (kept by a trigger on the offers) of a claim read before a decision may be stale.
-    claim.has_published_check = bool(check_offers.strong)
+    row = claim_row(
+        claim,
+        selected=True,
+        n_evidence=sum(1 for item in evidence if not item.is_removed),
+        has_conflicts=bool(conflicts),
+        # The stored flag (kept by a trigger on the offers) of a claim read before a decision may be stale.
+        has_published_check=bool(check_offers.strong),
+    )
     return {
         "claim": claim,
+        "row": row,
         "evidence": evidence,
         **_timeline_context(request, claim),
         "assignable": selectors.reviewers() if permissions.can_assign(user) else [],
