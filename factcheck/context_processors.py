@@ -6,20 +6,10 @@ from factcheck.models import HistoryVerification
 
 
 def roles(request: HttpRequest) -> dict:
+    """`can`: the signed-in person's abilities by name, the only way templates ask what someone may do. They
+    only hide what the server would refuse anyway."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"can": {}}
-    return {
-        "can": {
-            "view": permissions.can_view(user),
-            "review": permissions.can_review(user),
-            "upload": permissions.can_upload(user),
-            "assign": permissions.can_assign(user),
-            "delete": permissions.can_delete_articles(user),
-            "publish_reports": permissions.can_publish_reports(user),
-            "view": permissions.can_view(user),
-        }
-    }
+    return {"can": permissions.abilities(user) if user is not None else permissions.Abilities()}
 
 
 def history_verification(request: HttpRequest) -> dict:

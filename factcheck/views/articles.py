@@ -91,7 +91,7 @@ def _details_initial(article: Article) -> dict[str, Any]:
 @require_view_permission
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an article's details (Editors): title, byline, web address, date, publisher."""
-    if not request.user.has_perm("factcheck.change_article"):
+    if not permissions.can_edit_articles(request.user):
         raise PermissionDenied("Only editors can change an article's details.")
     article = Article.objects.select_related("source").defer("body", "headings").filter(pk=pk).first()
     if article is None:

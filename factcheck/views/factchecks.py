@@ -10,7 +10,6 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions
 from factcheck.forms import FactCheckImportForm
 from factcheck.ingest import IngestError, format_size
 from factcheck.models import FactCheckImport
@@ -74,8 +73,7 @@ def factcheck_import_list(request: HttpRequest) -> HttpResponse:
     under way live (htmx polls it while any on the page is unfinished)."""
     page = keyset_page(factcheck_imports.factcheck_import_list(), order=IMPORT_ORDER,
                        cursor=request.GET.get("after"), size=25)
-    context = {"page": page, "runs": page.rows, "query": "", "cursor": request.GET.get("after", ""),
-               "can_upload": permissions.can_upload(request.user)}
+    context = {"page": page, "runs": page.rows, "query": "", "cursor": request.GET.get("after", "")}
     context["finished"] = finished = not any(run.status in _UNFINISHED for run in page.rows)
     return progress_response(request, "factchecks/list.html", context, finished=finished)
 

@@ -96,7 +96,6 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
         "report": report,
         "sections": sections,
         "n_claims": sum(len(s.entries) for s in sections),
-        "can_publish": permissions.can_publish_reports(user),
         "public": not user.is_authenticated,
         "history": report_history(report=report) if user.is_authenticated else [],
     }
