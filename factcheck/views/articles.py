@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions, selectors
 from factcheck.forms import ArticleDetailsForm
@@ -64,6 +65,21 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "articles/article.html", context)
 
 
+@require_GET
+@require_view_permission
+def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The extraction status its page polls while the article is being extracted. Once extraction is finished:
+    286 (htmx stops polling) and an `extractionFinished` event, on which the page loads its claims once."""
+    article = Article.objects.filter(pk=pk).only("pk", "status").first()
+    if article is None:
+        raise Http404("No such article.")
+    if article.is_finished:
+        response = HttpResponseStopPolling()
+        response["HX-Trigger"] = "extractionFinished"
+        return response
+    return render(request, "articles/article.html#status", {"article": article})
+
+
 @require_POST
 @require_view_permission
 def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -116,6 +132,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("articles/<int:pk>/", article_detail, name="article"),
+    path("articles/<int:pk>/status", article_status, name="article-status"),
     path("articles/<int:pk>/delete", article_delete, name="article-delete"),
     path("articles/<int:pk>/edit", article_edit, name="article-edit"),
 ]
