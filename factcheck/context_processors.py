@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from factcheck import permissions
 from factcheck.models import HistoryVerification
+from factcheck.presenters import shortcuts_for
 
 
 def roles(request: HttpRequest) -> dict:
@@ -10,6 +11,16 @@ def roles(request: HttpRequest) -> dict:
     only hide what the server would refuse anyway."""
     user = getattr(request, "user", None)
     return {"can": permissions.abilities(user) if user is not None else permissions.Abilities()}
+
+
+def shortcuts(request: HttpRequest) -> dict:
+    """The keyboard shortcuts offered to the signed-in person: `shortcuts` for the dialog, `shortcut_keys`
+    (key -> action) for the script."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"shortcuts": [], "shortcut_keys": {}}
+    offered = shortcuts_for(can_review=permissions.can_review(user))
+    return {"shortcuts": offered, "shortcut_keys": {shortcut.key: shortcut.action for shortcut in offered}}
 
 
 def history_verification(request: HttpRequest) -> dict:

@@ -30,7 +30,7 @@ VERDICT_MARKERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerdictButton:
     value: str
     label: str
@@ -38,13 +38,50 @@ class VerdictButton:
     marker: str
 
 
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    key: str
+    action: str  # what static/js/factdesk.js does on the key (its ACTIONS table)
+    label: str  # what the shortcuts dialog says
+    review: bool = False  # offered only to people who can review (Viewers are not offered it)
+
+
+# verdict -> (its button, its key, what the shortcuts dialog says of the key)
+_VERDICT_KEYS: dict[str, tuple[str, str, str]] = {
+    Verdict.VERIFIED: ("Verified", "v", "Mark Verified"),
+    Verdict.DISPUTED: ("Disputed", "d", "Mark Disputed (needs a rationale)"),
+    Verdict.FALSE: ("False", "f", "Mark False (needs a rationale)"),
+    Verdict.UNREVIEWED: ("Unreviewed", "u", "Back to Unreviewed"),
+    Verdict.NOT_A_CLAIM: ("Not a claim", "x", "Not a claim (dismiss)"),
+}
+
 VERDICT_BUTTONS = [
-    VerdictButton(Verdict.VERIFIED, "Verified", "v", VERDICT_MARKERS[Verdict.VERIFIED]),
-    VerdictButton(Verdict.DISPUTED, "Disputed", "d", VERDICT_MARKERS[Verdict.DISPUTED]),
-    VerdictButton(Verdict.FALSE, "False", "f", VERDICT_MARKERS[Verdict.FALSE]),
-    VerdictButton(Verdict.UNREVIEWED, "Unreviewed", "u", VERDICT_MARKERS[Verdict.UNREVIEWED]),
-    VerdictButton(Verdict.NOT_A_CLAIM, "Not a claim", "x", VERDICT_MARKERS[Verdict.NOT_A_CLAIM]),
+    VerdictButton(verdict, label, key, VERDICT_MARKERS[verdict]) for verdict, (label, key, _) in _VERDICT_KEYS.items()
 ]
+
+# Every keyboard shortcut, once: the dialog lists these, and the page gives the script the ones it offers
+# (`shortcut_keys`), so the two can't disagree.
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("j", "next-claim", "Next claim"),
+    Shortcut("k", "previous-claim", "Previous claim"),
+    Shortcut("n", "next-unreviewed", "Next unreviewed claim (from the claims queue: the queue's next)"),
+    *(Shortcut(key, "verdict", said, review=True) for _, key, said in _VERDICT_KEYS.values()),
+    Shortcut("c", "offer", "Previously fact-checked: same claim (adds it as evidence)", review=True),
+    Shortcut("o", "offer", "Previously fact-checked: other claim, not the same (hides it)", review=True),
+    Shortcut("r", "rationale", "Write the rationale", review=True),
+    Shortcut("e", "evidence", "Add evidence", review=True),
+    Shortcut("z", "undo", "Undo your verdict (while its notice shows)", review=True),
+    Shortcut("a", "add-claim", "Add the selected text as a claim", review=True),
+    Shortcut("t", "set-span", "Make the selected text the selected claim (trim it)", review=True),
+    Shortcut("s", "split-claim", "Split the selected claim where you clicked in it", review=True),
+    Shortcut("m", "note", "Write a note", review=True),
+    Shortcut("?", "shortcuts", "Show or hide this list"),
+)
+
+
+def shortcuts_for(*, can_review: bool) -> list[Shortcut]:
+    """The shortcuts a person is offered: review keys only to those who can review."""
+    return [shortcut for shortcut in SHORTCUTS if can_review or not shortcut.review]
 
 COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE, Verdict.NOT_A_CLAIM]
 
