@@ -143,7 +143,7 @@ def claim_row(
         kinds=tuple(claim.kinds or ()),
         origin=claim.origin,
         origin_label=claim.get_origin_display(),
-        page_url=reverse("factcheck:article", args=[claim.article_id]) + f"?claim={claim.pk}",
+        page_url=claim.get_absolute_url(),
         panel_url=reverse("factcheck:claim", args=[claim.pk]),
         assignee_name=claim.assignee.get_username() if claim.assignee_id else "",
         n_evidence=getattr(claim, "n_evidence", 0) if n_evidence is None else n_evidence,
