@@ -1,15 +1,15 @@
 """What the pages show, shaped for the templates: claim rows, the highlighted text, verdict markers, the panel.
 
 Shared by the article page and the claim endpoints, so a fragment rendered after a change is identical to the
-same fragment in a full page load. Rows are small frozen dataclasses built from what a selector read: templates
-read their fields, and no model instance is given presentation attributes.
+same fragment in a full page load. Rows are small frozen dataclasses built from what a selector read; templates
+read their fields.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,6 +19,9 @@ from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, Repor
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.services.notes import MENTION
 from factcheck.timeline import claim_timeline
+
+if TYPE_CHECKING:
+    from factcheck.reports.content import ReportEntry
 
 # Never colour alone: every verdict also has a marker and a word.
 VERDICT_MARKERS: dict[str, str] = {
@@ -168,6 +171,26 @@ def claim_rows(
 ) -> list[ClaimRow]:
     """The rows of a list of claims, `selected_id`'s marked as the selected one."""
     return [claim_row(claim, selected=claim.pk == selected_id, with_article=with_article) for claim in claims]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """A claim as its report shows it: the report's entry (claim, evidence, corrections), the verdict's marker, and
+    the ClaimReview JSON-LD a published report carries (None on a draft)."""
+
+    entry: ReportEntry
+    marker: str
+    jsonld: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCandidate:
+    """A reviewed claim an editor may choose for a report."""
+
+    claim: Claim
+    marker: str
+    is_chosen: bool
+    is_rated: bool  # its verdict is one a report publishes
 
 
 def counters(counts: dict[str, int]) -> dict[str, Any]:

@@ -24,9 +24,15 @@ from factcheck import permissions
 from factcheck.forms import ReportCreateForm, ReportEditForm
 from factcheck.models import Report
 from factcheck.pagination import keyset_page, query_without_cursor
-from factcheck.presenters import VERDICT_MARKERS
+from factcheck.presenters import VERDICT_MARKERS, ReportCandidate, ReportItem
 from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, jsonld_script_body
-from factcheck.reports.content import REPORT_MAX_CLAIMS, report_choices, report_content, report_history
+from factcheck.reports.content import (
+    REPORT_MAX_CLAIMS,
+    ReportSection,
+    report_choices,
+    report_content,
+    report_history,
+)
 from factcheck.services import reports as report_services
 from factcheck.views.access import require_view_permission
 
@@ -63,14 +69,20 @@ def report_list(request: HttpRequest) -> HttpResponse:
                                                   "query": query_without_cursor(request.GET)})
 
 
-def _decorate(sections, report: Report, request: HttpRequest) -> None:
-    for section in sections:
-        for entry in section.entries:
-            claim = entry.claim
-            claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-            if report.is_published:
-                data = claim_review_jsonld(report, claim, request)
-                entry.jsonld = jsonld_script_body(data) if data is not None else None
+def _report_items(
+    sections: list[ReportSection], report: Report, request: HttpRequest
+) -> list[tuple[ReportSection, list[ReportItem]]]:
+    """Each section with its claims as the page shows them; a published report's carry their ClaimReview markup."""
+
+    def jsonld(claim) -> str | None:
+        data = claim_review_jsonld(report, claim, request) if report.is_published else None
+        return jsonld_script_body(data) if data is not None else None
+
+    return [
+        (section, [ReportItem(entry, VERDICT_MARKERS.get(entry.claim.verdict, "?"), jsonld(entry.claim))
+                   for entry in section.entries])
+        for section in sections
+    ]
 
 
 @login_not_required
@@ -91,10 +103,9 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
             raise Http404("No such page.")
         report = _report_or_404(key, user)
     sections = report_content(report=report)
-    _decorate(sections, report, request)
     context = {
         "report": report,
-        "sections": sections,
+        "sections": _report_items(sections, report, request),
         "n_claims": sum(len(s.entries) for s in sections),
         "public": not user.is_authenticated,
         "history": report_history(report=report) if user.is_authenticated else [],
@@ -147,12 +158,12 @@ def report_edit(request: HttpRequest, key: UUID) -> HttpResponse:
             else:
                 messages.success(request, "Report saved.")
                 return redirect(report)
-    for claim in candidates:
-        claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-        claim.is_chosen = claim.pk in chosen
-        claim.is_rated = claim.verdict in RATINGS
+    rows = [
+        ReportCandidate(claim, VERDICT_MARKERS.get(claim.verdict, "?"), claim.pk in chosen, claim.verdict in RATINGS)
+        for claim in candidates
+    ]
     context = {
-        "report": report, "form": form, "candidates": candidates, "errors": errors,
+        "report": report, "form": form, "candidates": rows, "errors": errors,
         "max_claims": REPORT_MAX_CLAIMS, "n_chosen": len(chosen),
     }
     return render(request, "reports/edit.html", context)
