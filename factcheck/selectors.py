@@ -137,12 +137,16 @@ def claims_for_article(*, article_id: int, order: str = "position") -> list[Clai
 
 
 def claim_for_panel(*, claim_id: int) -> Claim:
-    """A claim with its article, assignee and last reviewer (one query); raises Claim.DoesNotExist.
+    """A claim with its article (not its text), assignee and last reviewer (one query); raises Claim.DoesNotExist.
 
-    Its evidence and conflicts flags are the panel's to count (`views.workspace.panel_context`), from the rows it
+    Its evidence and conflicts flags are the panel's to count (`presenters.panel_context`), from the rows it
     shows anyway.
     """
-    return Claim.objects.select_related("assignee", "verdict_by", "article", "article__source").get(pk=claim_id)
+    return (
+        Claim.objects.select_related("assignee", "verdict_by", "article", "article__source")
+        .defer("article__body", "article__headings", "article__search")
+        .get(pk=claim_id)
+    )
 
 
 def claim_evidence(*, claim_id: int) -> list[Evidence]:
@@ -316,7 +320,7 @@ def search_claims(*, q: str, limit: int = 50) -> list[Claim]:
             text_headline=_headline("text", query, whole=True),
             rationale_headline=_headline("rationale", query, words=20),
         )
-        .select_related("article", "article__source")
+        .select_related("article", "article__source", "assignee")
         .defer("article__body", "article__headings", "article__search", "search", "embedding", "match_keys")
     )
     return _ranked(qs, q, key="score", limit=limit)

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "factcheck.context_processors.roles",
+                "factcheck.context_processors.shortcuts",
                 "factcheck.context_processors.history_verification",
             ],
         },

@@ -6,6 +6,8 @@ data, and the status each role gets. A URL missing from the matrix fails `test_e
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -63,3 +65,34 @@ def test_admin_requires_staff(client, editor):
     client.force_login(editor)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_abilities_follow_the_roles(editor, checker, viewer, outsider):
+    from django.contrib.auth.models import AnonymousUser
+
+    from factcheck.permissions import Abilities, abilities
+
+    assert abilities(AnonymousUser()) == Abilities()
+    assert abilities(outsider) == Abilities()
+    assert abilities(viewer) == Abilities(view=True)
+    assert abilities(checker) == Abilities(view=True, review=True, read_draft_reports=True)
+    assert abilities(editor) == Abilities(
+        view=True, review=True, upload=True, assign=True, edit_articles=True, delete=True, edit_stories=True,
+        publish_reports=True, read_draft_reports=True,
+    )
+
+
+def test_templates_ask_permissions_only_through_can():
+    """One way to ask in a template (`can.<ability>`): no `perms.…` and no per-view `can_…` flags."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    other_ways = re.compile(r"\{[{%][^}]*\b(perms\.|can_\w+)")
+    found = []
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(folder).rglob("*.html"):
+            if "admin" in path.relative_to(folder).parts:
+                continue  # Django's admin asks its own way
+            found += [f"{path.name}: {m.group(0)}" for m in other_ways.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []

@@ -8,7 +8,9 @@ from typing import Callable
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from factcheck import permissions
+from factcheck import permissions, selectors
+from factcheck.models import Claim
+from factcheck.permissions import User
 
 
 def require_view_permission(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -25,6 +27,17 @@ def require_review(request: HttpRequest) -> None:
     """Read-only members may look but not change: a write by them is refused with 403."""
     if not permissions.can_review(request.user):
         raise PermissionDenied("You can read claims but not change them.")
+
+
+def claim_for_user(user: User, claim_id: int) -> Claim:
+    """The claim a view acts on or shows, with what its panel reads (one query); 404 to outsiders and for a claim
+    that doesn't exist. Whether the user may change it is the view's to ask (`require_review`)."""
+    if not permissions.can_view(user):
+        raise Http404("No such claim.")
+    try:
+        return selectors.claim_for_panel(claim_id=claim_id)
+    except Claim.DoesNotExist:
+        raise Http404("No such claim.") from None
 
 
 def int_or_none(raw: str | None) -> int | None:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions, selectors
-from factcheck.models import Article, Source
+from factcheck.forms import ArticleDetailsForm
+from factcheck.models import Article
+from factcheck.presenters import article_blocks, claim_rows, counters, panel_context
 from factcheck.services.articles import article_delete as article_delete_service
 from factcheck.services.articles import article_update_details
 from factcheck.views.access import require_view_permission
-from factcheck.views.workspace import article_blocks, counters, decorate, panel_context
 
 ORDERS = {"position": "Position", "score": "Check-worthiness"}
 
@@ -38,15 +39,13 @@ def article_page_context(
     order = request.GET.get("order", "position")
     order = order if order in ORDERS else "position"
     claims = selectors.claims_for_article(article_id=article.pk, order=order)
-    decorate(claims)
     selected = next((c for c in claims if c.pk == selected_id), None)
-    if selected is not None:
-        selected.is_selected = True
+    rows = claim_rows(claims, selected_id=selected_id)
     context: dict[str, Any] = {
         "article": article,
-        "claims": claims,
-        "blocks": article_blocks(article.body, article.headings, claims),
-        "counters": counters(selectors.verdict_counts(claims)),
+        "claims": rows,
+        "blocks": article_blocks(article.body, article.headings, rows),
+        "counters": counters(selectors.verdict_counts(rows)),
         "order": order,
         "orders": ORDERS,
         "selected": selected,
@@ -64,6 +63,21 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "claim-list":
         return render(request, "articles/article.html#claim-list", context)
     return render(request, "articles/article.html", context)
+
+
+@require_GET
+@require_view_permission
+def article_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The extraction status its page polls while the article is being extracted. Once extraction is finished:
+    286 (htmx stops polling) and an `extractionFinished` event, on which the page loads its claims once."""
+    article = Article.objects.filter(pk=pk).only("pk", "status").first()
+    if article is None:
+        raise Http404("No such article.")
+    if article.is_finished:
+        response = HttpResponseStopPolling()
+        response["HX-Trigger"] = "extractionFinished"
+        return response
+    return render(request, "articles/article.html#status", {"article": article})
 
 
 @require_POST
@@ -84,20 +98,6 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("factcheck:inbox")
 
 
-class ArticleDetailsForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    byline = forms.CharField(max_length=500, required=False)
-    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="Web address")
-    published_at = forms.DateTimeField(required=False, label="Published", help_text="e.g. 2026-01-31 14:00")
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), required=False, label="Publisher",
-                                    empty_label="Unknown publisher")
-    new_source = forms.CharField(max_length=200, required=False, label="Or a new publisher")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.objects.filter(is_active=True).only("pk", "name")
-
-
 def _details_initial(article: Article) -> dict[str, Any]:
     return {"title": article.title, "byline": article.byline, "url": article.url,
             "published_at": article.published_at, "source": article.source_id}
@@ -107,7 +107,7 @@ def _details_initial(article: Article) -> dict[str, Any]:
 @require_view_permission
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an article's details (Editors): title, byline, web address, date, publisher."""
-    if not request.user.has_perm("factcheck.change_article"):
+    if not permissions.can_edit_articles(request.user):
         raise PermissionDenied("Only editors can change an article's details.")
     article = Article.objects.select_related("source").defer("body", "headings").filter(pk=pk).first()
     if article is None:
@@ -132,6 +132,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("articles/<int:pk>/", article_detail, name="article"),
+    path("articles/<int:pk>/status", article_status, name="article-status"),
     path("articles/<int:pk>/delete", article_delete, name="article-delete"),
     path("articles/<int:pk>/edit", article_edit, name="article-edit"),
 ]

@@ -20,37 +20,17 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import selectors
+from factcheck.forms import ChangeSpanForm, SpanForm, SplitForm, UndoForm
 from factcheck.models import Article, Claim
 from factcheck.pagination import after
 from factcheck.services import ClaimConflict, claim_undo_verdict
 from factcheck.services.claim_spans import claim_add, claim_change_span, claim_split
-from factcheck.views.access import int_or_none, require_review, require_view_permission
+from factcheck.views.access import claim_for_user, int_or_none, require_review, require_view_permission
 from factcheck.views.articles import article_page_context
-from factcheck.views.claims import _claim_or_404, _panel_response, _validation_errors, queue_claims
+from factcheck.views.claims import _panel_response, _validation_errors, queue_claims
 
-
-# Versions and offsets are PostgreSQL integers: anything larger is a bad form, not a database error.
-MAX_INT = 2_147_483_647
+# Claim ids are PostgreSQL bigints: a larger number in a form is no claim, not a database error.
 MAX_ID = 2**63 - 1
-
-
-class SpanForm(forms.Form):
-    start = forms.IntegerField(min_value=0, max_value=MAX_INT)
-    end = forms.IntegerField(min_value=1, max_value=MAX_INT)
-    text = forms.CharField(required=False, strip=False, max_length=20_000)
-
-
-class ChangeSpanForm(SpanForm):
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
-
-
-class SplitForm(forms.Form):
-    at = forms.IntegerField(min_value=1, max_value=MAX_INT)
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
-
-
-class UndoForm(forms.Form):
-    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 BAD_SELECTION = "The selection could not be read; select the text again."
@@ -109,7 +89,7 @@ def _correct(
 ) -> HttpResponse:
     """A correction of one claim's span: authorise, read the form, call the service, show the workspace."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         return _workspace_response(request, article_id=claim.article_id, claim=claim, span_errors=[BAD_SELECTION])
@@ -158,13 +138,17 @@ def claim_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_review(request)
     form = UndoForm(request.POST)
     if not form.is_valid():
-        return _panel_response(request, _claim_or_404(pk), errors={"general": ["Not undone: reload the claim."]})
+        return _panel_response(
+            request, claim_for_user(request.user, pk), errors={"general": ["Not undone: reload the claim."]}
+        )
     try:
         claim = claim_undo_verdict(claim_id=pk, actor=request.user, expected_version=form.cleaned_data["version"])
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
     except ValidationError as exc:
-        return _panel_response(request, _claim_or_404(pk), changed=True, errors={"general": exc.messages})
+        return _panel_response(
+            request, claim_for_user(request.user, pk), changed=True, errors={"general": exc.messages}
+        )
     notice = f"Undone: the claim is “{claim.get_verdict_display()}” again."
     return _panel_response(request, claim, changed=True, verdict_changed=True, undoable=False, notice=notice)
 

@@ -22,8 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
+from factcheck.forms import EvidenceForm, VerdictForm
 from factcheck.models import CheckOffer, Claim, Evidence, Verdict
 from factcheck.pagination import keyset_page, query_without_cursor
+from factcheck.presenters import VERDICT_MARKERS, Segment, claim_rows, counters, panel_context
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict, evidence_add, evidence_remove
 from factcheck.services.check_offers import (
     check_label,
@@ -31,32 +33,10 @@ from factcheck.services.check_offers import (
     check_offer_reject,
     check_offer_restore,
 )
-from factcheck.views.access import int_or_none, require_review, require_view_permission
+from factcheck.views.access import claim_for_user, int_or_none, require_review, require_view_permission
 from factcheck.views.articles import article_page_context
-from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
 
 QUEUE_PAGE_SIZE = 50
-
-
-class VerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices)
-    rationale = forms.CharField(required=False, max_length=10_000)
-    version = forms.IntegerField(min_value=1)
-    correction_note = forms.CharField(required=False, max_length=10_000)
-
-
-class EvidenceForm(forms.Form):
-    url = forms.CharField(max_length=2000)
-    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
-    passage = forms.CharField(required=False, max_length=10_000)
-    note = forms.CharField(required=False, max_length=10_000)
-
-
-def _claim_or_404(pk: int) -> Claim:
-    try:
-        return selectors.claim_for_panel(claim_id=pk)
-    except Claim.DoesNotExist:
-        raise Http404("No such claim.") from None
 
 
 def _form_errors(form: forms.Form) -> dict[str, list[str]]:
@@ -94,7 +74,7 @@ def _panel_response(
         context["counters"] = counters(selectors.article_verdict_counts(article_id=claim.article_id))
         # A claim across a paragraph break is highlighted in pieces; the verdictChanged event updates those.
         context["oob_highlight"] = "\n" not in claim.text
-        context["seg"] = Segment(claim.text, claim, start=claim.start)
+        context["seg"] = Segment(claim.text, context["row"], start=claim.start)
     response = render(request, "articles/article.html#panel-update", context)
     if verdict_changed:
         response["HX-Trigger"] = json.dumps(
@@ -117,7 +97,7 @@ def _panel_response(
 @require_view_permission
 def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim's panel: the fragment for htmx, otherwise the article page with the claim selected."""
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     if request.htmx:
         return render(request, "articles/article.html#panel", panel_context(request, claim))
     context = article_page_context(request, article_id=claim.article_id, selected_id=claim.pk)
@@ -136,7 +116,7 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     rationale = request.POST.get("rationale", "")
     kept = {"rationale": rationale, "correction_note": request.POST.get("correction_note", "")}
     if not form.is_valid():
-        return _panel_response(request, _claim_or_404(pk), errors=_form_errors(form), **kept)
+        return _panel_response(request, claim_for_user(request.user, pk), errors=_form_errors(form), **kept)
     try:
         claim = claim_set_verdict(
             claim_id=pk,
@@ -149,7 +129,7 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     except Claim.DoesNotExist:
         raise Http404("No such claim.") from None
     except ValidationError as exc:
-        return _panel_response(request, _claim_or_404(pk), errors=_validation_errors(exc), **kept)
+        return _panel_response(request, claim_for_user(request.user, pk), errors=_validation_errors(exc), **kept)
     except ClaimConflict as exc:
         # Show the claim as it is now (its new version in the form) and keep what the user typed.
         return _panel_response(request, exc.current, changed=True, conflict=exc.current, **kept)
@@ -161,7 +141,7 @@ def claim_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign the claim: Editors to anyone; reviewers take an unassigned claim or give back their own."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     raw = request.POST.get("assignee", "").strip()
     assignee = None
     if raw:
@@ -177,7 +157,9 @@ def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         claim = claim_assign(claim_id=claim.pk, actor=request.user, assignee=assignee)
     except PermissionDenied as exc:
         # Someone took the claim first: say who has it now.
-        return _panel_response(request, _claim_or_404(pk), changed=True, errors={"assignee": [str(exc)]})
+        return _panel_response(
+            request, claim_for_user(request.user, pk), changed=True, errors={"assignee": [str(exc)]}
+        )
     return _panel_response(request, claim, changed=True)
 
 
@@ -186,7 +168,7 @@ def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach evidence to the claim; the source is matched by the link's domain."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     form = EvidenceForm(request.POST)
     values = {k: request.POST.get(k, "") for k in ("url", "stance", "passage", "note")}
     if not form.is_valid():
@@ -210,8 +192,11 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         evidence_remove(evidence_id=evidence.pk, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        return _panel_response(request, _claim_or_404(evidence.claim_id), errors={"evidence": exc.messages})
-    return _panel_response(request, _claim_or_404(evidence.claim_id), changed=True, notice="Evidence removed.")
+        claim = claim_for_user(request.user, evidence.claim_id)
+        return _panel_response(request, claim, errors={"evidence": exc.messages})
+    return _panel_response(
+        request, claim_for_user(request.user, evidence.claim_id), changed=True, notice="Evidence removed."
+    )
 
 
 # --- Published fact-checks offered on the claim ---------------------------------------------------------------
@@ -246,7 +231,7 @@ def check_offer_decide(request: HttpRequest, pk: int, offer_pk: int, decision: s
     decision was refused (an offer no longer there, another claim's, one already decided the other way)."""
     require_review(request)
     decide, notice = OFFER_DECISIONS[decision]
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     try:
         offer = decide(offer_id=offer_pk, claim_id=claim.pk, actor=request.user)
     except ValidationError as exc:
@@ -299,10 +284,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     params = request.GET
     filters, claims = queue_claims(request)
     page = keyset_page(claims, order=selectors.QUEUE_ORDER, cursor=params.get("after"), size=QUEUE_PAGE_SIZE)
-    decorate(page.rows)
     context = {
         "page": page,
-        "claims": page.rows,
+        "claims": claim_rows(page.rows, with_article=True),
         "filters": filters,
         "query": query_without_cursor(params),
         "verdicts": [("open", "Unreviewed"), *[(v, label) for v, label in Verdict.choices if v != "unreviewed"]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,36 +10,16 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions
+from factcheck.forms import FactCheckImportForm
 from factcheck.ingest import IngestError, format_size
 from factcheck.models import FactCheckImport
 from factcheck.pagination import keyset_page
 from factcheck.queueing import sends_watched
 from factcheck.services import factcheck_imports
 from factcheck.views.access import require_view_permission
-from factcheck.views.uploads import _form_response, _http_url, require_upload_permission
+from factcheck.views.uploads import _form_response, require_upload_permission
 
 FACTCHECK_ACCEPT = ".json,.jsonld,.jsonl,.ndjson,.html,.htm"
-
-
-class FactCheckImportForm(forms.Form):
-    file = forms.FileField(required=False, label="File",
-                           help_text="ClaimReview JSON (one object, a list, an @graph or a DataFeed), JSON lines, "
-                                     "or an HTML page with ClaimReview JSON-LD.")
-    url = forms.CharField(required=False, max_length=2000, label="Or fetch a web address",
-                          widget=forms.URLInput(attrs={"placeholder": "https://"}))
-
-    def clean_url(self) -> str:
-        return _http_url(self.cleaned_data["url"])
-
-    def clean(self):
-        cleaned = super().clean()
-        given = [bool(cleaned.get("file")), bool(cleaned.get("url"))]
-        if not any(given) and not self.errors:
-            raise forms.ValidationError("Choose a file or enter a web address.")
-        if all(given):
-            raise forms.ValidationError("Upload a file or enter a web address, not both.")
-        return cleaned
 
 
 def progress_response(request: HttpRequest, template: str, context: dict, *, finished: bool) -> HttpResponse:
@@ -94,8 +73,7 @@ def factcheck_import_list(request: HttpRequest) -> HttpResponse:
     under way live (htmx polls it while any on the page is unfinished)."""
     page = keyset_page(factcheck_imports.factcheck_import_list(), order=IMPORT_ORDER,
                        cursor=request.GET.get("after"), size=25)
-    context = {"page": page, "runs": page.rows, "query": "", "cursor": request.GET.get("after", ""),
-               "can_upload": permissions.can_upload(request.user)}
+    context = {"page": page, "runs": page.rows, "query": "", "cursor": request.GET.get("after", "")}
     context["finished"] = finished = not any(run.status in _UNFINISHED for run in page.rows)
     return progress_response(request, "factchecks/list.html", context, finished=finished)
 

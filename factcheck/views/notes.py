@@ -22,8 +22,8 @@ from factcheck.models import Note, Notification
 from factcheck.pagination import keyset_page
 from factcheck.services.notes import NoteSaved, note_add, note_edit
 from factcheck.services.notifications import notification_mark_read, notifications_mark_all_read
-from factcheck.views.access import int_or_none, require_review, require_view_permission
-from factcheck.views.claims import _claim_or_404, _panel_response, _validation_errors
+from factcheck.views.access import claim_for_user, int_or_none, require_review, require_view_permission
+from factcheck.views.claims import _panel_response, _validation_errors
 
 NOTIFICATIONS_PAGE_SIZE = 30
 
@@ -42,7 +42,7 @@ def _saved_notice(saved: NoteSaved, done: str) -> str:
 def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Write a note on the claim, or reply to one of its notes (`parent`)."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     body = request.POST.get("body", "")
     parent_id = int_or_none(request.POST.get("parent"))
     try:
@@ -67,9 +67,10 @@ def note_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         saved = note_edit(note_id=note.pk, actor=request.user, body=body)
     except ValidationError as exc:
         return _panel_response(
-            request, _claim_or_404(note.claim_id), errors=_note_errors(exc), note_values={"body": body, "edit": pk}
+            request, claim_for_user(request.user, note.claim_id), errors=_note_errors(exc),
+            note_values={"body": body, "edit": pk},
         )
-    claim = _claim_or_404(note.claim_id)
+    claim = claim_for_user(request.user, note.claim_id)
     return _panel_response(request, claim, changed=True, notice=_saved_notice(saved, "Note saved."))
 
 

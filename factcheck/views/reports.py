@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Callable
 from uuid import UUID
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -22,13 +21,20 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from factcheck import permissions
+from factcheck.forms import ReportCreateForm, ReportEditForm
 from factcheck.models import Report
 from factcheck.pagination import keyset_page, query_without_cursor
+from factcheck.presenters import VERDICT_MARKERS, ReportCandidate, ReportItem
 from factcheck.reports.claimreview import RATINGS, claim_review_jsonld, jsonld_script_body
-from factcheck.reports.content import REPORT_MAX_CLAIMS, report_choices, report_content, report_history
+from factcheck.reports.content import (
+    REPORT_MAX_CLAIMS,
+    ReportSection,
+    report_choices,
+    report_content,
+    report_history,
+)
 from factcheck.services import reports as report_services
 from factcheck.views.access import require_view_permission
-from factcheck.views.workspace import VERDICT_MARKERS
 
 REPORTS_PER_PAGE = 50
 REPORT_ORDER = (("updated_at", True), ("id", True))
@@ -63,14 +69,20 @@ def report_list(request: HttpRequest) -> HttpResponse:
                                                   "query": query_without_cursor(request.GET)})
 
 
-def _decorate(sections, report: Report, request: HttpRequest) -> None:
-    for section in sections:
-        for entry in section.entries:
-            claim = entry.claim
-            claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-            if report.is_published:
-                data = claim_review_jsonld(report, claim, request)
-                entry.jsonld = jsonld_script_body(data) if data is not None else None
+def _report_items(
+    sections: list[ReportSection], report: Report, request: HttpRequest
+) -> list[tuple[ReportSection, list[ReportItem]]]:
+    """Each section with its claims as the page shows them; a published report's carry their ClaimReview markup."""
+
+    def jsonld(claim) -> str | None:
+        data = claim_review_jsonld(report, claim, request) if report.is_published else None
+        return jsonld_script_body(data) if data is not None else None
+
+    return [
+        (section, [ReportItem(entry, VERDICT_MARKERS.get(entry.claim.verdict, "?"), jsonld(entry.claim))
+                   for entry in section.entries])
+        for section in sections
+    ]
 
 
 @login_not_required
@@ -91,21 +103,14 @@ def report_detail(request: HttpRequest, key: UUID) -> HttpResponse:
             raise Http404("No such page.")
         report = _report_or_404(key, user)
     sections = report_content(report=report)
-    _decorate(sections, report, request)
     context = {
         "report": report,
-        "sections": sections,
+        "sections": _report_items(sections, report, request),
         "n_claims": sum(len(s.entries) for s in sections),
-        "can_publish": permissions.can_publish_reports(user),
         "public": not user.is_authenticated,
         "history": report_history(report=report) if user.is_authenticated else [],
     }
     return render(request, "reports/report.html", context)
-
-
-class ReportCreateForm(forms.Form):
-    article = forms.IntegerField(min_value=1, required=False)
-    story = forms.IntegerField(min_value=1, required=False)
 
 
 @require_POST
@@ -125,12 +130,6 @@ def report_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("factcheck:reports")
     return redirect("factcheck:report-edit", key=report.key)
-
-
-class ReportEditForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    summary = forms.CharField(required=False, max_length=20_000, label="Introduction (optional)",
-                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,12 +158,12 @@ def report_edit(request: HttpRequest, key: UUID) -> HttpResponse:
             else:
                 messages.success(request, "Report saved.")
                 return redirect(report)
-    for claim in candidates:
-        claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-        claim.is_chosen = claim.pk in chosen
-        claim.is_rated = claim.verdict in RATINGS
+    rows = [
+        ReportCandidate(claim, VERDICT_MARKERS.get(claim.verdict, "?"), claim.pk in chosen, claim.verdict in RATINGS)
+        for claim in candidates
+    ]
     context = {
-        "report": report, "form": form, "candidates": candidates, "errors": errors,
+        "report": report, "form": form, "candidates": rows, "errors": errors,
         "max_claims": REPORT_MAX_CLAIMS, "n_chosen": len(chosen),
     }
     return render(request, "reports/edit.html", context)

@@ -10,8 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from factcheck import selectors
+from factcheck.presenters import ClaimHit, claim_row
 from factcheck.views.access import require_view_permission
-from factcheck.views.workspace import decorate
 
 MAX_QUERY = 200
 
@@ -30,12 +30,15 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     claims, articles = [], []
     if q:
-        claims = selectors.search_claims(q=q)
+        claims = [
+            ClaimHit(
+                row=claim_row(claim, with_article=True),
+                text_marked=marked(claim.text_headline),
+                rationale_marked=marked(claim.rationale_headline) if claim.rationale else "",
+            )
+            for claim in selectors.search_claims(q=q)
+        ]
         articles = selectors.search_articles(q=q)
-        decorate(claims)
-        for claim in claims:
-            claim.text_marked = marked(claim.text_headline)
-            claim.rationale_marked = marked(claim.rationale_headline) if claim.rationale else ""
         for article in articles:
             article.title_marked = marked(article.title_headline)
             article.body_marked = marked(article.body_headline)

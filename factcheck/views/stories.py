@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,38 +23,18 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
+from factcheck.forms import ArticleStoryForm, ClusterVerdictForm, MergeForm, NoteForm, RenameForm
 from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflict, Story, Verdict
 from factcheck.pagination import keyset_page
+from factcheck.presenters import VERDICT_MARKERS, Segment, claim_rows, counters, panel_context
 from factcheck.services import clusters as cluster_services
 from factcheck.services import conflicts as conflict_services
 from factcheck.services import stories as story_services
-from factcheck.views.access import require_review, require_view_permission
-from factcheck.views.workspace import VERDICT_MARKERS, Segment, counters, decorate, panel_context
+from factcheck.views.access import claim_for_user, require_review, require_view_permission
 
 STORIES_PER_PAGE = 50
 MAX_CONFLICTS_AT_ONCE = 200  # a group's "also" ids: the claim panel lists all of a claim's open contradictions
 REVIEWED_VERDICTS = [(v, label) for v, label in Verdict.choices if v in ("verified", "disputed", "false")]
-
-
-class ClusterVerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices)
-    rationale = forms.CharField(required=False, max_length=10_000)
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=10_000)
-
-
-class MergeForm(forms.Form):
-    other = forms.IntegerField(min_value=1)
-
-
-class ArticleStoryForm(forms.Form):
-    story = forms.IntegerField(min_value=1, required=False)
-
-
-class RenameForm(forms.Form):
-    title = forms.CharField(max_length=500)
 
 
 def _require_story_edit(request: HttpRequest) -> None:
@@ -86,18 +65,6 @@ def _story_or_404(pk: int) -> Story:
     if story is None:
         raise Http404("No such story.")
     return story
-
-
-def _claim_or_404(pk: int) -> Claim:
-    claim = (
-        Claim.objects.select_related("article", "article__source")
-        .defer("article__body", "article__headings")
-        .filter(pk=pk)
-        .first()
-    )
-    if claim is None:
-        raise Http404("No such claim.")
-    return claim
 
 
 def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
@@ -132,8 +99,6 @@ def story_page_context(request: HttpRequest, story: Story, **extra: Any) -> dict
         "story_query": urlencode(query),
         "group_query": urlencode({"show": overview.show} if overview.show != "all" else {}),
         "story_options": story_options,
-        "can_review": permissions.can_review(request.user),
-        "can_edit_stories": permissions.can_edit_stories(request.user),
         "reviewed_verdicts": REVIEWED_VERDICTS,
         "errors": [],
         "notice": "",
@@ -149,7 +114,6 @@ def claim_sections_context(request: HttpRequest, claim: Claim, **extra: Any) -> 
         "siblings": selectors.claim_siblings(claim=claim),
         "conflicts": conflicts,
         "conflict_groups": selectors.conflict_groups(conflicts, claim_id=claim.pk),
-        "can_review": permissions.can_review(request.user),
         "matching_errors": [],
         "matching_notice": "",
         **extra,
@@ -256,14 +220,14 @@ def _preview(request: HttpRequest, template: str, context: dict[str, Any]) -> Ht
 def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the claim out of its cluster (it does not state the same thing); matching never puts it back."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     try:
         cluster_services.claim_split_from_cluster(claim_id=claim.pk, actor=request.user)
     except ValidationError as exc:
         return _answer(request, claim=claim, fallback=claim.get_absolute_url(), section="siblings",
                        errors=_errors(exc))
-    return _answer(request, claim=_claim_or_404(pk), fallback=claim.get_absolute_url(), section="siblings",
-                   notice="Claim split off its cluster.", trigger=_changed_trigger([claim.pk]))
+    return _answer(request, claim=claim_for_user(request.user, pk), fallback=claim.get_absolute_url(),
+                   section="siblings", notice="Claim split off its cluster.", trigger=_changed_trigger([claim.pk]))
 
 
 @require_GET
@@ -347,7 +311,7 @@ def claim_cluster_verdict_preview(request: HttpRequest, pk: int) -> HttpResponse
     """Before applying a verdict to a cluster: the siblings that will get it and those left as they are (who set
     what, when). Changes nothing; the confirm form carries the versions seen here."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     form = ClusterVerdictForm(request.POST)
     context: dict[str, Any] = {"claim": claim, "next": _next_url(request, claim.get_absolute_url())}
     if not form.is_valid():
@@ -396,7 +360,7 @@ def claim_cluster_verdict(request: HttpRequest, pk: int) -> HttpResponse:
     is still at the version seen. htmx: the claim panel, plus out-of-band rows and highlights of the changed
     claims of this article and the counters; the `claimsChanged` event names every changed claim."""
     require_review(request)
-    claim = _claim_or_404(pk)
+    claim = claim_for_user(request.user, pk)
     fallback = _next_url(request, claim.get_absolute_url())
     form = ClusterVerdictForm(request.POST)
     if not form.is_valid():
@@ -439,17 +403,17 @@ def _applied(
         # No JavaScript: back to the page (outcome as messages). Story page: its overview, redrawn.
         return _answer(request, claim=claim, fallback=fallback, section="siblings", errors=errors,
                        notice=notice if result and result.changed else "", trigger=trigger)
-    panel_claim = selectors.claim_for_panel(claim_id=claim.pk)
+    panel_claim = claim_for_user(request.user, claim.pk)
     context = panel_context(request, panel_claim)
     context.update(siblings_notice=notice if result and result.changed else "", siblings_errors=errors, oob=True)
     if result is not None and result.changed:
-        rows = selectors.claims_with_review_state(claim_ids=result.changed_ids, article_id=claim.article_id)
-        decorate(rows)
-        for row in rows:
-            row.is_selected = row.pk == claim.pk
+        rows = claim_rows(
+            selectors.claims_with_review_state(claim_ids=result.changed_ids, article_id=claim.article_id),
+            selected_id=claim.pk,
+        )
         context.update(
             rows=rows,
-            segments=[Segment(row.text, row) for row in rows if "\n" not in row.text],
+            segments=[Segment(row.text, row, start=row.start) for row in rows if "\n" not in row.text],
             counters=counters(selectors.article_verdict_counts(article_id=claim.article_id)),
         )
     response = render(request, "matching/cluster_verdict.html#applied", context)
@@ -469,7 +433,7 @@ def _close_conflict(request: HttpRequest, pk: int, service, done: str) -> HttpRe
     claim_raw = request.POST.get("claim", "")
     claim_ids = [c.pk for c in conflict.claims.all().order_by("pk")]
     claim_id = int(claim_raw) if claim_raw.isdigit() and int(claim_raw) in claim_ids else (claim_ids[0] if claim_ids else None)
-    claim = _claim_or_404(claim_id) if claim_id else None
+    claim = claim_for_user(request.user, claim_id) if claim_id else None
     fallback = claim.get_absolute_url() if claim else reverse("factcheck:stories")
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

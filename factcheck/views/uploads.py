@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions
+from factcheck.forms import BatchUploadForm, UploadForm
 from factcheck.ingest import IngestError, format_size, sniff_kind
-from factcheck.models import ImportBatch, Source
+from factcheck.models import ImportBatch
 from factcheck.pagination import keyset_page
 from factcheck.queueing import sends_watched
 from factcheck.services import imports
@@ -41,108 +41,6 @@ def require_upload_permission(view: Callable[..., HttpResponse]) -> Callable[...
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-# --- forms ------------------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
-def _http_url(value: str) -> str:
-    value = value.strip()
-    if value and not value.lower().startswith(("http://", "https://")):
-        raise forms.ValidationError("Enter a web address starting with http:// or https://.")
-    return value
-
-
-class SourceFields(forms.Form):
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.filter(is_active=True).order_by("name"),
-        required=False,
-        label="Publisher",
-        empty_label="Match by the article's web address",
-    )
-    new_source = forms.CharField(required=False, max_length=200, label="Or add a new publisher")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("source") and cleaned.get("new_source", "").strip():
-            raise forms.ValidationError("Pick a publisher or name a new one, not both.")
-        return cleaned
-
-    def source_choice(self) -> imports.SourceChoice | None:
-        source, new_name = self.cleaned_data.get("source"), self.cleaned_data.get("new_source", "").strip()
-        return imports.SourceChoice(source=source, new_name=new_name) if source or new_name else None
-
-
-class UploadForm(SourceFields):
-    files = MultipleFileField(required=False, label="Files",
-                              help_text="One or more .txt, .md, .html, .docx or .pdf files.")
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Or paste the text",
-                           max_length=2_000_000)
-    url = forms.CharField(required=False, max_length=2000, label="Or fetch a web page",
-                          widget=forms.URLInput(attrs={"placeholder": "https://"}))
-    title = forms.CharField(required=False, max_length=500, label="Title",
-                            help_text="Leave empty to use the title found in the document.")
-    byline = forms.CharField(required=False, max_length=500, label="Byline")
-    published_at = forms.DateTimeField(required=False, label="Published",
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                                                      "%Y-%m-%d"])
-    article_url = forms.CharField(required=False, max_length=2000, label="Article's web address",
-                                  widget=forms.URLInput(attrs={"placeholder": "https://"}))
-
-    field_order = ("files", "text", "url", "title", "byline", "published_at", "article_url", "source",
-                   "new_source")
-
-    def clean_url(self) -> str:
-        return self.cleaned_data["url"].strip()
-
-    def clean_article_url(self) -> str:
-        return _http_url(self.cleaned_data["article_url"])
-
-    def clean(self):
-        cleaned = super().clean()
-        given = [bool(cleaned.get("files")), bool((cleaned.get("text") or "").strip()), bool(cleaned.get("url"))]
-        if sum(given) == 0 and not self.errors:
-            raise forms.ValidationError("Choose a file, paste the text, or enter a web address.")
-        if sum(given) > 1:
-            raise forms.ValidationError("Upload files, paste text or enter a web address: one at a time.")
-        return cleaned
-
-    def has_metadata(self) -> bool:
-        c = self.cleaned_data
-        return any([c.get("title", "").strip(), c.get("byline", "").strip(), c.get("published_at"),
-                    c.get("article_url", "")])
-
-    def metadata(self) -> imports.ArticleMetadata:
-        c = self.cleaned_data
-        return imports.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
-                                       published_at=c.get("published_at"), url=c.get("article_url", ""))
-
-
-class BatchUploadForm(SourceFields):
-    files = MultipleFileField(required=True, label="Files",
-                              help_text="A .zip of documents, a .jsonl or .csv file (one article per row), "
-                                        "or an RSS/Atom feed file.")
-
-    field_order = ("files", "source", "new_source")
-
-
-# --- views ------------------------------------------------------------------------------------------------
 
 
 def _read_files(files) -> list[tuple[str, bytes]]:

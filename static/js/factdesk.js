@@ -7,9 +7,12 @@
 (function () {
   "use strict";
 
-  var VERDICT_KEYS = { v: true, d: true, f: true, u: true, x: true };
-  // A published check offered on the claim: c = the same claim, o = another claim (not the same).
-  var OFFER_KEYS = { c: true, o: true };
+  // The keys this person is offered, each with its action (factcheck.presenters.SHORTCUTS, given by the page;
+  // the shortcuts dialog lists the same ones). A key not given does nothing here.
+  var KEYS = (function () {
+    var data = document.getElementById("shortcut-keys");
+    try { return data ? JSON.parse(data.textContent) : {}; } catch (e) { return {}; }
+  })();
 
   function isTyping(target) {
     if (!target || target === document.body) return false;
@@ -126,12 +129,13 @@
       queuedKey = key;
       return true;
     }
-    if (key === "j" || key === "k") {
+    var action = KEYS[key];
+    if (action === "next-claim" || action === "previous-claim") {
       if (!document.getElementById("claim-list")) return false;
-      moveSelection(key === "j" ? 1 : -1);
+      moveSelection(action === "next-claim" ? 1 : -1);
       return true;
     }
-    if (VERDICT_KEYS[key]) {
+    if (action === "verdict") {
       var button = document.querySelector('#claim-panel [data-verdict-key="' + key + '"]');
       if (button && !button.disabled) {
         button.click();
@@ -139,8 +143,9 @@
       }
       return false;
     }
-    if (OFFER_KEYS[key]) {
-      // The first undecided check in view: one folded under "possibly checked" counts once it is opened.
+    if (action === "offer") {
+      // A published check offered on the claim (same claim, or not the same): the first undecided check in
+      // view; one folded under "possibly checked" counts once it is opened.
       var buttons = document.querySelectorAll('#claim-panel [data-offer-key="' + key + '"]');
       for (var i = 0; i < buttons.length; i++) {
         if (!buttons[i].disabled && !buttons[i].closest("details:not([open])")) {
@@ -150,9 +155,8 @@
       }
       return false;
     }
-    if (key === "e") return focusField("evidence");
-    if (key === "r") return focusField("rationale");
-    if (FLOW_KEYS[key]) return FLOW_KEYS[key]();
+    if (action === "evidence" || action === "rationale" || action === "note") return focusField(action);
+    if (FLOW_ACTIONS[action]) return FLOW_ACTIONS[action]();
     return false;
   }
 
@@ -164,7 +168,7 @@
       if (event.key === "Escape" && target.closest && target.closest("#claim-panel")) target.blur();
       return;
     }
-    if (event.key === "?") {
+    if (KEYS[event.key] === "shortcuts") {
       event.preventDefault();
       toggleShortcuts();
       return;
@@ -172,9 +176,7 @@
     var dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) return;
     var key = event.key;
-    if (event.shiftKey || key.length !== 1) return;
-    if (key !== "j" && key !== "k" && key !== "e" && key !== "r" && !VERDICT_KEYS[key] && !OFFER_KEYS[key] &&
-        !FLOW_KEYS[key]) return;
+    if (event.shiftKey || key.length !== 1 || !KEYS[key]) return;
     if (!document.getElementById("claim-panel")) return;
     if (runShortcut(key)) event.preventDefault();
   });
@@ -252,19 +254,19 @@
   });
 
   // --- Claims a person adds or corrects, undo, next unreviewed claim -------------------------------------
-  // a adds the selected text as a claim, t makes it the selected claim's span, s splits the selected claim where
-  // the caret is (a click in its text); z undoes your last verdict while its notice shows; n goes to the next
-  // unreviewed claim (the queue's next when the article was opened from the queue). The server finds the exact
-  // offsets and refuses what doesn't fit; the offsets sent here are computed from each piece's place in the body.
+  // Adding the selected text as a claim, making it the selected claim's span, splitting the selected claim where
+  // the caret is (a click in its text); undoing your last verdict while its notice shows; the next unreviewed
+  // claim (the queue's next when the article was opened from the queue). The server finds the exact offsets and
+  // refuses what doesn't fit; the offsets sent here are computed from each piece's place in the body.
   var UNDO_MS = 8000;
   var PENDING_UNDO = "factdesk.pendingUndo";
   var AUTO_ADVANCE = "factdesk.autoAdvance";
-  var FLOW_KEYS = {
-    n: function () { return nextUnreviewed(); },
-    z: function () { return undo(); },
-    a: function () { return spanSubmit("add"); },
-    t: function () { return spanSubmit("span"); },
-    s: function () { return spanSubmit("split"); }
+  var FLOW_ACTIONS = {
+    "next-unreviewed": function () { return nextUnreviewed(); },
+    "undo": function () { return undo(); },
+    "add-claim": function () { return spanSubmit("add"); },
+    "set-span": function () { return spanSubmit("span"); },
+    "split-claim": function () { return spanSubmit("split"); }
   };
 
   function storage(kind) {
@@ -600,15 +602,6 @@
 
   syncAutoAdvance();
   restoreUndo();
-
-  // m: write a note on the selected claim (its own listener, so the review keys above stay as they are).
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (event.key !== "m" || isTyping(event.target)) return;
-    var dialog = document.getElementById("shortcuts");
-    if (dialog && dialog.open) return;
-    if (focusField("note")) event.preventDefault();
-  });
 
   // Typing "@na" in a note suggests colleagues whose username starts with "na": arrow keys choose, Enter or Tab
   // (or a click) puts the name in. One shared list, moved under the box being typed in.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -219,3 +220,34 @@ def test_background_polls_never_hold_back_the_keys(live_server, new_page, sign_i
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(page.locator("#claim-panel")).to_have_attribute("data-claim", str(claims[1].pk))
+
+
+def test_article_page_polls_its_status_then_loads_the_claims_once(live_server, new_page, sign_in):
+    """While extraction runs, the page polls a small status fragment (not itself); when extraction is done the
+    polling stops (286) and the claims are loaded once, without reloading the page."""
+    UserFactory(username="ana", role=ROLE_FACT_CHECKERS)
+    article = ArticleFactory(title="Awaiting its claims", body=BODY, status=Article.Status.EXTRACTING)
+    page = sign_in(new_page(), "ana")
+    page_path, status_path = f"/articles/{article.pk}/", f"/articles/{article.pk}/status"
+    asked = []
+    page.on("request", lambda request: asked.append(urlparse(request.url).path) if request.headers.get("hx-request")
+            else None)
+
+    open_article(page, live_server, article)
+    expect(page.locator("#article-status")).to_contain_text("Extracting")
+    with page.expect_response(lambda response: urlparse(response.url).path == status_path):
+        pass
+    assert page_path not in asked  # polling asks for the status only
+
+    claims = claims_for(article)
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.READY)
+    expect(page.locator(f"#hl-{claims[1].pk}")).to_be_visible()
+    expect(page.locator("#article-status")).to_have_count(0)
+    expect(page.locator("#claims-title .count")).to_have_text(str(len(claims)))
+    assert_not_reloaded(page)
+    assert asked.count(page_path) == 1
+
+    # Stopped: no status request follows, however long the page stays open (a poll was due every 2 s).
+    polls = asked.count(status_path)
+    page.wait_for_timeout(3_000)
+    assert asked.count(status_path) == polls and asked.count(page_path) == 1

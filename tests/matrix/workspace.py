@@ -47,6 +47,7 @@ def _offer(status: str = "offered"):
 MATRIX: dict[str, Entry] = {
     "article": ("get", _article, no_data, READ),
     "article-row": ("get", _extracting_article, no_data, READ),
+    "article-status": ("get", _extracting_article, no_data, READ),
     "article-delete": ("post", _article, lambda args: {"confirm": "yes"}, EDITORS_ONLY_REDIRECT),
     "article-edit": ("get", _article, no_data,
                      {"anonymous": LOGIN, "outsider": 404, "viewer": 403, "checker": 403, "editor": 200}),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from factcheck.models import Article, Claim
 from factcheck.services import claim_set_verdict
-from factcheck.views.workspace import article_blocks, block_ranges
+from factcheck.presenters import article_blocks, block_ranges
 from tests.factories import ArticleFactory, ClaimFactory
 from tests.views.conftest import HTMX
 
@@ -95,6 +95,30 @@ def test_extracting_article_polls_until_ready(client, viewer):
     assert 'hx-trigger="every 2s"' in html
     Article.objects.filter(pk=article.pk).update(status=Article.Status.READY)
     assert 'hx-trigger="every 2s"' not in client.get(_url(article)).content.decode()
+
+
+def test_extracting_article_polls_its_status_fragment_not_the_page(client, viewer):
+    article = ArticleFactory(status=Article.Status.EXTRACTING)
+    status_url = reverse("factcheck:article-status", args=[article.pk])
+    client.force_login(viewer)
+    poller = re.search(r'<p id="article-status"[^>]*>', client.get(_url(article)).content.decode()).group(0)
+    assert f'hx-get="{status_url}"' in poller and 'hx-trigger="every 2s"' in poller
+
+    response = client.get(status_url, **HTMX)
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert 'id="article-status"' in response.content.decode() and "Extracting" in response.content.decode()
+    assert "claim-list" not in response.content.decode()
+
+
+@pytest.mark.parametrize("status", [Article.Status.READY, Article.Status.FAILED])
+def test_status_poll_stops_once_extraction_is_finished(client, viewer, status):
+    article = ArticleFactory(status=Article.Status.EXTRACTING)
+    client.force_login(viewer)
+    Article.objects.filter(pk=article.pk).update(status=status)
+    response = client.get(reverse("factcheck:article-status", args=[article.pk]), **HTMX)
+    # 286 ends htmx polling; the event makes the page load its claims once.
+    assert response.status_code == 286 and response["HX-Trigger"] == "extractionFinished"
+    assert client.get(reverse("factcheck:article-status", args=[987654]), **HTMX).status_code == 404
 
 
 def test_delete_needs_confirmation_and_keeps_history(client, editor, article):

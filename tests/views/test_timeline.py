@@ -65,7 +65,7 @@ def test_changes_outside_the_workspace_say_so():
 
 def test_a_long_history_shows_the_newest_changes_and_the_rest_on_request(client, checker):
     from factcheck.models import Claim
-    from factcheck.views.workspace import TIMELINE_SHOWN
+    from factcheck.presenters import TIMELINE_SHOWN
     from tests.factories import ClaimFactory
 
     claim = ClaimFactory()

@@ -4,6 +4,8 @@ offered, the favicon."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,23 @@ def test_viewers_are_not_offered_review_shortcuts(client, viewer, checker):
     client.force_login(checker)
     dialog = client.get(article.get_absolute_url()).content.decode().split('id="shortcuts"')[1]
     assert all(f"<kbd>{key}</kbd>" in dialog for key in "vdfre")
+
+
+@pytest.mark.parametrize("role", ["viewer", "checker"])
+def test_the_dialog_and_the_script_get_the_same_keys(client, request, role):
+    """The shortcuts dialog lists exactly the keys the script acts on (from one list), for each role."""
+    from factcheck.presenters import SHORTCUTS
+
+    client.force_login(request.getfixturevalue(role))
+    page = client.get(ArticleFactory().get_absolute_url()).content.decode()
+    dialog = page.split('id="shortcuts"')[1].split("</dialog>")[0]
+    given = json.loads(re.search(r'<script id="shortcut-keys" type="application/json">(.*?)</script>', page).group(1))
+    assert re.findall(r"<kbd>(.)</kbd>", dialog) == list(given)
+    review_keys = {shortcut.key for shortcut in SHORTCUTS if shortcut.review}
+    assert (review_keys & set(given)) == (review_keys if role == "checker" else set())
+    # Every action the page can name is one the script handles.
+    script = (Path(settings.BASE_DIR) / "static/js/factdesk.js").read_text()
+    assert all(f'"{shortcut.action}"' in script for shortcut in SHORTCUTS)
 
 
 def test_every_page_links_the_svg_favicon(client, checker):

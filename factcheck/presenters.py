@@ -1,14 +1,15 @@
-"""What the article workspace and the claim panel show: the highlighted text, verdict markers, the panel's context.
+"""What the pages show, shaped for the templates: claim rows, the highlighted text, verdict markers, the panel.
 
 Shared by the article page and the claim endpoints, so a fragment rendered after a change is identical to the
-same fragment in a full page load.
+same fragment in a full page load. Rows are small frozen dataclasses built from what a selector read; templates
+read their fields.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,6 +19,9 @@ from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, Repor
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.services.notes import MENTION
 from factcheck.timeline import claim_timeline
+
+if TYPE_CHECKING:
+    from factcheck.reports.content import ReportEntry
 
 # Never colour alone: every verdict also has a marker and a word.
 VERDICT_MARKERS: dict[str, str] = {
@@ -29,7 +33,7 @@ VERDICT_MARKERS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerdictButton:
     value: str
     label: str
@@ -37,13 +41,50 @@ class VerdictButton:
     marker: str
 
 
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    key: str
+    action: str  # what static/js/factdesk.js does on the key (its ACTIONS table)
+    label: str  # what the shortcuts dialog says
+    review: bool = False  # offered only to people who can review (Viewers are not offered it)
+
+
+# verdict -> (its button, its key, what the shortcuts dialog says of the key)
+_VERDICT_KEYS: dict[str, tuple[str, str, str]] = {
+    Verdict.VERIFIED: ("Verified", "v", "Mark Verified"),
+    Verdict.DISPUTED: ("Disputed", "d", "Mark Disputed (needs a rationale)"),
+    Verdict.FALSE: ("False", "f", "Mark False (needs a rationale)"),
+    Verdict.UNREVIEWED: ("Unreviewed", "u", "Back to Unreviewed"),
+    Verdict.NOT_A_CLAIM: ("Not a claim", "x", "Not a claim (dismiss)"),
+}
+
 VERDICT_BUTTONS = [
-    VerdictButton(Verdict.VERIFIED, "Verified", "v", VERDICT_MARKERS[Verdict.VERIFIED]),
-    VerdictButton(Verdict.DISPUTED, "Disputed", "d", VERDICT_MARKERS[Verdict.DISPUTED]),
-    VerdictButton(Verdict.FALSE, "False", "f", VERDICT_MARKERS[Verdict.FALSE]),
-    VerdictButton(Verdict.UNREVIEWED, "Unreviewed", "u", VERDICT_MARKERS[Verdict.UNREVIEWED]),
-    VerdictButton(Verdict.NOT_A_CLAIM, "Not a claim", "x", VERDICT_MARKERS[Verdict.NOT_A_CLAIM]),
+    VerdictButton(verdict, label, key, VERDICT_MARKERS[verdict]) for verdict, (label, key, _) in _VERDICT_KEYS.items()
 ]
+
+# Every keyboard shortcut, once: the dialog lists these, and the page gives the script the ones it offers
+# (`shortcut_keys`), so the two can't disagree.
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("j", "next-claim", "Next claim"),
+    Shortcut("k", "previous-claim", "Previous claim"),
+    Shortcut("n", "next-unreviewed", "Next unreviewed claim (from the claims queue: the queue's next)"),
+    *(Shortcut(key, "verdict", said, review=True) for _, key, said in _VERDICT_KEYS.values()),
+    Shortcut("c", "offer", "Previously fact-checked: same claim (adds it as evidence)", review=True),
+    Shortcut("o", "offer", "Previously fact-checked: other claim, not the same (hides it)", review=True),
+    Shortcut("r", "rationale", "Write the rationale", review=True),
+    Shortcut("e", "evidence", "Add evidence", review=True),
+    Shortcut("z", "undo", "Undo your verdict (while its notice shows)", review=True),
+    Shortcut("a", "add-claim", "Add the selected text as a claim", review=True),
+    Shortcut("t", "set-span", "Make the selected text the selected claim (trim it)", review=True),
+    Shortcut("s", "split-claim", "Split the selected claim where you clicked in it", review=True),
+    Shortcut("m", "note", "Write a note", review=True),
+    Shortcut("?", "shortcuts", "Show or hide this list"),
+)
+
+
+def shortcuts_for(*, can_review: bool) -> list[Shortcut]:
+    """The shortcuts a person is offered: review keys only to those who can review."""
+    return [shortcut for shortcut in SHORTCUTS if can_review or not shortcut.review]
 
 COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict.FALSE, Verdict.NOT_A_CLAIM]
 
@@ -51,27 +92,105 @@ COUNTER_ORDER = [Verdict.UNREVIEWED, Verdict.VERIFIED, Verdict.DISPUTED, Verdict
 VERDICT_LABELS: dict[str, str] = dict(Verdict.choices)
 
 
-_PLACEHOLDER = 987654321
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """A claim as a list shows it: its row in the article's claim list (and its highlight in the text), in the
+    queue and in search results. `article` is set where the list names the claim's article (queue, search)."""
+
+    pk: int
+    article_id: int
+    text: str
+    start: int
+    end: int
+    verdict: str
+    verdict_label: str
+    marker: str  # never colour alone: a symbol and a word go with it
+    score: float
+    score_display: str
+    kinds: tuple[str, ...]
+    origin: str
+    origin_label: str
+    page_url: str  # the article page with the claim selected
+    panel_url: str  # the claim's panel alone (htmx)
+    assignee_name: str
+    n_evidence: int
+    has_conflicts: bool
+    has_published_check: bool
+    is_selected: bool = False
+    article: Article | None = None
 
 
-def _url_pattern(name: str) -> str:
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+def claim_row(
+    claim: Claim,
+    *,
+    selected: bool = False,
+    with_article: bool = False,
+    n_evidence: int | None = None,
+    has_conflicts: bool | None = None,
+    has_published_check: bool | None = None,
+) -> ClaimRow:
+    """The row of a claim read by a list selector (its evidence count and conflict flag annotated), or by the
+    panel, which counts them from what it loads and passes them in. The claim's assignee (and its article, with
+    `with_article`) are read: select them with the claim."""
+    return ClaimRow(
+        pk=claim.pk,
+        article_id=claim.article_id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        verdict=claim.verdict,
+        verdict_label=VERDICT_LABELS.get(claim.verdict, claim.verdict),
+        marker=VERDICT_MARKERS.get(claim.verdict, "?"),
+        score=claim.score,
+        score_display=f"{claim.score:.2f}",
+        kinds=tuple(claim.kinds or ()),
+        origin=claim.origin,
+        origin_label=claim.get_origin_display(),
+        page_url=claim.get_absolute_url(),
+        panel_url=reverse("factcheck:claim", args=[claim.pk]),
+        assignee_name=claim.assignee.get_username() if claim.assignee_id else "",
+        n_evidence=getattr(claim, "n_evidence", 0) if n_evidence is None else n_evidence,
+        has_conflicts=getattr(claim, "has_conflicts", False) if has_conflicts is None else has_conflicts,
+        has_published_check=claim.has_published_check if has_published_check is None else has_published_check,
+        is_selected=selected,
+        article=claim.article if with_article else None,
+    )
 
 
-def decorate(claims: Iterable[Claim]) -> None:
-    """Give each claim its verdict marker (a symbol beside the colour) and its two links, for the templates.
+@dataclass(frozen=True, slots=True)
+class ClaimHit:
+    """A claim found by search: its row, and its text and rationale with the matches marked (safe HTML)."""
 
-    The links are formatted from one reversed pattern each: an article page lists a claim several times, and
-    reversing a URL per use would cost more than the rest of the page.
-    """
-    article_url, panel_url = _url_pattern("factcheck:article"), _url_pattern("factcheck:claim")
-    for claim in claims:
-        claim.marker = VERDICT_MARKERS.get(claim.verdict, "?")
-        claim.page_url = article_url.format(claim.article_id) + f"?claim={claim.pk}"
-        claim.panel_url = panel_url.format(claim.pk)
-        claim.score_display = f"{claim.score:.2f}"
-        claim.verdict_label = VERDICT_LABELS.get(claim.verdict, claim.verdict)
-        claim.is_selected = False
+    row: ClaimRow
+    text_marked: str
+    rationale_marked: str
+
+
+def claim_rows(
+    claims: Iterable[Claim], *, selected_id: int | None = None, with_article: bool = False
+) -> list[ClaimRow]:
+    """The rows of a list of claims, `selected_id`'s marked as the selected one."""
+    return [claim_row(claim, selected=claim.pk == selected_id, with_article=with_article) for claim in claims]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """A claim as its report shows it: the report's entry (claim, evidence, corrections), the verdict's marker, and
+    the ClaimReview JSON-LD a published report carries (None on a draft)."""
+
+    entry: ReportEntry
+    marker: str
+    jsonld: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCandidate:
+    """A reviewed claim an editor may choose for a report."""
+
+    claim: Claim
+    marker: str
+    is_chosen: bool
+    is_rated: bool  # its verdict is one a report publishes
 
 
 def counters(counts: dict[str, int]) -> dict[str, Any]:
@@ -89,16 +208,16 @@ def counters(counts: dict[str, int]) -> dict[str, Any]:
 # --- The highlighted text ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Segment:
     text: str
-    claim: Claim | None = None
+    claim: ClaimRow | None = None
     first: bool = True  # the piece that carries the claim's id (a claim can cross a paragraph break)
     last: bool = True  # the piece that carries the verdict marker
     start: int = 0  # where the piece begins in the body (the browser maps a selection back to offsets with it)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Block:
     kind: str  # "p" or "h"
     segments: list[Segment] = field(default_factory=list)
@@ -157,13 +276,13 @@ def block_ranges(body: str, headings: Iterable) -> list[tuple[str, int, int]]:
     return blocks
 
 
-def article_blocks(body: str, headings: Iterable, claims: Iterable[Claim]) -> list[Block]:
+def article_blocks(body: str, headings: Iterable, claims: Iterable[ClaimRow]) -> list[Block]:
     """The article as blocks of text segments, each claim's span marked in place.
 
     Overlapping claims: the later one is highlighted from where the earlier one ends (it stays in the claim
     list in full). Everything is plain text here; the template escapes it.
     """
-    placed: list[tuple[int, int, Claim]] = []
+    placed: list[tuple[int, int, ClaimRow]] = []
     cursor = 0
     for claim in sorted(claims, key=lambda c: (c.start, -c.end)):
         start, end = max(claim.start, cursor), min(claim.end, len(body))
@@ -221,25 +340,28 @@ def panel_context(
 ) -> dict[str, Any]:
     """Everything the claim panel shows: evidence, history, assignment and any error, conflict or notice.
 
-    The claim's flags in its list row (live evidence, open conflicts, a strong published check) are counted from
-    what the panel loads, so any read of the claim will do: the one a service returns after a change, or the
-    annotated one of a list.
+    `claim` is the model; `row` is its list row (also sent out of band after a change). The row's flags (live
+    evidence, open conflicts, a strong published check) are counted from what the panel loads, so any read of
+    the claim will do: the one a service returns after a change, or the annotated one of a list.
     """
     if article is not None:
         claim.article = article
-    decorate([claim])
-    claim.is_selected = True
     user = request.user
     facets = claim.facets if isinstance(claim.facets, dict) else {}
     evidence = selectors.claim_evidence(claim_id=claim.pk)
     conflicts = selectors.claim_conflicts(claim=claim)
-    claim.n_evidence = sum(1 for item in evidence if not item.is_removed)
-    claim.has_conflicts = bool(conflicts)
     check_offers = check_offers_context(request, claim)
-    # The stored flag (kept by a trigger on the offers) of a claim read before a decision may be stale.
-    claim.has_published_check = bool(check_offers.strong)
+    row = claim_row(
+        claim,
+        selected=True,
+        n_evidence=sum(1 for item in evidence if not item.is_removed),
+        has_conflicts=bool(conflicts),
+        # The stored flag (kept by a trigger on the offers) of a claim read before a decision may be stale.
+        has_published_check=bool(check_offers.strong),
+    )
     return {
         "claim": claim,
+        "row": row,
         "evidence": evidence,
         **_timeline_context(request, claim),
         "assignable": selectors.reviewers() if permissions.can_assign(user) else [],
