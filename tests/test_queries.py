@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from factcheck.models import Article, Claim
 from factcheck.services import claim_assign, claim_set_verdict, evidence_add
-from factcheck.services.articles import body_hash
+from factcheck.ingest import content_hash
 from factcheck.services.check_offers import check_offer_confirm, check_offer_reject
 from tests.factories import CheckOfferFactory, SourceFactory
 
@@ -28,7 +28,7 @@ def article_with_claims(n: int, *, actor, assignee) -> tuple[Article, Claim]:
         title=f"Article with {n} claims",
         body=body,
         headings=[[0, 7]],
-        content_hash=body_hash(body),
+        content_hash=content_hash(body),
         status=Article.Status.READY,
         source=SourceFactory(),
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from factcheck import ingest
 from factcheck.history import history_context
 from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, Story
 from factcheck.services.extraction import article_enqueue_extraction
@@ -41,11 +41,6 @@ class NewArticle:
     feed_guid: str = ""
 
 
-def body_hash(body: str) -> str:
-    """Identity of a text: re-formatted copies (spacing, case) of the same article hash alike."""
-    return hashlib.sha256(" ".join(body.split()).casefold().encode("utf-8")).hexdigest()
-
-
 def _clip(value: str, limit: int) -> str:
     return re.sub(r"\s+", " ", value).strip()[:limit]
 
@@ -63,9 +58,10 @@ def article_create(
 
     Guarantees: the same normalised text is never stored twice (raises `DuplicateArticle` with the existing one,
     and writes nothing); the article and its original are written together or not at all (one transaction, or
-    one savepoint inside the caller's transaction, whose commit then sends the extraction task).
+    one savepoint inside the caller's transaction, whose commit then sends the extraction task). The identity
+    of the text is `ingest.content_hash` of the body; `content_hash` is that value when the caller has it already.
     """
-    digest = content_hash or body_hash(new.body)
+    digest = content_hash or ingest.content_hash(new.body)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:
         raise DuplicateArticle(existing)

@@ -342,7 +342,7 @@ COMPANIES = [("Norvex", "Kelmont"), ("Dravia", "Zenlon"), ("Astrix", "Lumtek"), 
 def _article_stating(facts: int, *, outlet: int, changed: int | None = None) -> Article:
     """Outlet `outlet`'s article stating the first `facts` facts (the figure of fact `changed` stated otherwise), its
     claims stored as extraction stores them."""
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
     from factcheck.services.extraction import claim_match_fields
 
     sentences, all_facets = [], []
@@ -357,7 +357,7 @@ def _article_stating(facts: int, *, outlet: int, changed: int | None = None) -> 
                            "numbers": [{"text": str(n), "value": n * scale, "unit": unit}]})
     body = " ".join(sentences)
     article = ArticleFactory(title=f"{COMPANIES[0][0]} and {COMPANIES[0][1]}", body=body,
-                             content_hash=body_hash(f"outlet {outlet}: {body}"))
+                             content_hash=content_hash(f"outlet {outlet}: {body}"))
     position = 0
     for text, facets in zip(sentences, all_facets):
         Claim.objects.create(article=article, start=position, end=position + len(text), text=text, score=0.5,
