@@ -56,9 +56,16 @@ CORRECTION_NOTE_NEEDED = (
 )
 
 
-def _update_verdict(claim_id: int, expected_version: int, actor, verdict: str, rationale: str, now) -> int:
-    """The conditional UPDATE of a verdict: only at the version the actor saw; returns the rows changed."""
-    return Claim.objects.filter(pk=claim_id, version=expected_version).update(
+def _update_verdict(
+    claim_id: int, expected_version: int, actor, verdict: str, rationale: str, now, *, only_unreviewed: bool = False
+) -> int:
+    """The conditional UPDATE of a verdict, for one claim and for a cluster alike: only at the version the actor
+    saw (and, with `only_unreviewed`, only while nobody has given the claim a verdict); raises the version.
+    Returns the rows changed (0: someone changed the claim first). The caller sets the history context."""
+    rows = Claim.objects.filter(pk=claim_id, version=expected_version)
+    if only_unreviewed:
+        rows = rows.filter(verdict=Verdict.UNREVIEWED)
+    return rows.update(
         verdict=verdict,
         rationale=rationale,
         verdict_by=actor,

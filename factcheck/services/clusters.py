@@ -16,14 +16,14 @@ from typing import Iterable, Mapping
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Claim, ClaimCluster, ClusterMerge, Evidence, Verdict
 from factcheck.services import notifications
-from factcheck.services.claims import _validate_verdict, claim_in_published_report
+from factcheck.services.claims import _update_verdict, _validate_verdict, claim_in_published_report
 from factcheck.services.matching import lock_matching
 
 # Why a sibling is left as it is (Claim.skip_reason), and why a planned change did not happen
@@ -292,8 +292,6 @@ def cluster_apply_verdict(
         )
     result = ClusterVerdictResult(claim=claim, verdict=verdict)
     now = timezone.now()
-    values = dict(verdict=verdict, rationale=rationale, verdict_by=actor, verdict_at=now, updated_at=now,
-                  version=F("version") + 1)
     changed_ids: list[int] = []
     with history_context(action="factcheck.claim.verdict_applied_to_cluster", user=actor, reason=rationale,
                          source_claim=claim_id):
@@ -301,15 +299,15 @@ def cluster_apply_verdict(
             claim.conflict_reason = CONFLICT_CHANGED
             result.conflicts.append(claim)
         elif plan.claim_changes:
-            if Claim.objects.filter(pk=claim.pk, version=claim.version).update(**values):
+            if _update_verdict(claim.pk, claim.version, actor, verdict, rationale, now):
                 changed_ids.append(claim.pk)
         for member in plan.to_change:
             if member.pk not in seen_versions:
                 member.skip_reason = SKIP_JOINED
                 result.skipped.append(member)
-            elif member.version != seen_versions[member.pk] or not Claim.objects.filter(
-                pk=member.pk, version=member.version, verdict=Verdict.UNREVIEWED
-            ).update(**values):
+            elif member.version != seen_versions[member.pk] or not _update_verdict(
+                member.pk, member.version, actor, verdict, rationale, now, only_unreviewed=True
+            ):
                 member.conflict_reason = CONFLICT_CHANGED
                 result.conflicts.append(member)
             else:
