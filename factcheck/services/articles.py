@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from factcheck import ingest
 from factcheck.history import history_context
+from factcheck import ingest, permissions
 from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, Story
 from factcheck.services.extraction import article_enqueue_extraction
 
@@ -103,7 +103,9 @@ def article_create(
 
 @transaction.atomic
 def article_delete(*, article_id: int, actor: AbstractBaseUser) -> None:
-    """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor."""
+    """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor.
+    PermissionDenied for someone who may not delete articles (editors may)."""
+    permissions.require_delete_articles(actor)
     with history_context(action="factcheck.article.deleted", user=actor):
         Article.objects.filter(pk=article_id).delete()
 
@@ -121,7 +123,9 @@ def article_update_details(
     new_source_name: str = "",
 ) -> Article:
     """Correct an article's details (title, byline, URL, date, publisher). The body, and so every claim's offsets,
-    are untouched. A new publisher name creates the source (or reuses one of that name). Recorded in the history."""
+    are untouched. A new publisher name creates the source (or reuses one of that name). Recorded in the history.
+    PermissionDenied for someone who may not change articles (editors may)."""
+    permissions.require_edit_articles(actor)
     title = _clip(title, 500)
     if not title:
         raise ValidationError({"title": "Give the article a title."})

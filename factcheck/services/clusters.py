@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -36,11 +36,6 @@ CONFLICT_CHANGED = "changed"  # changed by someone since the preview
 CONFLICT_LEFT = "left"  # left the cluster (or was deleted) since the preview
 
 
-def require_review(actor: AbstractBaseUser) -> None:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
-
-
 # --- Split --------------------------------------------------------------------------------------------------------
 
 
@@ -51,7 +46,7 @@ def claim_split_from_cluster(*, claim_id: int, actor: AbstractBaseUser) -> Claim
     The claim is pinned from then on (matching never puts it back); the change is in its history with the
     reviewer's name. Raises ValidationError when the claim is not in a cluster.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     with connection.cursor() as cursor:
         lock_matching(cursor)
     claim = Claim.objects.select_for_update().get(pk=claim_id)
@@ -81,7 +76,7 @@ def clusters_merge(
     cluster has gained or lost a claim since, nothing changes and ValidationError says so. Each moved claim
     gets a history row naming the reviewer, and is pinned (matching never moves it again).
     """
-    require_review(actor)
+    permissions.require_review(actor)
     if cluster_id == other_cluster_id:
         raise ValidationError("Choose two different clusters to merge.")
     with connection.cursor() as cursor:
@@ -122,7 +117,7 @@ def cluster_merge_undo(*, merge_id: int, actor: AbstractBaseUser) -> ClusterMerg
     has moved since (split off, merged again, deleted): the previous membership could not be restored exactly.
     Raises ClusterMerge.DoesNotExist for an unknown merge.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     with connection.cursor() as cursor:
         lock_matching(cursor)
     merge = ClusterMerge.objects.select_for_update().get(pk=merge_id)
@@ -276,7 +271,7 @@ def cluster_apply_verdict(
     after the preview are skipped; each changed claim gets its own history row
     (`factcheck.claim.verdict_applied_to_cluster`, the rationale as reason) and its version raised.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     rationale = rationale.strip()
     _validate_verdict(verdict, rationale)
     if claim_id not in seen_versions:
