@@ -685,12 +685,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"claim_match_keys_gin: {gin_settings(args.gin_fastupdate)}", flush=True)
-    print(vector_check(), flush=True)  # loads the encoder (for the template vectors) before the freeze below
-    # Matching runs in a worker process, which sets aside what it holds from its start; so does the bench.
-    import factcheck.services.matching  # noqa: F401
-    from newsroom.celery import freeze_startup_objects
-
-    freeze_startup_objects()
+    print(vector_check(), flush=True)  # loads the encoder (for the template vectors)
     stored = stored_stories() * CLAIMS_PER_STORY
     rng = random.Random(2026)
     results = []
