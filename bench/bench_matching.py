@@ -458,7 +458,7 @@ def explain(article_id: int) -> str:
     from factcheck import matching
     from factcheck.matching import encoder
     from factcheck.models import Claim
-    from factcheck.services.matching import _run_shortlist, shortlist_query
+    from factcheck.selectors import shortlist_query, shortlist_run
 
     lookup = {}  # what the run looks up: each claim's lookup_keys (multi-probe bands, entities)
     for claim in Claim.objects.filter(article_id=article_id).select_related("article"):
@@ -469,7 +469,7 @@ def explain(article_id: int) -> str:
     keys = {k for ks in lookup.values() for k in ks}
     sql, params = shortlist_query(lookup, article_id=article_id)
     with transaction.atomic(), connection.cursor() as cursor:
-        lines = [r[0] for r in _run_shortlist(cursor, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
+        lines = [r[0] for r in shortlist_run(cursor, "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
     lookups = [line for line in lines if "Bitmap Index Scan on claim_match_keys_gin" in line]
     loops = sum(int(m[1]) for line in lookups if (m := re.search(r"loops=(\d+)", line)))
     seq = sum(1 for line in lines if "Seq Scan" in line)
@@ -543,12 +543,13 @@ PARTS = ("own claims and keys", "shortlist query", "reading candidates", "exact 
 
 
 def instrument() -> Split:
+    from factcheck import selectors
     from factcheck.matching import encoder, pairmodel, profile
     from factcheck.services import matching as service
 
     split = Split()
     split.wrap(service, "_refresh_own", "own claims and keys")
-    split.wrap(service, "_shortlist", "shortlist query")  # ranked in the database
+    split.wrap(selectors, "claims_shortlist", "shortlist query")  # ranked in the database
     split.wrap(service._Pool, "load", lambda outer: "reading members" if outer == "conflicts" else "reading candidates")
     split.wrap(service, "_closest", "exact cosine")
     split.wrap(service, "_assign_story", "story")
@@ -684,12 +685,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"claim_match_keys_gin: {gin_settings(args.gin_fastupdate)}", flush=True)
-    print(vector_check(), flush=True)  # loads the encoder (for the template vectors) before the freeze below
-    # Matching runs in a worker process, which sets aside what it holds from its start; so does the bench.
-    import factcheck.services.matching  # noqa: F401
-    from newsroom.celery import freeze_startup_objects
-
-    freeze_startup_objects()
+    print(vector_check(), flush=True)  # loads the encoder (for the template vectors)
     stored = stored_stories() * CLAIMS_PER_STORY
     rng = random.Random(2026)
     results = []

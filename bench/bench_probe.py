@@ -102,11 +102,11 @@ def probe_search() -> None:
 
     from factcheck.models import Article, Claim
     from factcheck.permissions import ROLE_VIEWERS
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
 
     sentences = [f"{SENTENCE} Council item {n}." for n in range(20_000)]
     body = " ".join(sentences)
-    article = Article.objects.create(title="Council accounts", body=body, content_hash=body_hash(body),
+    article = Article.objects.create(title="Council accounts", body=body, content_hash=content_hash(body),
                                      status=Article.Status.READY)
     claims, start = [], 0
     for sentence in sentences:

@@ -77,14 +77,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from factcheck.models import Article, Claim, Source
 from factcheck.permissions import ROLE_FACT_CHECKERS
-from factcheck.services.articles import body_hash
+from factcheck.ingest import content_hash
 
 n_claims, n_users, password = {n_claims}, {n_users}, {password!r}
 source = Source.objects.create(name="Bench Daily", reliability="mixed")
 sentences = [f"Claim {{i}}: the tariff on item {{i}} was {{i % 90 + 10}}% in {{2000 + i % 25}}, officials said." for i in range(n_claims)]
 paragraphs = [" ".join(sentences[i:i + 5]) for i in range(0, n_claims, 5)]
 body = "Bench article\n\n" + "\n\n".join(paragraphs)
-article = Article.objects.create(title="Bench article", body=body, headings=[[0, 13]], content_hash=body_hash(body),
+article = Article.objects.create(title="Bench article", body=body, headings=[[0, 13]], content_hash=content_hash(body),
                                  status="ready", source=source)
 claims, position = [], 0
 for i, sentence in enumerate(sentences):

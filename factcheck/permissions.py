@@ -1,10 +1,13 @@
-"""Who may do what. Views call these; templates only use them to hide what the server would refuse anyway."""
+"""Who may do what. Views ask the `can_*` questions to answer a request; every write service calls a `require_*`
+before it writes, so a caller that skipped the view's check (a command, a task, a new view) is refused as well.
+Templates only use them to hide what the server would refuse anyway."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -111,6 +114,44 @@ def abilities(user: User) -> Abilities:
         publish_reports=can_publish_reports(user),
         read_draft_reports=can_read_draft_reports(user),
     )
+# --- Checks for services: each raises PermissionDenied (a 403 for the views) with a sentence for the person. ---
+
+READ_ONLY = "You can read claims but not change them."
+
+
+def require_view(user: User) -> None:
+    if not can_view(user):
+        raise PermissionDenied("You don't have access to this workspace.")
+
+
+def require_review(user: User, message: str = READ_ONLY) -> None:
+    if not can_review(user):
+        raise PermissionDenied(message)
+
+
+def require_upload(user: User) -> None:
+    if not can_upload(user):
+        raise PermissionDenied("Only editors can upload and import articles.")
+
+
+def require_edit_articles(user: User) -> None:
+    if not can_edit_articles(user):
+        raise PermissionDenied("Only editors can change an article's details.")
+
+
+def require_delete_articles(user: User) -> None:
+    if not can_delete_articles(user):
+        raise PermissionDenied("Only editors can delete articles.")
+
+
+def require_edit_stories(user: User) -> None:
+    if not can_edit_stories(user):
+        raise PermissionDenied("Only editors can change stories.")
+
+
+def require_publish_reports(user: User) -> None:
+    if not can_publish_reports(user):
+        raise PermissionDenied("Only editors can prepare and publish reports.")
 
 
 def roles_sync(group_model, permission_model, *, using: str = "default", strict: bool = True) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -13,6 +15,7 @@ from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
+from factcheck.matching.types import ArticleInfo
 from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
 from factcheck.models import Note, Notification
 from factcheck.pagination import Order
@@ -945,3 +948,178 @@ def story_by_article(*, story: Story, show: str = "all") -> list[Article]:
         article.outlet = article_outlet(article)
         article.claims_shown = by_article[article.pk]
     return articles
+
+
+# --- What a matching run reads (services/matching.py decides with factcheck.matching and writes) ----------------
+
+# Claims read per blocking key, and candidates kept per claim of the article. A claim close to another shares
+# several of its LSH bands, so it is met through several keys even when each key's bucket holds more claims than
+# are read.
+SHORTLIST_PER_KEY = 8
+SHORTLIST_PER_CLAIM = 12
+
+# Each claim's lookup keys as (claim, key) pairs; each distinct key joined LATERAL to its own lookup in the GIN index
+# claim_match_keys_gin, which stops after `limit` rows (in table order): one round trip, planned once. The database
+# then counts, per claim of the article, how many of its keys found each candidate and returns the `per_claim`
+# candidates found by the most keys: a few hundred rows, however many the lookups met (returning every hit with
+# its key array cost more than the lookups themselves from a million claims on).
+#
+# A key known only at run time can't be estimated from the column's element statistics: the planner assumes
+# 0.5% of the claims hold it, and from a few million claims on would rather read the table from the start until
+# `limit` rows turn up (for a rare key, the whole table). So the statement runs with sequential scans switched
+# off (`shortlist_run`), which leaves the index, the only other way to find a key, whatever the table's size; and
+# without JIT compilation, which its cost estimate would otherwise trigger for a statement that runs in
+# milliseconds.
+_SHORTLIST_SQL = """
+WITH wanted AS (
+    SELECT w.owner, w.key FROM unnest(%(owners)s::bigint[], %(keys)s::varchar(200)[]) AS w(owner, key)
+), hits AS (
+    SELECT k.key, c.id
+    FROM (SELECT DISTINCT key FROM wanted) AS k
+    CROSS JOIN LATERAL (
+        SELECT c.id
+        FROM factcheck_claim c
+        WHERE c.match_keys @> ARRAY[k.key]::varchar(200)[] AND c.article_id <> %(article)s
+              AND c.verdict <> %(verdict)s
+        LIMIT %(limit)s
+    ) c
+)
+SELECT owner, id, shared
+FROM (
+    SELECT w.owner, h.id, count(*) AS shared,
+           row_number() OVER (PARTITION BY w.owner ORDER BY count(*) DESC, h.id DESC) AS rank
+    FROM wanted w JOIN hits h ON h.key = w.key
+    GROUP BY w.owner, h.id
+) ranked
+WHERE rank <= %(per_claim)s
+ORDER BY owner, rank
+"""
+
+
+def shortlist_query(
+    lookup: dict[int, Iterable[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
+    per_claim: int = SHORTLIST_PER_CLAIM,
+) -> tuple[str, dict]:
+    """The shortlist SQL for the lookup keys of an article's claims ({claim id: keys}) and its parameters (run it,
+    or an EXPLAIN of it, with `shortlist_run`)."""
+    pairs = sorted({(int(owner), key) for owner, keys in lookup.items() for key in keys})
+    params = {"owners": [o for o, _ in pairs], "keys": [k for _, k in pairs], "article": int(article_id),
+              "verdict": str(Verdict.NOT_A_CLAIM), "limit": int(limit), "per_claim": int(per_claim)}
+    return _SHORTLIST_SQL, params
+
+
+def shortlist_run(cursor, query: str, params: dict) -> list[tuple]:
+    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans and JIT off, and return its rows
+    (the settings put back after, see `fetch_with_settings`)."""
+    return fetch_with_settings(cursor, query, params, enable_seqscan="off", jit="off")
+
+
+def claims_shortlist(
+    lookup: dict[int, list[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
+    per_claim: int = SHORTLIST_PER_CLAIM,
+) -> dict[int, list[tuple[int, int]]]:
+    """Per claim of `lookup`, the claims of other articles found by the most of its keys: [(id, keys)], most keys
+    first (at most `limit` claims read per key, `per_claim` kept per claim). One statement, through the GIN
+    index."""
+    if not any(lookup.values()):
+        return {}
+    query, params = shortlist_query(lookup, article_id=article_id, limit=limit, per_claim=per_claim)
+    with connection.cursor() as cursor:
+        rows = shortlist_run(cursor, query, params)
+    ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for owner, pk, shared in rows:
+        ranked[owner].append((pk, shared))
+    return dict(ranked)
+
+
+# What a run reads of each claim it looks at, its article's story included (for the story and for conflicts). A
+# plain cursor hands the facets over as jsonb text, decoded only for claims the run has not read yet (the ORM
+# decodes every row).
+_CLAIM_ROWS_SQL = """
+SELECT c.id, c.article_id, c.text, c.facets, c.kinds, c.cluster_id, c.cluster_pinned, a.story_id, c.match_keys,
+       c.embedding, COALESCE(a.published_at, a.created_at)
+FROM factcheck_claim c JOIN factcheck_article a ON a.id = c.article_id
+WHERE {where}
+"""
+
+
+def claim_rows_for_matching(*, article_id: int | None = None, claim_ids: Iterable[int] = ()) -> list[tuple]:
+    """The matching rows (id, article, text, facets as jsonb text, kinds, cluster, pinned, story, keys, embedding,
+    date) of an article's claims (those that are claims) or, without `article_id`, of `claim_ids` (one query)."""
+    if article_id is not None:
+        where, params = "c.article_id = %s AND c.verdict <> %s", [article_id, str(Verdict.NOT_A_CLAIM)]
+    else:
+        where, params = "c.id = ANY(%s)", [list(claim_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_ROWS_SQL.format(where=where), params)
+        return cursor.fetchall()
+
+
+def claims_pinned(claim_ids: Iterable[int]) -> set[int]:
+    """Claims whose cluster a person set by hand (split off or merged), which matching must never move."""
+    ids = list(set(claim_ids))
+    if not ids:
+        return set()
+    return set(Claim.objects.filter(pk__in=ids, cluster_pinned=True).values_list("pk", flat=True))
+
+
+def article_story_pinned(article_id: int) -> bool:
+    """Whether a person chose this article's story (then matching leaves it where they put it)."""
+    return Article.objects.filter(pk=article_id, story_pinned=True).exists()
+
+
+def cluster_members_for_matching(*, cluster_ids: Iterable[int], exclude_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{cluster id: its claims} for `cluster_ids`, leaving out `exclude_ids` and "not a claim" (one query)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    cluster_ids = list(cluster_ids)
+    if cluster_ids:
+        rows = (
+            Claim.objects.filter(cluster_id__in=cluster_ids)
+            .exclude(pk__in=list(exclude_ids))
+            .exclude(verdict=Verdict.NOT_A_CLAIM)
+            .values_list("pk", "cluster_id")
+        )
+        for pk, cluster_id in rows:
+            members[cluster_id].add(pk)
+    return dict(members)
+
+
+# The most recent articles of each candidate story, with the people and organisations their claims name.
+_STORY_ARTICLES_SQL = """
+SELECT a.id, a.story_id, a.title, a.published_at,
+       ARRAY(
+           SELECT DISTINCT e.value
+           FROM factcheck_claim c,
+                LATERAL jsonb_array_elements_text(
+                    CASE WHEN jsonb_typeof(c.facets -> 'people') = 'array' THEN c.facets -> 'people' ELSE '[]' END
+                    || CASE WHEN jsonb_typeof(c.facets -> 'organisations') = 'array'
+                            THEN c.facets -> 'organisations' ELSE '[]' END
+                ) AS e(value)
+           WHERE c.article_id = a.id
+       )
+FROM unnest(%s::bigint[]) AS s(story_id)
+CROSS JOIN LATERAL (
+    SELECT a.id, a.story_id, a.title, a.published_at
+    FROM factcheck_article a
+    WHERE a.story_id = s.story_id AND a.id <> %s
+    ORDER BY a.created_at DESC, a.id DESC
+    LIMIT %s
+) a
+"""
+
+
+def story_articles_for_matching(
+    story_ids: Iterable[int], *, exclude_article_id: int, per_story: int
+) -> dict[int, list[ArticleInfo]]:
+    """{story id: its `per_story` most recent articles (but `exclude_article_id`), with the people and
+    organisations their claims name} (one query)."""
+    story_ids = sorted(set(story_ids))
+    if not story_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_STORY_ARTICLES_SQL, [story_ids, exclude_article_id, per_story])
+        rows = cursor.fetchall()
+    by_story: dict[int, list[ArticleInfo]] = defaultdict(list)
+    for pk, story_id, title, published_at, entities in rows:
+        by_story[story_id].append(ArticleInfo(pk, title, frozenset(entities or ()), published_at))
+    return dict(by_story)

@@ -155,9 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# The stock model backend, with a person's permissions loaded in the same query as the person (factcheck/auth.py).
+# Django's model backend: a person's permissions are read on the first question of each request and kept on the
+# user for the rest of it, so a role taken away applies on the next click.
 # django-axes first: it counts failed sign-ins and refuses a locked-out one before the password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "factcheck.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one user name from one address, that pair
 # is refused (429) for LOGIN_LOCKOUT_MINUTES; a successful sign-in clears the count. Behind a proxy every request
 # comes from the proxy's address, so the lock is then per user name (README, "Security").

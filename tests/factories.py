@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 
 from factcheck.permissions import roles_sync
 from factcheck.models import Article, CheckOffer, Claim, Evidence, PublishedCheck, Source, SourceDomain
-from factcheck.services.articles import body_hash
+from factcheck import ingest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -66,7 +66,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Article {n}")
     body = factory.Sequence(lambda n: f"Report number {n}. " + " ".join(SENTENCES))
-    content_hash = factory.LazyAttribute(lambda a: body_hash(a.body))
+    content_hash = factory.LazyAttribute(lambda a: ingest.content_hash(a.body))
     status = Article.Status.READY
     source = factory.SubFactory(SourceFactory)
 

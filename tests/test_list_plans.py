@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from factcheck import selectors
 from factcheck.models import Article, CheckOffer, Claim, Conflict, ImportBatch, Story
-from factcheck.services.articles import body_hash
+from factcheck.ingest import content_hash
 from tests.factories import CheckOfferFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def newsroom(editor):
         ]
         body = " ".join(sentences)
         articles.append(Article(
-            title=f"Article {a} on the {WORDS[a % 10]}", body=body, content_hash=body_hash(body),
+            title=f"Article {a} on the {WORDS[a % 10]}", body=body, content_hash=content_hash(body),
             status=Article.Status.READY, source=sources[a % 5], story=stories[a % 20], uploaded_by=editor,
             published_at=None if a % 9 == 0 else now - dt.timedelta(hours=a), created_at=now,
         ))

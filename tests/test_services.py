@@ -94,3 +94,92 @@ def test_evidence_removal_without_a_reason_is_refused(checker):
             evidence_remove(evidence_id=evidence.pk, actor=checker, reason=blank)
     evidence.refresh_from_db()
     assert evidence.removed_at is None
+
+
+# --- Every write service refuses someone whose role may not make the change, whatever called it. ---
+
+
+def test_verdict_from_a_viewer_is_refused_and_changes_nothing(viewer):
+    claim = ClaimFactory()
+    with pytest.raises(PermissionDenied):
+        claim_set_verdict(claim_id=claim.pk, actor=viewer, verdict="verified", expected_version=1)
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.version, claim.verdict_by) == ("unreviewed", 1, None)
+
+
+def test_evidence_from_a_viewer_is_refused(viewer, checker):
+    claim = ClaimFactory()
+    with pytest.raises(PermissionDenied):
+        evidence_add(claim_id=claim.pk, actor=viewer, url="https://example.org", stance="supports")
+    assert not claim.evidence.exists()
+    evidence = evidence_add(claim_id=claim.pk, actor=checker, url="https://example.org", stance="supports")
+    with pytest.raises(PermissionDenied):
+        evidence_remove(evidence_id=evidence.pk, actor=viewer, reason="wrong link")
+    evidence.refresh_from_db()
+    assert evidence.removed_at is None
+
+
+def test_article_changes_from_a_fact_checker_are_refused(checker, editor):
+    from factcheck.models import Article
+    from factcheck.services.articles import article_delete, article_update_details
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(title="Budget vote")
+    with pytest.raises(PermissionDenied):
+        article_update_details(article_id=article.pk, actor=checker, title="Renamed")
+    with pytest.raises(PermissionDenied):
+        article_delete(article_id=article.pk, actor=checker)
+    assert Article.objects.get(pk=article.pk).title == "Budget vote"
+    article_update_details(article_id=article.pk, actor=editor, title="Renamed")
+    article_delete(article_id=article.pk, actor=editor)
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def test_export_for_someone_outside_the_workspace_is_refused(outsider):
+    from factcheck.exports import Scope
+    from factcheck.models import ExportJob
+    from factcheck.services.exports import export_job_create
+
+    with pytest.raises(PermissionDenied):
+        export_job_create(scope=Scope(), fmt="csv", actor=outsider)
+    assert not ExportJob.objects.exists()
+
+
+def test_fact_check_import_by_a_fact_checker_is_refused(checker):
+    from factcheck.models import FactCheckImport
+    from factcheck.services.factcheck_imports import factcheck_import_create, factcheck_import_create_from_url
+    from tests.factchecks.builders import claim_review, jsonl
+
+    with pytest.raises(PermissionDenied):
+        factcheck_import_create(data=jsonl([claim_review(1)]), filename="checks.jsonl", created_by=checker,
+                                enqueue=False)
+    with pytest.raises(PermissionDenied):
+        factcheck_import_create_from_url(url="https://checks.example/feed.json", created_by=checker, enqueue=False)
+    assert not FactCheckImport.objects.exists()
+
+
+def test_same_text_in_another_unicode_form_is_a_duplicate():
+    import unicodedata
+
+    from factcheck.services.articles import DuplicateArticle, NewArticle, article_create
+
+    composed = unicodedata.normalize("NFC", "Le café de Zoë a fermé en décembre.")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    first = article_create(new=NewArticle(title="Café", body=composed, original=composed.encode()))
+    with pytest.raises(DuplicateArticle) as refused:
+        article_create(new=NewArticle(title="Café again", body=decomposed, original=decomposed.encode()))
+    assert refused.value.existing.pk == first.pk
+
+
+def test_import_command_refuses_a_user_who_may_not_import(checker, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from factcheck.models import FactCheckImport
+    from tests.factchecks.builders import claim_review, jsonl
+
+    path = tmp_path / "checks.jsonl"
+    path.write_bytes(jsonl([claim_review(1)]))
+    with pytest.raises(CommandError, match="ana: Only editors"):
+        call_command("import_factchecks", str(path), "--user", "ana")
+    assert not FactCheckImport.objects.exists()

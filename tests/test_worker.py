@@ -1,6 +1,5 @@
 """A real Celery worker on the real Redis does the work the web enqueues after commit."""
 
-import gc
 import time
 
 import pytest
@@ -28,15 +27,3 @@ def test_article_created_is_extracted_by_a_real_worker(celery_worker_thread):
     claim = article.claims.get()
     assert claim.text == body and claim.facets["numbers"]
 
-
-def test_worker_processes_freeze_what_they_hold_from_their_start():
-    from celery.signals import worker_process_init
-
-    from newsroom.celery import freeze_startup_objects
-
-    assert freeze_startup_objects in worker_process_init._live_receivers(None)
-    try:
-        freeze_startup_objects()
-        assert gc.get_freeze_count() > 10_000
-    finally:
-        gc.unfreeze()

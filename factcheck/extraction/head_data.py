@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m factcheck.extraction.head_data     # -> artifacts/head_data.npz (under a minute on one core)
+    python -m factcheck.extraction.head_data     # -> artifacts/head_data.npz
 
 A seeded sample (``SEED``) of ``SIZE`` ClaimBuster sentences (CC BY 4.0; Arslan, Hassan, Li, Tremayne, ICWSM 2020,
 arXiv:2004.14425), each with its label (1 = check-worthy factual sentence, Verdict 1), the shipped scorer's base

@@ -1,10 +1,9 @@
 """Sentence segmentation for news text, with exact character offsets.
 
 A hand-written splitter rather than a library: the candidates we measured were either too
-slow for the extraction budget (pysbd, syntok: about 2,500 sentences/s on the seed
-articles, before any other work) or wrong on news text (blingfire splits after "Dr." and
-inside quotations, and keeps "Co. ... J. Smith" together). This one runs at well over
-50,000 sentences/s and knows what newsroom copy needs:
+slow for the extraction budget (pysbd, syntok; figures in BENCHMARKS.md) or wrong on news
+text (blingfire splits after "Dr." and inside quotations, and keeps "Co. ... J. Smith"
+together). This one fits the budget with room and knows what newsroom copy needs:
 
 * a line break always ends a sentence (paragraphs, headings, captions);
 * abbreviations ("Rep.", "Dr.", "Jan.", "No.", "St."), initials ("J. Smith"), acronyms

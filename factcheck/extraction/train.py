@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m factcheck.extraction.train                 # the shipped recipe -> artifacts/ (≈ 30 min on 2 cores)
+    python -m factcheck.extraction.train                 # the shipped recipe -> artifacts/
     python -m factcheck.extraction.train --linear-only   # TF-IDF + logistic-regression baseline only
     python -m factcheck.extraction.train --out /tmp/cand --layers 4 --ffn 0 --teachers ""   # the plain teacher
     python -m factcheck.extraction.train --out /tmp/cand --layers 2 --ffn 0 --teachers 4,6

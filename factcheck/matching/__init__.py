@@ -8,13 +8,14 @@ on the shortlist:
   embedding, its people and organisations, by month) and the keys it looks up;
 * ``similarity(a, b)`` / ``SAME_CLAIM_THRESHOLD`` — the learned same-fact probability and its threshold;
 * ``cluster(claims, pairs)`` — batch clustering; ``assign_to_clusters(new, candidates)`` — the
-  incremental path for each newly extracted article;
+  incremental path for each newly extracted article, after ``closest_candidates(claim, shortlist)``;
 * ``find_conflicts(a, b)`` / ``find_conflicts_in_story(claims)`` / ``find_conflicts_with(claims,
   new_ids=...)`` (the incremental path) / ``conflict_key(conflict)``;
-* ``group_stories(articles)`` / ``story_signature(...)`` / ``best_story(article, stories)``.
+* ``group_stories(articles)`` / ``story_signature(...)`` / ``best_story(article, stories)``, with
+  ``stories_sharing_most(...)`` and ``claim_entities(claims)`` for a new article's candidate stories.
 """
 
-from .clusters import MIN_LINK, assign_to_clusters, cluster, same_sentence
+from .clusters import MIN_LINK, assign_to_clusters, closest_candidates, cluster, same_sentence
 from .conflicts import conflict_key, find_conflicts, find_conflicts_in_story, find_conflicts_with
 from .entities import entity_key, same_entity
 from .features import FEATURE_NAMES, cosine, pair_features
@@ -30,7 +31,9 @@ from .stories import (
     StorySignature,
     article_story_similarity,
     best_story,
+    claim_entities,
     group_stories,
+    stories_sharing_most,
     story_signature,
 )
 from .text import content_tokens, normalise_for_match
@@ -52,6 +55,8 @@ __all__ = [
     "article_story_similarity",
     "assign_to_clusters",
     "best_story",
+    "claim_entities",
+    "closest_candidates",
     "cluster",
     "conflict_key",
     "content_tokens",
@@ -69,5 +74,6 @@ __all__ = [
     "same_entity",
     "same_sentence",
     "similarity",
+    "stories_sharing_most",
     "story_signature",
 ]

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from rapidfuzz import fuzz
 
 from . import pairmodel
+from .features import cosine
 from .index import candidate_pairs
 from .scoring import SAME_CLAIM_THRESHOLD, similarity
 from .types import ClaimInfo, ClusterAssignment
@@ -224,4 +225,32 @@ def assign_to_clusters(
             out[cid] = ClusterAssignment(cid, new_group=tuple(sorted(members)), score=score)
         else:
             out[cid] = ClusterAssignment(cid)
+    return out
+
+
+def closest_candidates(
+    claim: ClaimInfo,
+    candidates: Sequence[tuple[ClaimInfo, int, int | None]],
+    *,
+    floor: float,
+    per_cluster: int,
+    limit: int,
+) -> list[tuple[int, int]]:
+    """The `limit` candidates closest to `claim` by exact cosine, as (id, shared) in that order (ties: the newer
+    id), at most `per_cluster` of one existing cluster and none below `floor` (too far apart for the pair model
+    to call them one fact). `candidates` are (claim, keys shared, cluster id or None) from the key shortlist."""
+    cosines = {other.id: cosine(claim, other) for other, _, _ in candidates}
+    scored = sorted(candidates, key=lambda item: (-cosines[item[0].id], -item[0].id))
+    out: list[tuple[int, int]] = []
+    taken: dict[int, int] = defaultdict(int)
+    for other, shared, cluster_id in scored:
+        if cosines[other.id] < floor:
+            break
+        if cluster_id is not None:
+            if taken[cluster_id] >= per_cluster:
+                continue
+            taken[cluster_id] += 1
+        out.append((other.id, shared))
+        if len(out) >= limit:
+            break
     return out

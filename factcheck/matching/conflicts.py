@@ -29,6 +29,7 @@ quantity contexts (not all pairs) and deduplicates with ``conflict_key``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Mapping
 
 from .entities import Entity, same_entity
@@ -44,15 +45,19 @@ from .types import CONFLICT_KINDS, ClaimInfo, Conflict
 MIN_RELATEDNESS: float = pairmodel.decision_thresholds()[1]
 
 
-def conflict_key(conflict: Conflict) -> str:
+def conflict_key(conflict: Conflict, *, max_length: int | None = None) -> str:
     """A stable identity for a conflict: kind + sorted normalised values + sorted claim ids.
 
     The same disagreement found from either side, in any order, on any run, has the same key,
-    so the database can upsert on it.
+    so the database can upsert on it. With `max_length`, a longer key keeps its head and ends in a
+    hash of the whole, so two long keys that differ only in their tails stay apart.
     """
     values = sorted({normalise_for_match(v) for v in conflict.values})
     a, b = sorted(conflict.claim_ids)
-    return f"{conflict.kind}|{'|'.join(values)}|{a}-{b}"
+    key = f"{conflict.kind}|{'|'.join(values)}|{a}-{b}"
+    if max_length is not None and len(key) > max_length:
+        key = key[: max_length - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def _ordered(a: ClaimInfo, b: ClaimInfo) -> tuple[ClaimInfo, ClaimInfo]:

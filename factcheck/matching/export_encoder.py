@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m factcheck.matching.export_encoder                 # -> artifacts/encoder/ (≈ 2 min on 2 cores)
+    python -m factcheck.matching.export_encoder                 # -> artifacts/encoder/
     python -m factcheck.matching.export_encoder --out /tmp/enc  # anywhere else
 
 What it does (seed 13, one thread, offline):

@@ -7,8 +7,8 @@ hyperplanes the vector lies on. Two unit vectors at angle θ land on the same si
 probability 1 − θ/π, so they share a band with probability (1 − θ/π)^BITS and at least one of ``BANDS`` bands with
 1 − (1 − (1 − θ/π)^BITS)^BANDS: with 16 bands of 10 bits, ≈ 0.94 at cosine 0.8, ≈ 0.70 at 0.7 and ≈ 0.42 at 0.6,
 and a pair that shares more bands is the closer one, which is how the shortlist ranks. (Also probing, per band, the
-bucket across the nearest hyperplane lifted those to ≈ 0.99, 0.90 and 0.72, but doubled the lookups: at a million
-claims it cost 40% more time for 2 points of recall on the matching bench, so lookups use the stored keys.)
+bucket across the nearest hyperplane lifted those to ≈ 0.99, 0.90 and 0.72, but doubled the lookups for little
+recall at scale (BENCHMARKS.md, matching), so lookups use the stored keys.)
 
 Keys also carry a coarse time bucket (the month of the article's publication, or of its upload when no date is
 known): the same fact is reported within days, and the month keeps each bucket small at any archive size, so the

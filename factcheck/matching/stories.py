@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .entities import Entity, org_entity, same_entity
 from .text import content_tokens
-from .types import ArticleInfo
+from .types import ArticleInfo, ClaimInfo
 
 ENTITY_WEIGHT = 0.7
 TITLE_WEIGHT = 0.3
@@ -144,3 +144,29 @@ def group_stories(
         members[sid].append(art)
         signatures[sid] = story_signature(sid, members[sid])
     return sorted((sorted(a.id for a in arts) for arts in members.values()), key=lambda g: g[0])
+
+
+def claim_entities(claims: Iterable[ClaimInfo]) -> frozenset[str]:
+    """The people and organisations the claims name (their facets), as the names an `ArticleInfo` carries."""
+    names: set[str] = set()
+    for claim in claims:
+        for key in ("people", "organisations"):
+            for item in claim.facets.get(key) or ():
+                if isinstance(item, str) and item.strip():
+                    names.add(item.strip())
+    return frozenset(names)
+
+
+def stories_sharing_most(
+    shared: Iterable[tuple[int, int]], story_of_article: Mapping[int, int | None], *, limit: int
+) -> list[int]:
+    """The `limit` stories whose articles share the most blocking keys with a new article's claims, most first
+    (ties: the newer story id). `shared` holds (article id, keys shared) per shortlisted candidate claim."""
+    weight_of_article: dict[int, int] = Counter()
+    for article_id, keys in shared:
+        weight_of_article[article_id] += keys
+    weight_of_story: dict[int, int] = Counter()
+    for article_id, weight in weight_of_article.items():
+        if (story := story_of_article.get(article_id)) is not None:
+            weight_of_story[story] += weight
+    return sorted(weight_of_story, key=lambda s: (-weight_of_story[s], -s))[:limit]

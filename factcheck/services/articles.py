@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from factcheck.history import history_context
+from factcheck import ingest, permissions
 from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, Story
 from factcheck.services.extraction import article_enqueue_extraction
 
@@ -41,11 +41,6 @@ class NewArticle:
     feed_guid: str = ""
 
 
-def body_hash(body: str) -> str:
-    """Identity of a text: re-formatted copies (spacing, case) of the same article hash alike."""
-    return hashlib.sha256(" ".join(body.split()).casefold().encode("utf-8")).hexdigest()
-
-
 def _clip(value: str, limit: int) -> str:
     return re.sub(r"\s+", " ", value).strip()[:limit]
 
@@ -63,9 +58,10 @@ def article_create(
 
     Guarantees: the same normalised text is never stored twice (raises `DuplicateArticle` with the existing one,
     and writes nothing); the article and its original are written together or not at all (one transaction, or
-    one savepoint inside the caller's transaction, whose commit then sends the extraction task).
+    one savepoint inside the caller's transaction, whose commit then sends the extraction task). The identity
+    of the text is `ingest.content_hash` of the body; `content_hash` is that value when the caller has it already.
     """
-    digest = content_hash or body_hash(new.body)
+    digest = content_hash or ingest.content_hash(new.body)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is not None:
         raise DuplicateArticle(existing)
@@ -107,7 +103,9 @@ def article_create(
 
 @transaction.atomic
 def article_delete(*, article_id: int, actor: AbstractBaseUser) -> None:
-    """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor."""
+    """Delete an article with its claims and their evidence. The history of all of them stays, naming the actor.
+    PermissionDenied for someone who may not delete articles (editors may)."""
+    permissions.require_delete_articles(actor)
     with history_context(action="factcheck.article.deleted", user=actor):
         Article.objects.filter(pk=article_id).delete()
 
@@ -125,7 +123,9 @@ def article_update_details(
     new_source_name: str = "",
 ) -> Article:
     """Correct an article's details (title, byline, URL, date, publisher). The body, and so every claim's offsets,
-    are untouched. A new publisher name creates the source (or reuses one of that name). Recorded in the history."""
+    are untouched. A new publisher name creates the source (or reuses one of that name). Recorded in the history.
+    PermissionDenied for someone who may not change articles (editors may)."""
+    permissions.require_edit_articles(actor)
     title = _clip(title, 500)
     if not title:
         raise ValidationError({"title": "Give the article a title."})

@@ -8,7 +8,7 @@ verdict; the panel proposes one (`proposed_verdict`), which goes through the ord
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,8 +67,7 @@ def _evidence_note(check: PublishedCheck) -> str:
 
 
 def _offer_for_decision(*, offer_id: int, claim_id: int, actor: AbstractBaseUser) -> CheckOffer:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
+    permissions.require_review(actor)
     offer = (
         CheckOffer.objects.select_for_update(of=("self",))
         .select_related("published_check", "published_check__publisher")

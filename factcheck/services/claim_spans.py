@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,11 +32,6 @@ from factcheck.services.extraction import claim_match_fields
 MAX_CLAIM_CHARS = 2000
 
 _WORD_CHAR = re.compile(r"\w")
-
-
-def _require_review(actor: AbstractBaseUser) -> None:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
 
 
 def _squashed(text: str) -> str:
@@ -131,7 +126,7 @@ def claim_add(*, article_id: int, actor: AbstractBaseUser, start: Any, end: Any,
     vector and keys as on extraction; the history names the person; matching runs after the commit. Raises
     ValidationError with a message for the person, PermissionDenied for a read-only member, Article.DoesNotExist.
     """
-    _require_review(actor)
+    permissions.require_review(actor)
     article = _article(article_id)
     start, end = locate_span(article.body, start, end, text)
     _refuse_overlap(article.pk, start, end)
@@ -168,7 +163,7 @@ def claim_change_span(
     evidence and cluster stay with the claim; score, kinds, facets, vector and keys are computed again; the claim
     is marked as edited by a person, so re-extraction keeps it.
     """
-    _require_review(actor)
+    permissions.require_review(actor)
     claim = _claim(claim_id)
     article = _article(claim.article_id)
     start, end = locate_span(article.body, start, end, text)
@@ -234,7 +229,7 @@ def claim_split(*, claim_id: int, actor: AbstractBaseUser, at: Any, expected_ver
     rationale, evidence, cluster, history) and the second is a new unreviewed claim; both are marked as edited
     by a person; one conditional UPDATE at `expected_version` (stale: ClaimConflict, nothing written).
     """
-    _require_review(actor)
+    permissions.require_review(actor)
     claim = _claim(claim_id)
     article = _article(claim.article_id)
     first, second = split_spans(article.body, claim.start, claim.end, at)

@@ -56,9 +56,16 @@ CORRECTION_NOTE_NEEDED = (
 )
 
 
-def _update_verdict(claim_id: int, expected_version: int, actor, verdict: str, rationale: str, now) -> int:
-    """The conditional UPDATE of a verdict: only at the version the actor saw; returns the rows changed."""
-    return Claim.objects.filter(pk=claim_id, version=expected_version).update(
+def _update_verdict(
+    claim_id: int, expected_version: int, actor, verdict: str, rationale: str, now, *, only_unreviewed: bool = False
+) -> int:
+    """The conditional UPDATE of a verdict, for one claim and for a cluster alike: only at the version the actor
+    saw (and, with `only_unreviewed`, only while nobody has given the claim a verdict); raises the version.
+    Returns the rows changed (0: someone changed the claim first). The caller sets the history context."""
+    rows = Claim.objects.filter(pk=claim_id, version=expected_version)
+    if only_unreviewed:
+        rows = rows.filter(verdict=Verdict.UNREVIEWED)
+    return rows.update(
         verdict=verdict,
         rationale=rationale,
         verdict_by=actor,
@@ -85,10 +92,13 @@ def claim_set_verdict(
     carries the rationale as the reason. Returns the claim as saved, with its reviewer and assignee (and
     `in_published_report`); raises `Claim.DoesNotExist` for a claim that doesn't exist.
 
+    PermissionDenied for someone who may not review claims.
+
     A claim in a published report changes only with a `correction_note` (else ValidationError, nothing
     changed): the change is recorded as a `VerdictCorrection` (old and new verdict and rationale, the note, who,
     when) and in the history as `factcheck.claim.verdict_corrected` with the note as the reason.
     """
+    permissions.require_review(actor)
     rationale = rationale.strip()
     _validate_verdict(verdict, rationale)
     if claim_in_published_report(claim_id=claim_id):
@@ -172,8 +182,7 @@ def claim_undo_verdict(*, claim_id: int, actor: AbstractBaseUser, expected_versi
     conditional UPDATE, as for any verdict), so an undo after anyone else's change is refused with a message and
     changes nothing; only the actor's own verdict; the undo itself raises the version and is in the history.
     """
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
+    permissions.require_review(actor)
     events = Claim.pgh_event_model.objects.filter(pgh_obj_id=claim_id).select_related("pgh_context")
     # The event that made this version (a later one at the same version, such as matching, raised none).
     made = events.filter(version=expected_version).order_by("pgh_id").first()

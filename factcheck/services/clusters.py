@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Claim, ClaimCluster, ClusterMerge, Evidence, Verdict
 from factcheck.services import notifications
-from factcheck.services.claims import _validate_verdict, claim_in_published_report
+from factcheck.services.claims import _update_verdict, _validate_verdict, claim_in_published_report
 from factcheck.services.matching import lock_matching
 
 # Why a sibling is left as it is (Claim.skip_reason), and why a planned change did not happen
@@ -36,11 +36,6 @@ CONFLICT_CHANGED = "changed"  # changed by someone since the preview
 CONFLICT_LEFT = "left"  # left the cluster (or was deleted) since the preview
 
 
-def require_review(actor: AbstractBaseUser) -> None:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read claims but not change them.")
-
-
 # --- Split --------------------------------------------------------------------------------------------------------
 
 
@@ -51,7 +46,7 @@ def claim_split_from_cluster(*, claim_id: int, actor: AbstractBaseUser) -> Claim
     The claim is pinned from then on (matching never puts it back); the change is in its history with the
     reviewer's name. Raises ValidationError when the claim is not in a cluster.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     with connection.cursor() as cursor:
         lock_matching(cursor)
     claim = Claim.objects.select_for_update().get(pk=claim_id)
@@ -81,7 +76,7 @@ def clusters_merge(
     cluster has gained or lost a claim since, nothing changes and ValidationError says so. Each moved claim
     gets a history row naming the reviewer, and is pinned (matching never moves it again).
     """
-    require_review(actor)
+    permissions.require_review(actor)
     if cluster_id == other_cluster_id:
         raise ValidationError("Choose two different clusters to merge.")
     with connection.cursor() as cursor:
@@ -122,7 +117,7 @@ def cluster_merge_undo(*, merge_id: int, actor: AbstractBaseUser) -> ClusterMerg
     has moved since (split off, merged again, deleted): the previous membership could not be restored exactly.
     Raises ClusterMerge.DoesNotExist for an unknown merge.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     with connection.cursor() as cursor:
         lock_matching(cursor)
     merge = ClusterMerge.objects.select_for_update().get(pk=merge_id)
@@ -276,7 +271,7 @@ def cluster_apply_verdict(
     after the preview are skipped; each changed claim gets its own history row
     (`factcheck.claim.verdict_applied_to_cluster`, the rationale as reason) and its version raised.
     """
-    require_review(actor)
+    permissions.require_review(actor)
     rationale = rationale.strip()
     _validate_verdict(verdict, rationale)
     if claim_id not in seen_versions:
@@ -292,8 +287,6 @@ def cluster_apply_verdict(
         )
     result = ClusterVerdictResult(claim=claim, verdict=verdict)
     now = timezone.now()
-    values = dict(verdict=verdict, rationale=rationale, verdict_by=actor, verdict_at=now, updated_at=now,
-                  version=F("version") + 1)
     changed_ids: list[int] = []
     with history_context(action="factcheck.claim.verdict_applied_to_cluster", user=actor, reason=rationale,
                          source_claim=claim_id):
@@ -301,15 +294,15 @@ def cluster_apply_verdict(
             claim.conflict_reason = CONFLICT_CHANGED
             result.conflicts.append(claim)
         elif plan.claim_changes:
-            if Claim.objects.filter(pk=claim.pk, version=claim.version).update(**values):
+            if _update_verdict(claim.pk, claim.version, actor, verdict, rationale, now):
                 changed_ids.append(claim.pk)
         for member in plan.to_change:
             if member.pk not in seen_versions:
                 member.skip_reason = SKIP_JOINED
                 result.skipped.append(member)
-            elif member.version != seen_versions[member.pk] or not Claim.objects.filter(
-                pk=member.pk, version=member.version, verdict=Verdict.UNREVIEWED
-            ).update(**values):
+            elif member.version != seen_versions[member.pk] or not _update_verdict(
+                member.pk, member.version, actor, verdict, rationale, now, only_unreviewed=True
+            ):
                 member.conflict_reason = CONFLICT_CHANGED
                 result.conflicts.append(member)
             else:

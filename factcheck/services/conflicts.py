@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,11 +11,10 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.models import Conflict
-from factcheck.services.clusters import require_review
 
 
 def _close_conflict(conflict_id: int, actor: AbstractBaseUser, note: str, status: str, action: str) -> Conflict:
-    require_review(actor)
+    permissions.require_review(actor)
     note = note.strip()
     with history_context(action=action, user=actor, reason=note):
         updated = Conflict.objects.filter(pk=conflict_id, status=Conflict.Status.OPEN).update(

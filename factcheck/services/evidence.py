@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from factcheck import selectors
+from factcheck import permissions, selectors
 from factcheck.history import history_context
 from factcheck.models import Claim, Evidence, Source
 
@@ -24,7 +24,9 @@ def evidence_add(
     note: str = "",
     source: Source | None = None,
 ) -> Evidence:
-    """Attach evidence to a claim. Only http(s) links; the source is matched by the link's domain if not given."""
+    """Attach evidence to a claim. Only http(s) links; the source is matched by the link's domain if not given.
+    PermissionDenied for someone who may not review claims."""
+    permissions.require_review(actor)
     url = url.strip()
     try:
         _validate_url(url)
@@ -50,7 +52,9 @@ def evidence_remove(*, evidence_id: int, actor: AbstractBaseUser, reason: str) -
     """Remove evidence from its claim. The row stays (marked removed, by whom, why) and the history records it.
 
     A reason is required (ValidationError without one): removing evidence changes what a verdict rests on.
+    PermissionDenied for someone who may not review claims.
     """
+    permissions.require_review(actor)
     if not reason.strip():
         raise ValidationError("Give a reason for removing this evidence.")
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)

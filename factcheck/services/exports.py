@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from factcheck import permissions
 from factcheck.exports import FORMATS, ExportError, ExportRun, Scope
 from factcheck.models import ExportChunk, ExportJob
 from factcheck.queueing import send_on_commit
@@ -33,7 +34,9 @@ def export_is_small(*, scope: Scope) -> bool:
 
 @transaction.atomic
 def export_job_create(*, scope: Scope, fmt: str, actor) -> ExportJob:
-    """Record an export for a worker to write, and send it to the workers when the transaction commits."""
+    """Record an export for a worker to write, and send it to the workers when the transaction commits.
+    PermissionDenied for someone who may not read the workspace."""
+    permissions.require_view(actor)
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format “{fmt}”.")
     job = ExportJob.objects.create(

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from factcheck import permissions
 from factcheck.history import history_context
 from factcheck.ingest import IngestError, claimreview, format_size
 from factcheck.matching.checks import CheckText, check_match_fields_many
@@ -42,8 +43,8 @@ from factcheck.services.imports import fetch
 logger = logging.getLogger(__name__)
 
 CHECK_IMPORTER = "fact-check importer"
-# Records per transaction: the vectors of a chunk are computed in one call (the slow part, ~100 checks/s), so
-# a chunk commits every few seconds and a killed worker loses little.
+# Records per transaction: the vectors of a chunk are computed in one call (the slow part), so a chunk commits
+# often and a killed worker loses little.
 CHUNK_SIZE = 250
 # A run hands what is left to a new task after this long, so it never meets the task's hard time limit.
 RUN_TIME_BUDGET = 150.0
@@ -82,6 +83,11 @@ def _enqueue_run(run_id: int) -> None:
     send_on_commit(task, run_id)
 
 
+def _require_importer(created_by: AbstractBaseUser | None) -> None:
+    if created_by is not None:
+        permissions.require_upload(created_by)
+
+
 def factcheck_import_create(
     *, data: bytes, filename: str, created_by: AbstractBaseUser | None = None, enqueue: bool = True
 ) -> FactCheckImport:
@@ -89,7 +95,9 @@ def factcheck_import_create(
 
     Raises `IngestError` (nothing is stored) for a file that is empty, over the size limit, or in no format the
     ClaimReview reader knows; broken records inside a readable file are reported per record by the worker.
+    PermissionDenied when `created_by` may not import (an import without a person is the system's own).
     """
+    _require_importer(created_by)
     claimreview.iter_records(data, filename=filename, max_bytes=max_import_bytes())  # checks before any record
     with transaction.atomic():
         run = FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
@@ -118,7 +126,8 @@ def factcheck_import_create_from_url(
     enqueue: bool = True,
 ) -> FactCheckImport:
     """Record an import of a URL; the worker fetches it (public http/https addresses only, within the size
-    limit) outside any transaction."""
+    limit) outside any transaction. PermissionDenied as for an upload."""
+    _require_importer(created_by)
     url = url.strip()
     if not _is_url(url):
         raise IngestError("Enter a web address starting with http:// or https://.")

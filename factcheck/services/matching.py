@@ -4,9 +4,11 @@
 claims' blocking keys (`Claim.match_keys`, GIN index `claim_match_keys_gin`: "o:acme|v:deny", "o:acme|n:%:100",
 see `factcheck.matching.keys`) in one query, and keeps for each claim those sharing the most keys with it (the
 keys are global, so the claims of the article's story need no separate read; only candidates that share nothing
-but an organisation's stance are looked at within the story, for conflicts). The pure `factcheck.matching`
-package decides which claims state the same thing, which disagree and which story the article belongs to; this
-module stores the outcome. Everything else here is a reviewer's action on clusters, conflicts and stories.
+but an organisation's stance are looked at within the story, for conflicts). Its reads are in
+`factcheck.selectors`; the pure `factcheck.matching` package decides which claims state the same thing, which
+disagree and which story the article belongs to; this module runs the two and stores the outcome. A reviewer's
+actions on clusters, conflicts and stories are in `services.clusters`, `services.conflicts` and
+`services.stories`.
 
 Work done by a person is never undone by the worker: a claim a reviewer split off or merged by hand is pinned
 (`Claim.cluster_pinned`, set with the change, which its history records) and matching never moves it; an article
@@ -16,42 +18,31 @@ a person moved to a story keeps it (`Article.story_pinned`); a resolved or dismi
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from factcheck import matching
+from factcheck import matching, selectors
 from factcheck.matching import encoder, pairmodel
 from factcheck.history import history_context
-from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story, Verdict
-from factcheck.plans import fetch_with_settings
+from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
 from factcheck.services import notifications
-from factcheck.services.claims import _validate_verdict
 
 logger = logging.getLogger(__name__)
 
 WORKER = "matching worker"
 
-# Key shortlist. Claims read per blocking key: a claim close to another shares several of its LSH bands, so it is
-# met through several keys even when each key's bucket holds more claims than are read. Per claim of the article,
-# the SHORTLIST_PER_CLAIM candidates met through the most of its keys are read with their vectors; the
-# CANDIDATES_PER_CLAIM closest of them by exact cosine, at most PER_CLUSTER members of one existing cluster (a few
-# say whether the claim belongs to it; the library judges the link on the members shortlisted), go to the pair
-# model. Room for two clusters' worth: the claim's own and its closest rival. There is no cut relative to the
+# Per claim of the article, the candidates the key shortlist met through the most of its keys
+# (`selectors.claims_shortlist`) are read with their vectors; the CANDIDATES_PER_CLAIM closest of them by exact
+# cosine, at most PER_CLUSTER members of one existing cluster (a few say whether the claim belongs to it; the
+# library judges the link on the members shortlisted), go to the pair model. Room for two clusters' worth: the claim's own and its closest rival. There is no cut relative to the
 # best candidate: whether two claims are compared must not depend on which other claims exist, or matching an
 # article again later would find what its first run did not.
-SHORTLIST_PER_KEY = 8
-SHORTLIST_PER_CLAIM = 12
 PER_CLUSTER = 4
 CANDIDATES_PER_CLAIM = 2 * PER_CLUSTER
 # Stories considered for an article without one (those whose claims share the most keys with it), and how many of
@@ -60,7 +51,8 @@ STORY_CANDIDATES = 5
 STORY_SIGNATURE_ARTICLES = 40
 
 # One matching run at a time (and no manual cluster change during one): two articles matched at once could
-# otherwise both form a cluster out of the same unclustered claims. A run takes tens of milliseconds.
+# otherwise both form a cluster out of the same unclustered claims. Runs are short, so they queue rather than
+# retry.
 MATCHING_LOCK = 0x46AC7D35
 
 MANUAL_CLUSTER_ACTIONS = ("factcheck.claim.cluster_split", "factcheck.claim.cluster_merged")
@@ -71,16 +63,6 @@ CONFLICT_KEY_MAX = 500
 # one organisation's denial beside its refusal to comment (which a reader sees as one fact, yet are worded too
 # differently to share a cluster). Figures and dates disagree only between statements of one fact.
 STORY_CONFLICT_KINDS = ("name", "denial")
-
-# What a run reads of each claim it looks at, its article's story included (for the story and for conflicts). A
-# plain cursor hands the facets over as jsonb text, decoded only for claims not in the pool yet (the ORM decodes
-# every row, and costs about 1.5 ms more per read of 160 claims).
-_CLAIM_ROWS_SQL = """
-SELECT c.id, c.article_id, c.text, c.facets, c.kinds, c.cluster_id, c.cluster_pinned, a.story_id, c.match_keys,
-       c.embedding, COALESCE(a.published_at, a.created_at)
-FROM factcheck_claim c JOIN factcheck_article a ON a.id = c.article_id
-WHERE {where}
-"""
 
 
 @dataclass
@@ -97,79 +79,6 @@ class MatchResult:
 
 
 # --- Reading what matching needs ---------------------------------------------------------------------------
-
-# Each claim's lookup keys as (claim, key) pairs; each distinct key joined LATERAL to its own lookup in the GIN index
-# claim_match_keys_gin, which stops after `limit` rows (in table order): one round trip, planned once. The database
-# then counts, per claim of the article, how many of its keys found each candidate and returns the `per_claim`
-# candidates found by the most keys: a few hundred rows, however many the lookups met (returning every hit with
-# its key array cost more than the lookups themselves from a million claims on).
-#
-# A key known only at run time can't be estimated from the column's element statistics: the planner assumes
-# 0.5% of the claims hold it, and from a few million claims on would rather read the table from the start until
-# `limit` rows turn up (for a rare key, the whole table). So the statement runs with sequential scans switched
-# off (`_run_shortlist`), which leaves the index, the only other way to find a key, whatever the table's size; and
-# without JIT compilation, which its cost estimate would otherwise trigger for a statement that runs in
-# milliseconds.
-_SHORTLIST_SQL = """
-WITH wanted AS (
-    SELECT w.owner, w.key FROM unnest(%(owners)s::bigint[], %(keys)s::varchar(200)[]) AS w(owner, key)
-), hits AS (
-    SELECT k.key, c.id
-    FROM (SELECT DISTINCT key FROM wanted) AS k
-    CROSS JOIN LATERAL (
-        SELECT c.id
-        FROM factcheck_claim c
-        WHERE c.match_keys @> ARRAY[k.key]::varchar(200)[] AND c.article_id <> %(article)s
-              AND c.verdict <> %(verdict)s
-        LIMIT %(limit)s
-    ) c
-)
-SELECT owner, id, shared
-FROM (
-    SELECT w.owner, h.id, count(*) AS shared,
-           row_number() OVER (PARTITION BY w.owner ORDER BY count(*) DESC, h.id DESC) AS rank
-    FROM wanted w JOIN hits h ON h.key = w.key
-    GROUP BY w.owner, h.id
-) ranked
-WHERE rank <= %(per_claim)s
-ORDER BY owner, rank
-"""
-
-
-def shortlist_query(
-    lookup: dict[int, Iterable[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
-    per_claim: int = SHORTLIST_PER_CLAIM,
-) -> tuple[str, dict]:
-    """The shortlist SQL for the lookup keys of an article's claims ({claim id: keys}) and its parameters (run it,
-    or an EXPLAIN of it, with `_run_shortlist`)."""
-    pairs = sorted({(int(owner), key) for owner, keys in lookup.items() for key in keys})
-    params = {"owners": [o for o, _ in pairs], "keys": [k for _, k in pairs], "article": int(article_id),
-              "verdict": str(Verdict.NOT_A_CLAIM), "limit": int(limit), "per_claim": int(per_claim)}
-    return _SHORTLIST_SQL, params
-
-
-def _run_shortlist(cursor, query: str, params: dict) -> list[tuple]:
-    """Run the shortlist statement (or an EXPLAIN of it) with sequential scans and JIT off, and return its rows
-    (the settings put back after, see `fetch_with_settings`)."""
-    return fetch_with_settings(cursor, query, params, enable_seqscan="off", jit="off")
-
-
-def _shortlist(
-    lookup: dict[int, list[str]], *, article_id: int, limit: int = SHORTLIST_PER_KEY,
-    per_claim: int = SHORTLIST_PER_CLAIM,
-) -> dict[int, list[tuple[int, int]]]:
-    """Per claim of `lookup`, the claims of other articles found by the most of its keys: [(id, keys)], most keys
-    first (at most `limit` claims read per key, `per_claim` kept per claim). One statement, through the GIN
-    index."""
-    if not any(lookup.values()):
-        return {}
-    query, params = shortlist_query(lookup, article_id=article_id, limit=limit, per_claim=per_claim)
-    with connection.cursor() as cursor:
-        rows = _run_shortlist(cursor, query, params)
-    ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for owner, pk, shared in rows:
-        ranked[owner].append((pk, shared))
-    return dict(ranked)
 
 
 def _info(
@@ -188,64 +97,11 @@ def _info(
     )
 
 
-def pinned_claim_ids(claim_ids: Iterable[int]) -> set[int]:
-    """Claims whose cluster a person set by hand (split off or merged), which matching must never move."""
-    ids = list(set(claim_ids))
-    if not ids:
-        return set()
-    return set(Claim.objects.filter(pk__in=ids, cluster_pinned=True).values_list("pk", flat=True))
-
-
-def _story_pinned(article_id: int) -> bool:
-    """Whether a person chose this article's story (then matching leaves it where they put it)."""
-    return Article.objects.filter(pk=article_id, story_pinned=True).exists()
-
-
-# The most recent articles of each candidate story, with the people and organisations their claims name.
-_STORY_ARTICLES_SQL = """
-SELECT a.id, a.story_id, a.title, a.published_at,
-       ARRAY(
-           SELECT DISTINCT e.value
-           FROM factcheck_claim c,
-                LATERAL jsonb_array_elements_text(
-                    CASE WHEN jsonb_typeof(c.facets -> 'people') = 'array' THEN c.facets -> 'people' ELSE '[]' END
-                    || CASE WHEN jsonb_typeof(c.facets -> 'organisations') = 'array'
-                            THEN c.facets -> 'organisations' ELSE '[]' END
-                ) AS e(value)
-           WHERE c.article_id = a.id
-       )
-FROM unnest(%s::bigint[]) AS s(story_id)
-CROSS JOIN LATERAL (
-    SELECT a.id, a.story_id, a.title, a.published_at
-    FROM factcheck_article a
-    WHERE a.story_id = s.story_id AND a.id <> %s
-    ORDER BY a.created_at DESC, a.id DESC
-    LIMIT %s
-) a
-"""
-
-
-def _entities(infos: Iterable[matching.ClaimInfo]) -> frozenset[str]:
-    names: set[str] = set()
-    for info in infos:
-        for key in ("people", "organisations"):
-            for item in info.facets.get(key) or ():
-                if isinstance(item, str) and item.strip():
-                    names.add(item.strip())
-    return frozenset(names)
-
-
 def _story_signatures(story_ids: Iterable[int], exclude_article_id: int) -> list[matching.StorySignature]:
-    story_ids = sorted(set(story_ids))
-    if not story_ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_STORY_ARTICLES_SQL, [story_ids, exclude_article_id, STORY_SIGNATURE_ARTICLES])
-        rows = cursor.fetchall()
-    by_story: dict[int, list[matching.ArticleInfo]] = defaultdict(list)
-    for pk, story_id, title, published_at, entities in rows:
-        by_story[story_id].append(matching.ArticleInfo(pk, title, frozenset(entities or ()), published_at))
-    return [matching.story_signature(sid, arts) for sid, arts in sorted(by_story.items())]
+    articles = selectors.story_articles_for_matching(
+        story_ids, exclude_article_id=exclude_article_id, per_story=STORY_SIGNATURE_ARTICLES
+    )
+    return [matching.story_signature(sid, arts) for sid, arts in sorted(articles.items())]
 
 
 # --- Matching one article ------------------------------------------------------------------------------------
@@ -253,14 +109,6 @@ def _story_signatures(story_ids: Iterable[int], exclude_article_id: int) -> list
 
 def lock_matching(cursor) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MATCHING_LOCK])
-
-
-def _conflict_key(conflict: matching.Conflict) -> str:
-    key = matching.conflict_key(conflict)
-    if len(key) > CONFLICT_KEY_MAX:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        key = key[: CONFLICT_KEY_MAX - 65] + "#" + digest
-    return key
 
 
 class _Pool:
@@ -285,19 +133,15 @@ class _Pool:
             self.keys[pk] = list(_keys or ())
         return pk
 
-    def read(self, where: str, params: list) -> list[tuple]:
-        """The rows of `_CLAIM_ROWS_SQL` for `where` (a condition on c, the claim), each added to the pool."""
-        with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_ROWS_SQL.format(where=where), params)
-            rows = cursor.fetchall()
-        for row in rows:
+    def read_article(self, article_id: int) -> None:
+        for row in selectors.claim_rows_for_matching(article_id=article_id):
             self.add(row)
-        return rows
 
     def load(self, ids: Iterable[int]) -> None:
         missing = [pk for pk in set(ids) if pk not in self.infos]
         if missing:
-            self.read("c.id = ANY(%s)", [missing])
+            for row in selectors.claim_rows_for_matching(claim_ids=missing):
+                self.add(row)
 
 
 @transaction.atomic
@@ -322,7 +166,7 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
     result = MatchResult(story_id=article.story_id)
 
     pool = _Pool()
-    pool.read("c.article_id = %s AND c.verdict <> %s", [article_id, str(Verdict.NOT_A_CLAIM)])
+    pool.read_article(article_id)
     own_ids = set(pool.infos)
     _refresh_own(own_ids, pool)
 
@@ -332,7 +176,7 @@ def article_match_claims(*, article_id: int) -> MatchResult | None:
         pk: matching.lookup_keys(info.text, info.facets, embedding=info.embedding, when=info.published)
         for pk, info in pool.infos.items()
     }
-    ranked = _shortlist(lookup, article_id=article_id)
+    ranked = selectors.claims_shortlist(lookup, article_id=article_id)
     pool.load(pk for pks in ranked.values() for pk, _ in pks)
     ranked = {pk: _closest(pk, candidates, pool) for pk, candidates in ranked.items()}
     candidates_of: dict[int, list[int]] = {pk: [c for c, _ in ranked.get(pk, ())] for pk in own_ids}
@@ -379,23 +223,11 @@ def _refresh_own(own_ids: set[int], pool: _Pool) -> None:
 def _closest(claim_id: int, candidates: list[tuple[int, int]], pool: _Pool) -> list[tuple[int, int]]:
     """The `CANDIDATES_PER_CLAIM` shortlisted candidates closest to the claim by exact cosine (at most
     `PER_CLUSTER` of one cluster, none below the pair model's cosine floor), each with its count of shared keys."""
-    own = pool.infos[claim_id]
-    floor = pairmodel.load().cosine_floor
-    cosines = {pk: matching.cosine(own, pool.infos[pk]) for pk, _ in candidates}
-    scored = sorted(candidates, key=lambda item: (-cosines[item[0]], -item[0]))
-    out, taken = [], defaultdict(int)
-    for pk, shared in scored:
-        if cosines[pk] < floor:  # too far apart for the pair model to call them one fact
-            break
-        cluster_id = pool.cluster_of[pk]
-        if cluster_id is not None:
-            if taken[cluster_id] >= PER_CLUSTER:
-                continue
-            taken[cluster_id] += 1
-        out.append((pk, shared))
-        if len(out) >= CANDIDATES_PER_CLAIM:
-            break
-    return out
+    return matching.closest_candidates(
+        pool.infos[claim_id],
+        [(pool.infos[pk], shared, pool.cluster_of[pk]) for pk, shared in candidates],
+        floor=pairmodel.load().cosine_floor, per_cluster=PER_CLUSTER, limit=CANDIDATES_PER_CLAIM,
+    )
 
 
 def _conflict_partners(
@@ -410,16 +242,7 @@ def _conflict_partners(
     into it in one more."""
     cluster_of = pool.cluster_of
     clusters = {cluster_of[i] for i in own_ids if cluster_of[i] is not None}
-    members: dict[int, set[int]] = defaultdict(set)
-    if clusters:
-        rows = (
-            Claim.objects.filter(cluster_id__in=clusters)
-            .exclude(pk__in=list(own_ids))
-            .exclude(verdict=Verdict.NOT_A_CLAIM)
-            .values_list("pk", "cluster_id")
-        )
-        for pk, cluster_id in rows:
-            members[cluster_id].add(pk)
+    members = selectors.cluster_members_for_matching(cluster_ids=clusters, exclude_ids=own_ids)
     pool.load(set().union(*members.values()))
     in_story = {art for art, story in pool.story_of_article.items() if story == story_id and story is not None}
     partners: dict[int, set[int]] = {}
@@ -441,16 +264,9 @@ def _assign_story(
     if article.story_id is not None or article.story_pinned:
         return article.story_id
     # The stories whose claims share the most keys with the article's claims (a bounded few).
-    weight_of_article: dict[int, int] = defaultdict(int)
-    for candidates in ranked.values():
-        for pk, shared in candidates:
-            weight_of_article[pool.infos[pk].article_id] += shared
-    weight_of_story: dict[int, int] = defaultdict(int)
-    for art, weight in weight_of_article.items():
-        if (story := pool.story_of_article.get(art)) is not None:
-            weight_of_story[story] += weight
-    story_ids = sorted(weight_of_story, key=lambda s: (-weight_of_story[s], -s))[:STORY_CANDIDATES]
-    info = matching.ArticleInfo(article.pk, article.title, _entities(own), article.published_at)
+    shared = ((pool.infos[pk].article_id, keys) for candidates in ranked.values() for pk, keys in candidates)
+    story_ids = matching.stories_sharing_most(shared, pool.story_of_article, limit=STORY_CANDIDATES)
+    info = matching.ArticleInfo(article.pk, article.title, matching.claim_entities(own), article.published_at)
     best = matching.best_story(info, _story_signatures(story_ids, article.pk))
     with history_context(action="factcheck.story.assigned", actor=WORKER):
         if best is None:
@@ -579,7 +395,7 @@ def _detect_conflicts(own_ids: set[int], allowed: dict[int, set[int]], pool: _Po
     ]
     if not found:
         return
-    by_key = {_conflict_key(c): c for c in found}
+    by_key = {matching.conflict_key(c, max_length=CONFLICT_KEY_MAX): c for c in found}
     existing = set(Conflict.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
     missing = [key for key in by_key if key not in existing]
     if not missing:

@@ -47,9 +47,7 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _require_review(actor: AbstractBaseUser) -> None:
-    if not permissions.can_review(actor):
-        raise PermissionDenied("You can read notes but not write them.")
+READ_ONLY_NOTES = "You can read notes but not write them."
 
 
 def _people_named(names: list[str]) -> dict[str, int]:
@@ -82,7 +80,7 @@ def note_add(*, claim_id: int, actor: AbstractBaseUser, body: str, parent_id: in
     can't review, ValidationError for an empty, too long or NUL-bearing text or a note that is not the claim's,
     `Claim.DoesNotExist` for a claim that doesn't exist. The history records the note with its author.
     """
-    _require_review(actor)
+    permissions.require_review(actor, READ_ONLY_NOTES)
     body = _clean_body(body)
     claim = Claim.objects.only("pk", "article_id", "text").get(pk=claim_id)
     parent = None
@@ -101,7 +99,7 @@ def note_add(*, claim_id: int, actor: AbstractBaseUser, body: str, parent_id: in
 def note_edit(*, note_id: int, actor: AbstractBaseUser, body: str) -> NoteSaved:
     """Change the text of a note. Only its author may (PermissionDenied otherwise); the note is marked edited and
     the history keeps the earlier text. Only people newly @mentioned are notified."""
-    _require_review(actor)
+    permissions.require_review(actor, READ_ONLY_NOTES)
     body = _clean_body(body)
     note = Note.objects.select_for_update().select_related("claim").only(
         "pk", "body", "author_id", "claim_id", "parent_id", "created_at", "edited_at", "claim__text",

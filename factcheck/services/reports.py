@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -20,11 +20,6 @@ from factcheck.reports.content import REPORT_MAX_CLAIMS, report_candidate_claims
 Status = Report.Status
 
 
-def _require_publisher(actor: AbstractBaseUser) -> None:
-    if not permissions.can_publish_reports(actor):
-        raise PermissionDenied("Only editors can prepare and publish reports.")
-
-
 @transaction.atomic
 def report_create(*, actor: AbstractBaseUser, article_id: int | None = None, story_id: int | None = None) -> Report:
     """The report of an article or a story: the existing one, or a new draft holding every claim of it that has
@@ -33,7 +28,7 @@ def report_create(*, actor: AbstractBaseUser, article_id: int | None = None, sto
     An article and a story each have one report, so its address never changes; two editors creating it at
     once get the same report.
     """
-    _require_publisher(actor)
+    permissions.require_publish_reports(actor)
     if (article_id is None) == (story_id is None):
         raise ValidationError("A report is about one article or one story.")
     target = (
@@ -69,7 +64,7 @@ def report_update(
     or story; a claim already in the report may stay whatever its verdict now. A published report keeps at
     least one claim (unpublish it to empty it). Raises ValidationError, changing nothing, otherwise.
     """
-    _require_publisher(actor)
+    permissions.require_publish_reports(actor)
     report = Report.objects.select_for_update().get(pk=report_id)
     title, summary = title.strip(), summary.strip()
     ids = set(claim_ids)
@@ -110,7 +105,7 @@ def _transition(*, report_id: int, actor: AbstractBaseUser, action: str, allowed
 @transaction.atomic
 def report_mark_ready(*, report_id: int, actor: AbstractBaseUser) -> Report:
     """Mark a draft ready to publish: the claims are chosen and checked."""
-    _require_publisher(actor)
+    permissions.require_publish_reports(actor)
     return _transition(
         report_id=report_id, actor=actor, action="factcheck.report.marked_ready", allowed_from=(Status.DRAFT,),
         refusal="Only a draft can be marked ready; this report is {status}.", status=Status.READY,
@@ -124,7 +119,7 @@ def report_publish(*, report_id: int, actor: AbstractBaseUser) -> Report:
     Refused for a report without claims or one already published. Waits for verdict changes in progress on its
     claims (they hold the report row FOR SHARE), so none slips in unannounced.
     """
-    _require_publisher(actor)
+    permissions.require_publish_reports(actor)
     # Locked first: claims chosen meanwhile (report_update holds the same lock) can't empty it under us.
     Report.objects.select_for_update().filter(pk=report_id).values_list("pk").first()
     if not ReportClaim.objects.filter(report_id=report_id).exists():
@@ -142,7 +137,7 @@ def report_publish(*, report_id: int, actor: AbstractBaseUser) -> Report:
 def report_unpublish(*, report_id: int, actor: AbstractBaseUser) -> Report:
     """Take a published report back to draft: readers no longer see it, its verdicts change freely again.
     Its first publication date and its corrections are kept."""
-    _require_publisher(actor)
+    permissions.require_publish_reports(actor)
     return _transition(
         report_id=report_id, actor=actor, action="factcheck.report.unpublished", allowed_from=(Status.PUBLISHED,),
         refusal="Only a published report can be unpublished; this report is {status}.", status=Status.DRAFT,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,15 +14,10 @@ from factcheck.models import Article, Story
 from factcheck.services.matching import MANUAL_STORY_ACTION
 
 
-def _require_story_edit(actor: AbstractBaseUser) -> None:
-    if not actor.has_perm("factcheck.change_story"):
-        raise PermissionDenied("Only editors can change stories.")
-
-
 @transaction.atomic
 def article_set_story(*, article_id: int, story_id: int | None, actor: AbstractBaseUser) -> Article:
     """Move an article to another story (or out of any story). Matching keeps it there from then on."""
-    _require_story_edit(actor)
+    permissions.require_edit_stories(actor)
     article = Article.objects.select_for_update().only("pk", "story_id").get(pk=article_id)
     if story_id is not None and not Story.objects.filter(pk=story_id).exists():
         raise ValidationError("That story no longer exists.")
@@ -38,7 +33,7 @@ def article_set_story(*, article_id: int, story_id: int | None, actor: AbstractB
 @transaction.atomic
 def story_rename(*, story_id: int, actor: AbstractBaseUser, title: str) -> Story:
     """Give a story a new title (1 to 500 characters)."""
-    _require_story_edit(actor)
+    permissions.require_edit_stories(actor)
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": "Give the story a title."})

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from factcheck.models import Article, Claim, Evidence, Source, SourceDomain
 from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
-from factcheck.services.articles import body_hash
+from factcheck.ingest import content_hash
 from tests.factories import ArticleFactory, UserFactory, claims_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def make_article() -> tuple[Article, list[Claim]]:
         title="Ford and Xiaomi discussed an EV partnership",
         body=BODY,
         headings=[[0, 26]],
-        content_hash=body_hash(BODY),
+        content_hash=content_hash(BODY),
         status=Article.Status.READY,
         source=source,
         byline="Staff reporter",

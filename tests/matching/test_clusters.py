@@ -169,3 +169,23 @@ def test_assign_to_clusters_reuses_and_fills_a_score_cache():
     # A cached score is taken as given.
     rigged = {key: 0.0 for key in scores}
     assert assign_to_clusters(new, candidates, scores=rigged)[s.FORD_DENIED_003.id].action == "alone"
+
+
+def _unit(*values):
+    import numpy as np
+
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_closest_candidates_rank_by_cosine_cap_each_cluster_and_stop_at_the_floor():
+    from factcheck.matching import closest_candidates
+
+    own = ClaimInfo(1, 10, "own", embedding=_unit(1, 0, 0))
+    near = [ClaimInfo(pk, 20, f"c{pk}", embedding=_unit(1, 0.1 * pk, 0)) for pk in (2, 3, 4, 5)]
+    far = ClaimInfo(6, 30, "far", embedding=_unit(0, 0, 1))
+    candidates = [(near[0], 3, 7), (near[1], 2, 7), (near[2], 1, 7), (near[3], 5, None), (far, 9, None)]
+    # Two of cluster 7 at most, closest first; the far claim is under the floor however many keys it shares.
+    assert closest_candidates(own, candidates, floor=0.5, per_cluster=2, limit=10) == [(2, 3), (3, 2), (5, 5)]
+    assert closest_candidates(own, candidates, floor=0.5, per_cluster=2, limit=2) == [(2, 3), (3, 2)]
+    assert closest_candidates(own, candidates, floor=-1.0, per_cluster=5, limit=10)[-1] == (6, 9)

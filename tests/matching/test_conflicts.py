@@ -251,6 +251,15 @@ def test_conflict_key_distinguishes_kind_values_and_claims():
     assert conflict_key(base) != conflict_key(Conflict("date", base.values, (6, 105), ""))
 
 
+def test_conflict_key_fits_a_length_and_long_keys_stay_apart():
+    long_a = Conflict("quote", ("x" * 600 + "a", "y"), (1, 2), "")
+    long_b = Conflict("quote", ("x" * 600 + "b", "y"), (1, 2), "")
+    short = Conflict("name", ("Ann", "Anne"), (1, 2), "")
+    assert len(conflict_key(long_a, max_length=500)) == 500
+    assert conflict_key(long_a, max_length=500) != conflict_key(long_b, max_length=500)
+    assert conflict_key(short, max_length=500) == conflict_key(short)
+
+
 @pytest.fixture(scope="module")
 def story_conflicts():
     return find_conflicts_in_story(s.ALL_CLAIMS)

@@ -67,3 +67,21 @@ def test_fuzzy_entity_spellings_meet():
     same = ArticleInfo(2, "", frozenset({"John Moolenaar", "House China Committee"}))
     other = ArticleInfo(3, "", frozenset({"Joe Biden", "House China Committee"}))
     assert article_story_similarity(same, sig) > article_story_similarity(other, sig)
+
+
+def test_candidate_stories_are_those_sharing_the_most_keys():
+    from factcheck.matching import stories_sharing_most
+
+    story_of_article = {1: 100, 2: 100, 3: 200, 4: None, 5: 300}
+    shared = [(1, 2), (2, 2), (3, 3), (4, 9), (5, 1)]  # article 4 has no story: its keys count for none
+    assert stories_sharing_most(shared, story_of_article, limit=5) == [100, 200, 300]
+    assert stories_sharing_most(shared, story_of_article, limit=1) == [100]
+    assert stories_sharing_most([(3, 2), (5, 2)], story_of_article, limit=5) == [300, 200]  # a tie: newer first
+
+
+def test_claim_entities_are_the_people_and_organisations_named():
+    from factcheck.matching import ClaimInfo, claim_entities
+
+    claims = [ClaimInfo(1, 1, "a", {"people": [" Ann Lee "], "organisations": ["Acme"], "places": ["Paris"]}),
+              ClaimInfo(2, 1, "b", {"people": ["", 7], "organisations": None})]
+    assert claim_entities(claims) == frozenset({"Ann Lee", "Acme"})

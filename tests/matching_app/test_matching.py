@@ -10,7 +10,8 @@ from factcheck import selectors
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
 from factcheck.services.claims import claim_set_verdict
 from factcheck.services.clusters import claim_split_from_cluster
-from factcheck.services.matching import article_match_claims, shortlist_query
+from factcheck.selectors import shortlist_query
+from factcheck.services.matching import article_match_claims
 from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +246,7 @@ def test_shortlist_query_uses_the_key_index():
     import random
 
     from factcheck.matching import match_keys
-    from factcheck.services.matching import _run_shortlist, _shortlist
+    from factcheck.selectors import claims_shortlist, shortlist_run
 
     rng = random.Random(7)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -274,13 +275,13 @@ def test_shortlist_query_uses_the_key_index():
         cursor.execute("SELECT factdesk_test_maintain('factcheck_claim', 'claim_match_keys_gin')")
         lookup = dict(Claim.objects.filter(article=first_article).values_list("pk", "match_keys")[:20])
         sql, params = shortlist_query(lookup, article_id=first_article.pk)
-        plan = "\n".join(r[0] for r in _run_shortlist(cursor, "EXPLAIN " + sql, params))
+        plan = "\n".join(r[0] for r in shortlist_run(cursor, "EXPLAIN " + sql, params))
         assert "claim_match_keys_gin" in plan, plan
         assert "Seq Scan" not in plan, plan
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
 
-        ranked = _shortlist(lookup, article_id=first_article.pk, limit=3, per_claim=5)
+        ranked = claims_shortlist(lookup, article_id=first_article.pk, limit=3, per_claim=5)
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
     assert ranked and set(ranked) <= set(lookup)
@@ -342,7 +343,7 @@ COMPANIES = [("Norvex", "Kelmont"), ("Dravia", "Zenlon"), ("Astrix", "Lumtek"), 
 def _article_stating(facts: int, *, outlet: int, changed: int | None = None) -> Article:
     """Outlet `outlet`'s article stating the first `facts` facts (the figure of fact `changed` stated otherwise), its
     claims stored as extraction stores them."""
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
     from factcheck.services.extraction import claim_match_fields
 
     sentences, all_facets = [], []
@@ -357,7 +358,7 @@ def _article_stating(facts: int, *, outlet: int, changed: int | None = None) -> 
                            "numbers": [{"text": str(n), "value": n * scale, "unit": unit}]})
     body = " ".join(sentences)
     article = ArticleFactory(title=f"{COMPANIES[0][0]} and {COMPANIES[0][1]}", body=body,
-                             content_hash=body_hash(f"outlet {outlet}: {body}"))
+                             content_hash=content_hash(f"outlet {outlet}: {body}"))
     position = 0
     for text, facets in zip(sentences, all_facets):
         Claim.objects.create(article=article, start=position, end=position + len(text), text=text, score=0.5,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from factcheck import selectors
 from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
 from factcheck.services import clusters, conflicts, matching, stories
 from factcheck.services import claims as claims_service
@@ -25,7 +26,7 @@ def test_split_takes_the_claim_out_and_records_who(checker):
     assert set(Claim.objects.filter(cluster=cluster).values_list("pk", flat=True)) == {a.pk, c.pk}
     event = claim_events(b.pk, "factcheck.claim.cluster_split").select_related("pgh_context").get()
     assert event.cluster_id is None and event.pgh_context.metadata["user"] == checker.pk
-    assert matching.pinned_claim_ids([a.pk, b.pk, c.pk]) == {b.pk}
+    assert selectors.claims_pinned([a.pk, b.pk, c.pk]) == {b.pk}
 
 
 def test_split_of_an_unclustered_claim_is_refused(checker):
@@ -207,7 +208,7 @@ def test_merge_then_undo_restores_the_exact_membership(checker, editor):
         event = claim_events(claim.pk, "factcheck.claim.cluster_merge_undone").select_related("pgh_context").get()
         assert event.pgh_context.metadata["user"] == editor.pk and event.cluster_id == gone.pk
         assert claim_events(claim.pk, "factcheck.claim.cluster_merged").get().pgh_context.metadata["user"] == checker.pk
-    assert matching.pinned_claim_ids([c.pk for c in second]) == {c.pk for c in second}
+    assert selectors.claims_pinned([c.pk for c in second]) == {c.pk for c in second}
     with pytest.raises(ValidationError, match="already undone by"):
         clusters.cluster_merge_undo(merge_id=merge.pk, actor=checker)
 
@@ -281,7 +282,7 @@ def test_article_set_story_moves_it_and_pins_it(editor):
     stories.article_set_story(article_id=article.pk, story_id=new.pk, actor=editor)
     assert Article.objects.get(pk=article.pk).story_id == new.pk
     assert Article.objects.get(pk=article.pk).story_pinned
-    assert matching._story_pinned(article.pk)
+    assert selectors.article_story_pinned(article.pk)
     stories.article_set_story(article_id=article.pk, story_id=None, actor=editor)
     matching.article_match_claims(article_id=article.pk)
     assert Article.objects.get(pk=article.pk).story_id is None  # a person took it out: matching leaves it
@@ -320,13 +321,13 @@ def test_matching_reads_the_pinned_flags_not_the_history():
     # Flags set directly (as a data migration from the history would): matching honours them all the same.
     _, (a, b) = clustered_claims(2)
     Claim.objects.filter(pk=b.pk).update(cluster=None, cluster_pinned=True)
-    assert matching.pinned_claim_ids([a.pk, b.pk]) == {b.pk}
+    assert selectors.claims_pinned([a.pk, b.pk]) == {b.pk}
     matching.article_match_claims(article_id=b.article_id)
     matching.article_match_claims(article_id=a.article_id)
     assert Claim.objects.get(pk=b.pk).cluster_id is None
     article = ArticleFactory()
     Article.objects.filter(pk=article.pk).update(story_pinned=True)
-    assert matching._story_pinned(article.pk)
+    assert selectors.article_story_pinned(article.pk)
     matching.article_match_claims(article_id=article.pk)
     assert Article.objects.get(pk=article.pk).story_id is None
 

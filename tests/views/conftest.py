@@ -7,7 +7,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def article(db):
     """An article with five claims on its five sentences, a heading, and a second paragraph."""
     from factcheck.models import Article
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
     from tests.factories import SENTENCES, SourceFactory, claims_for
 
     body = "Ford and Xiaomi\n\n" + " ".join(SENTENCES[:3]) + "\n\n" + " ".join(SENTENCES[3:]) + " <script>alert(1)</script>"
@@ -15,7 +15,7 @@ def article(db):
         title="Ford & Xiaomi <talks>",
         body=body,
         headings=[[0, len("Ford and Xiaomi")]],
-        content_hash=body_hash(body),
+        content_hash=content_hash(body),
         status=Article.Status.READY,
         source=SourceFactory(name="Daily Wire Service"),
     )

@@ -308,11 +308,11 @@ def test_reports_list_reads_through_its_index(client, request, role, index):
     from tests.test_list_plans import analyze, plans
 
     from factcheck.models import Article
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
 
     bodies = [f"Report body {i}." for i in range(3000)]
     articles = Article.objects.bulk_create(
-        Article(title=f"Article {i}", body=body, content_hash=body_hash(body)) for i, body in enumerate(bodies)
+        Article(title=f"Article {i}", body=body, content_hash=content_hash(body)) for i, body in enumerate(bodies)
     )
     Report.objects.bulk_create(
         Report(article=article, title=f"Report {i}", status="published" if i % 3 else "draft",

@@ -35,9 +35,9 @@ def test_finds_articles_by_title_and_body(client, viewer):
 
 def test_headlines_are_escaped(client, viewer):
     body = "<b>bold</b> claim about tariffs & <script>x</script> more."
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
 
-    Article.objects.create(title="<i>T</i> tariffs", body=body, content_hash=body_hash(body), status="ready")
+    Article.objects.create(title="<i>T</i> tariffs", body=body, content_hash=content_hash(body), status="ready")
     client.force_login(viewer)
     html = client.get(reverse("factcheck:search"), {"q": "tariffs"}).content.decode()
     assert "<script>x</script>" not in html and "<b>bold</b>" not in html

@@ -7,6 +7,7 @@ runs here, with a progress line, and the summary lists the records that were ski
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                                                                           enqueue=not sync)
         except IngestError as exc:
             raise CommandError(f"{source}: {exc.message}") from None
+        except PermissionDenied as exc:
+            raise CommandError(f"{user}: {exc}") from None
         if not sync:
             self.stdout.write(f"Import {run.pk} of published fact-checks: the workers are importing it. Follow it "
                               f"at {reverse('factcheck:factcheck-import', args=[run.pk])} in the workspace.")
