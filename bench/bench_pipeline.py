@@ -73,7 +73,7 @@ def main() -> None:
     from factcheck.matching import encoder
     from factcheck.models import Article, Claim
     from factcheck.services import check_matching, extraction, matching
-    from factcheck.services.articles import body_hash
+    from factcheck.ingest import content_hash
 
     load_model(), load_ner(), encoder.encode(["warm up"])  # loading is not per-article work
     instrument()
@@ -81,7 +81,7 @@ def main() -> None:
     ids = []
     for n in range(args.articles):
         row = make_article(rng, n, args.words)
-        ids.append(Article.objects.create(title=row["title"], body=row["body"], content_hash=body_hash(row["body"]),
+        ids.append(Article.objects.create(title=row["title"], body=row["body"], content_hash=content_hash(row["body"]),
                                           url=row["url"], status=Article.Status.QUEUED).pk)
     # The first article pays for first-use costs (imports, prepared plans): timed apart.
     extraction.article_extract_claims(article_id=ids[0])
