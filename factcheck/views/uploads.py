@@ -16,12 +16,12 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions
+from factcheck import permissions, selectors, tasks
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch, Source
 from factcheck.pagination import keyset_page
 from factcheck.queueing import sends_watched
-from factcheck.services import imports
+from factcheck.services import batches, uploads
 from factcheck.services.articles import DuplicateArticle
 from factcheck.views.access import require_view_permission
 
@@ -83,9 +83,9 @@ class SourceFields(forms.Form):
             raise forms.ValidationError("Pick a publisher or name a new one, not both.")
         return cleaned
 
-    def source_choice(self) -> imports.SourceChoice | None:
+    def source_choice(self) -> uploads.SourceChoice | None:
         source, new_name = self.cleaned_data.get("source"), self.cleaned_data.get("new_source", "").strip()
-        return imports.SourceChoice(source=source, new_name=new_name) if source or new_name else None
+        return uploads.SourceChoice(source=source, new_name=new_name) if source or new_name else None
 
 
 class UploadForm(SourceFields):
@@ -128,9 +128,9 @@ class UploadForm(SourceFields):
         return any([c.get("title", "").strip(), c.get("byline", "").strip(), c.get("published_at"),
                     c.get("article_url", "")])
 
-    def metadata(self) -> imports.ArticleMetadata:
+    def metadata(self) -> uploads.ArticleMetadata:
         c = self.cleaned_data
-        return imports.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
+        return uploads.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
                                        published_at=c.get("published_at"), url=c.get("article_url", ""))
 
 
@@ -217,21 +217,23 @@ def upload(request: HttpRequest) -> HttpResponse:
                 if data["files"]:
                     files = _read_files(data["files"])
                     if len(files) > 1 or _is_batch_file(*files[0]) or _parse_on_a_worker(*files[0], form):
-                        batch = imports.batch_create(files=files, created_by=request.user,
+                        batch = batches.batch_create(files=files, created_by=request.user,
                                                      source=form.source_choice())
+                        tasks.batch_expand.delay(batch.pk)
                         return _batch_started(request, batch, unsent=unsent)
                     name, content = files[0]
-                    article = imports.article_create_from_upload(
+                    article = uploads.article_create_from_upload(
                         data=content, filename=name, content_type=_declared_type(name, data["files"][0]),
                         uploaded_by=request.user, metadata=form.metadata(), source=form.source_choice())
                 elif data["url"]:
-                    article = imports.article_create_from_url(
+                    article = uploads.article_create_from_url(
                         url=data["url"], uploaded_by=request.user, metadata=form.metadata(),
                         source=form.source_choice())
                 else:
-                    article = imports.article_create_from_text(
+                    article = uploads.article_create_from_text(
                         text=data["text"], uploaded_by=request.user, metadata=form.metadata(),
                         source=form.source_choice())
+                tasks.article_extract_claims.delay(article.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         except DuplicateArticle as dup:
@@ -260,7 +262,8 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         try:
             files = _read_files(form.cleaned_data["files"])
             with sends_watched() as unsent:
-                batch = imports.batch_create(files=files, created_by=request.user, source=form.source_choice())
+                batch = batches.batch_create(files=files, created_by=request.user, source=form.source_choice())
+                tasks.batch_expand.delay(batch.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:
@@ -275,7 +278,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
 @require_view_permission
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch's live counts (htmx polls every 2 s until it is finished, then 286 stops it), errors, articles."""
-    batch = imports.batch_list().filter(pk=pk).first()
+    batch = selectors.batch_list().filter(pk=pk).first()
     if batch is None:
         raise Http404("No such import.")
     finished = batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
@@ -283,9 +286,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "finished": finished,
         "percent": round(100 * batch.processed / batch.total) if batch.total else 0,
-        "failed_items": imports.batch_failed_items(batch_id=batch.pk),
-        "done_items": imports.batch_done_items(batch_id=batch.pk),
-        "limit": imports.MAX_FAILED_MESSAGES,
+        "failed_items": selectors.batch_failed_items(batch_id=batch.pk, limit=batches.MAX_FAILED_MESSAGES),
+        "done_items": selectors.batch_done_items(batch_id=batch.pk, limit=batches.MAX_FAILED_MESSAGES),
+        "limit": batches.MAX_FAILED_MESSAGES,
     }
     if request.htmx:
         html = render_to_string("batches/batch.html#progress", context, request=request)
@@ -300,7 +303,7 @@ BATCH_ORDER = (("created_at", True), ("id", True))
 @require_view_permission
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Every import, newest first, with its counts."""
-    page = keyset_page(imports.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
+    page = keyset_page(selectors.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
     return render(request, "batches/list.html", {"page": page, "batches": page.rows, "query": "",
                                                   "can_upload": permissions.can_upload(request.user)})
 
