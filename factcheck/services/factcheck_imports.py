@@ -13,8 +13,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -85,8 +85,7 @@ def factcheck_import_create(
     ClaimReview reader knows; broken records inside a readable file are reported per record by the worker.
     """
     claimreview.iter_records(data, filename=filename, max_bytes=max_import_bytes())  # checks before any record
-    with transaction.atomic():
-        return FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
+    return FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
 
 
 def factcheck_import_create_from_path(

@@ -136,17 +136,16 @@ def new_article(
     return new, ingest.content_hash(normalised.body)
 
 
-def source_resolve(*, choice: SourceChoice | None, url: str, site_name: str = "",
-                   default: Source | None = None) -> Source | None:
+def source_resolve(*, choice: SourceChoice | None, url: str, site_name: str = "") -> Source | None:
     """The publisher of an upload or a batch: the editor's explicit pick or new name (created if no source has
     it), else the source of the URL's domain or of the outlet name the document gives (never created from a
-    document), else `default`. Runs inside the article's transaction, so a source created here disappears with a
-    duplicate upload."""
+    document). Runs inside the article's transaction, so a source created here disappears with a duplicate
+    upload."""
     if choice is not None and choice.source is not None:
         return choice.source
     if choice is not None and choice.new_name.strip():
         return source_find_or_create(name=choice.new_name)[0]
-    return source_for(url=url, name=site_name) or default
+    return source_for(url=url, name=site_name)
 
 
 # --- single articles --------------------------------------------------------------------------------------
@@ -175,7 +174,8 @@ def article_create_from_upload(
     the extraction.
     """
     if len(data) > settings.FACTDESK_MAX_UPLOAD_BYTES:
-        raise IngestError(f"The file is larger than the {ingest.format_size(settings.FACTDESK_MAX_UPLOAD_BYTES)} limit.")
+        limit = ingest.format_size(settings.FACTDESK_MAX_UPLOAD_BYTES)
+        raise IngestError(f"The file is larger than the {limit} limit.")
     doc = document_parse(data, filename=filename, content_type=content_type)
     new, digest = new_article(doc, original=data, filename=filename, origin=filename, metadata=metadata)
     return _store(new, digest, uploaded_by=uploaded_by, choice=source, site_name=doc.site_name or "")
