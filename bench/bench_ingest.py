@@ -128,7 +128,8 @@ def main() -> None:
     from django.conf import settings
 
     from factcheck.models import Article, ImportBatch
-    from factcheck.services import imports
+    from factcheck import tasks
+    from factcheck.services import batches
 
     celery = Path(sys.executable).parent / "celery"
     workers = [
@@ -142,7 +143,8 @@ def main() -> None:
         time.sleep(3)  # let the workers connect
         assert settings.DATABASES["default"]["NAME"] == args.db
         start = time.perf_counter()
-        batch = imports.batch_create(files=[(data.name, data.read_bytes())], created_by=None)
+        batch = batches.batch_create(files=[(data.name, data.read_bytes())], created_by=None)
+        tasks.batch_expand.delay(batch.pk)
         created = time.perf_counter() - start
         imported_at = ready_at = None
         last_print = 0.0

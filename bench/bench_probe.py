@@ -76,7 +76,8 @@ def probe_docx() -> None:
 
 def probe_nul_batch() -> None:
     from factcheck.models import ImportBatch
-    from factcheck.services import imports
+    from factcheck.selectors import batch_pending_item_ids
+    from factcheck.services import batches
 
     rows = [{"title": "x\u0000", "body": SENTENCE}] + [
         {"title": f"Row {n}", "body": f"{SENTENCE} Item {n} of the probe."} for n in range(2, 101)
@@ -84,10 +85,9 @@ def probe_nul_batch() -> None:
     data = "\n".join(json.dumps(row) for row in rows).encode()
 
     def run():
-        batch = imports.batch_create(files=[("probe.jsonl", data)], created_by=None, enqueue=False)
-        imports.batch_expand(batch_id=batch.pk, enqueue=False)
-        imports.batch_process_items(batch_id=batch.pk, item_ids=imports.batch_pending_item_ids(batch_id=batch.pk),
-                                    enqueue=False)
+        batch = batches.batch_create(files=[("probe.jsonl", data)], created_by=None)
+        batches.batch_expand(batch_id=batch.pk)
+        batches.batch_process_items(batch_id=batch.pk, item_ids=batch_pending_item_ids(batch_id=batch.pk))
         batch = ImportBatch.objects.get(pk=batch.pk)
         failed = batch.items.filter(status="failed").values_list("message", flat=True).first()
         return f"{batch.status}: {batch.imported} imported, {batch.failed} failed ({failed})"

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from factcheck import tasks
 from factcheck.models import (
     Article,
     CheckworthinessHead,
@@ -197,8 +198,12 @@ class FactCheckFeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fetch the selected feeds now")
     def fetch_now(self, request: HttpRequest, queryset) -> None:
-        started = sum(factcheck_imports.factcheck_feed_fetch(feed_id=pk) is not None
-                      for pk in queryset.values_list("pk", flat=True))
+        started = 0
+        for pk in queryset.values_list("pk", flat=True):
+            run = factcheck_imports.factcheck_feed_fetch(feed_id=pk)
+            if run is not None:
+                tasks.factcheck_import_run.delay(run.pk)
+                started += 1
         self.message_user(request, f"Started {started} import(s).", messages.SUCCESS)
 
 
@@ -306,7 +311,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         except checkworthiness.HeadError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
-        checkworthiness.claims_enqueue_rescore()
+        tasks.checkworthiness_rescore.delay()
         self.message_user(request, f"Switched to {head.name}; unreviewed claims are being re-scored.",
                           messages.SUCCESS)
 
@@ -318,7 +323,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         except checkworthiness.HeadError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
-        checkworthiness.claims_enqueue_rescore()
+        tasks.checkworthiness_rescore.delay()
         now = target.name if target else "the shipped scorer alone"
         self.message_user(request, f"Rolled back to {now}; unreviewed claims are being re-scored.", messages.SUCCESS)
 

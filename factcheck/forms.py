@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from factcheck.models import Evidence, Source, Verdict
-from factcheck.services import imports
+from factcheck.services import uploads
 
 # --- Uploads and batch imports ------------------------------------------------------------------------------------
 
@@ -48,9 +48,9 @@ class SourceFields(forms.Form):
             raise forms.ValidationError("Pick a publisher or name a new one, not both.")
         return cleaned
 
-    def source_choice(self) -> imports.SourceChoice | None:
+    def source_choice(self) -> uploads.SourceChoice | None:
         source, new_name = self.cleaned_data.get("source"), self.cleaned_data.get("new_source", "").strip()
-        return imports.SourceChoice(source=source, new_name=new_name) if source or new_name else None
+        return uploads.SourceChoice(source=source, new_name=new_name) if source or new_name else None
 
 
 class UploadForm(SourceFields):
@@ -93,9 +93,9 @@ class UploadForm(SourceFields):
         return any([c.get("title", "").strip(), c.get("byline", "").strip(), c.get("published_at"),
                     c.get("article_url", "")])
 
-    def metadata(self) -> imports.ArticleMetadata:
+    def metadata(self) -> uploads.ArticleMetadata:
         c = self.cleaned_data
-        return imports.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
+        return uploads.ArticleMetadata(title=c.get("title", "").strip(), byline=c.get("byline", "").strip(),
                                        published_at=c.get("published_at"), url=c.get("article_url", ""))
 
 

@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
 from factcheck.matching.types import ArticleInfo
-from factcheck.models import Article, Claim, Conflict, Evidence, Source, SourceDomain, Verdict
+from factcheck.models import (
+    Article, Claim, Conflict, Evidence, ImportBatch, ImportItem, Source, SourceDomain, Verdict,
+)
 from factcheck.models import Note, Notification
 from factcheck.pagination import Order
 from factcheck.plans import fetch_with_settings
@@ -41,6 +43,68 @@ def source_for_url(url: str) -> Source | None:
         .first()
     )
     return match.source if match else None
+
+
+def source_name(name: str) -> str:
+    """A publisher's name as stored: spacing collapsed, at most the field's length."""
+    return " ".join((name or "").split())[:200]
+
+
+def source_named(name: str) -> Source | None:
+    """The source called `name`, case and spacing aside."""
+    name = source_name(name)
+    return Source.objects.filter(name__iexact=name).first() if name else None
+
+
+def source_for(*, url: str = "", name: str = "") -> Source | None:
+    """The publisher of an article or check: the source owning the URL's domain, else the one of that name."""
+    return (url and source_for_url(url)) or source_named(name) or None
+
+
+# --- Work left behind ---------------------------------------------------------------------------------------
+
+
+def article_ids_stalled(*, stalled_after: dt.timedelta) -> list[int]:
+    """Articles queued or extracting for longer than `stalled_after` (at most 1,000, for one sweep)."""
+    cutoff = timezone.now() - stalled_after
+    return list(
+        Article.objects.filter(
+            status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING], status_changed_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+# --- Imports ------------------------------------------------------------------------------------------------
+
+
+def batch_list() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.select_related("created_by", "default_source").order_by("-created_at")
+
+
+def batch_failed_items(*, batch_id: int, limit: int) -> list[ImportItem]:
+    return list(
+        ImportItem.objects.filter(batch_id=batch_id, status=ImportItem.Status.FAILED)
+        .only("key", "message", "position").order_by("position")[:limit]
+    )
+
+
+def batch_done_items(*, batch_id: int, limit: int) -> list[ImportItem]:
+    return list(
+        ImportItem.objects.filter(
+            batch_id=batch_id, status__in=[ImportItem.Status.IMPORTED, ImportItem.Status.DUPLICATE]
+        )
+        .select_related("article")
+        .only("key", "status", "message", "position", "article__title", "article__status")
+        .order_by("position")[:limit]
+    )
+
+
+def batch_pending_item_ids(*, batch_id: int) -> list[int]:
+    """A batch's items still to import, in file order."""
+    return list(
+        ImportItem.objects.filter(batch_id=batch_id, status=ImportItem.Status.PENDING)
+        .order_by("position").values_list("pk", flat=True)
+    )
 
 
 def article_list_for_inbox() -> QuerySet[Article]:

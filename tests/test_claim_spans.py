@@ -203,16 +203,23 @@ def test_reextraction_keeps_claims_people_added_trimmed_or_split(checker):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_claims_people_add_are_matched_across_articles_by_the_workers(celery_worker_thread, checker):
+def test_claims_people_add_are_matched_across_articles_by_the_workers(celery_worker_thread, checker, client):
+    from django.urls import reverse
+
     from tests.workers import wait_for, wait_until_idle
 
     sentence = "The US imposed a 100% tariff on Chinese electric vehicles in 2024."
     first = ArticleFactory(body="Trade news.\n\n" + sentence + " More later.")
     second = ArticleFactory(body="Markets fell. " + sentence)
+    client.force_login(checker)
     added = []
     for article in (first, second):
+        # Through the page, which sends the article's matching once the claim is saved.
         start = article.body.index(sentence)
-        added.append(claim_add(article_id=article.pk, actor=checker, start=start, end=start + len(sentence)))
+        response = client.post(reverse("factcheck:claim-add", args=[article.pk]),
+                               {"start": start, "end": start + len(sentence), "text": sentence})
+        assert response.status_code == 302  # back to the article, the new claim selected
+        added.append(Claim.objects.get(article=article, start=start))
         assert wait_until_idle(timeout=120)
     assert wait_for(lambda: Claim.objects.get(pk=added[1].pk).cluster_id is not None, timeout=60)
     clusters = set(Claim.objects.filter(pk__in=[c.pk for c in added]).values_list("cluster_id", flat=True))

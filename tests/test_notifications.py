@@ -11,7 +11,7 @@ from factcheck import selectors, tasks
 from factcheck.models import Claim, FactCheckImport, ImportBatch, ImportItem, Note, Notification
 from factcheck.permissions import ROLE_FACT_CHECKERS
 from factcheck.services import ClaimConflict, claim_assign, claim_set_verdict
-from factcheck.services import clusters, factcheck_imports, imports
+from factcheck.services import batches, clusters, factcheck_imports
 from factcheck.services.matching import article_match_claims
 from factcheck.services.notes import mentioned_names, note_add, note_edit
 from factcheck.services.notifications import notifications_send_digest
@@ -219,8 +219,8 @@ def _batch(editor, status=ImportBatch.Status.RUNNING) -> ImportBatch:
 
 def test_a_finished_batch_notifies_who_started_it_once(editor):
     batch = _batch(editor)
-    assert imports.batch_finish_if_done(batch_id=batch.pk)
-    assert imports.batch_finish_if_done(batch_id=batch.pk)
+    assert batches.batch_finish_if_done(batch_id=batch.pk)
+    assert batches.batch_finish_if_done(batch_id=batch.pk)
     notification = Notification.objects.get(recipient=editor)
     assert notification.kind == "import_done" and notification.batch_id == batch.pk
     assert notification.text == "Import “wire.jsonl” finished: 1 imported, 0 already there, 1 failed"
@@ -229,8 +229,8 @@ def test_a_finished_batch_notifies_who_started_it_once(editor):
 
 def test_a_failed_batch_notifies_who_started_it(editor):
     batch = _batch(editor, status=ImportBatch.Status.PENDING)
-    imports.batch_fail(batch_id=batch.pk, message="The archive is damaged.")
-    imports.batch_fail(batch_id=batch.pk, message="The archive is damaged.")
+    batches.batch_fail(batch_id=batch.pk, message="The archive is damaged.")
+    batches.batch_fail(batch_id=batch.pk, message="The archive is damaged.")
     notification = Notification.objects.get(recipient=editor)
     assert notification.kind == "import_failed" and notification.text.endswith("failed: The archive is damaged.")
 
@@ -250,7 +250,7 @@ def test_an_import_of_published_checks_notifies_when_it_finishes_or_fails(editor
 
 def test_an_import_nobody_started_notifies_nobody():
     batch = ImportBatch.objects.create(kind=ImportBatch.Kind.FEED, label="feed", status=ImportBatch.Status.RUNNING)
-    imports.batch_finish_if_done(batch_id=batch.pk)
+    batches.batch_finish_if_done(batch_id=batch.pk)
     assert not Notification.objects.exists()
 
 

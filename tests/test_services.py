@@ -151,10 +151,9 @@ def test_fact_check_import_by_a_fact_checker_is_refused(checker):
     from tests.factchecks.builders import claim_review, jsonl
 
     with pytest.raises(PermissionDenied):
-        factcheck_import_create(data=jsonl([claim_review(1)]), filename="checks.jsonl", created_by=checker,
-                                enqueue=False)
+        factcheck_import_create(data=jsonl([claim_review(1)]), filename="checks.jsonl", created_by=checker)
     with pytest.raises(PermissionDenied):
-        factcheck_import_create_from_url(url="https://checks.example/feed.json", created_by=checker, enqueue=False)
+        factcheck_import_create_from_url(url="https://checks.example/feed.json", created_by=checker)
     assert not FactCheckImport.objects.exists()
 
 
@@ -183,3 +182,19 @@ def test_import_command_refuses_a_user_who_may_not_import(checker, tmp_path):
     with pytest.raises(CommandError, match="ana: Only editors"):
         call_command("import_factchecks", str(path), "--user", "ana")
     assert not FactCheckImport.objects.exists()
+
+
+def test_upload_paste_and_batch_by_a_fact_checker_are_refused(checker):
+    from factcheck.models import Article, ImportBatch
+    from factcheck.services import batches, uploads
+
+    with pytest.raises(PermissionDenied):
+        uploads.article_create_from_text(text="The council spent 4.2 million pounds on the bridge.",
+                                         uploaded_by=checker)
+    with pytest.raises(PermissionDenied):
+        uploads.article_create_from_upload(data=b"The council spent 4.2 million pounds.", filename="a.txt",
+                                           uploaded_by=checker)
+    with pytest.raises(PermissionDenied):
+        batches.batch_create(files=[("a.txt", b"The council spent 4.2 million pounds.")], created_by=checker)
+    assert not Article.objects.exists()
+    assert not ImportBatch.objects.exists()

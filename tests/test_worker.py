@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from factcheck import tasks
 from factcheck.models import Article
 from factcheck.services.articles import NewArticle, article_create
 
@@ -22,6 +23,7 @@ def _wait_for(predicate, timeout=30.0):
 def test_article_created_is_extracted_by_a_real_worker(celery_worker_thread):
     body = "The bridge carries 18,000 vehicles a day, according to a 2023 council survey."
     article = article_create(new=NewArticle(title="Bridge", body=body, original=body.encode()))
+    tasks.article_extract_claims.delay(article.pk)  # as the upload page does, once the article is saved
     assert article.status == Article.Status.QUEUED
     assert _wait_for(lambda: Article.objects.get(pk=article.pk).status == Article.Status.READY)
     claim = article.claims.get()

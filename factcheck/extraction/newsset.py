@@ -77,7 +77,7 @@ class NewsSegment:
 
 def upload_body(data: bytes, filename: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The body and heading spans an upload of ``data`` stores (no metadata given, like a plain upload):
-    ``parse_document``, then ``normalise`` with the parsed title, as ``services.imports`` does. The sources are
+    ``parse_document``, then ``normalise`` with the parsed title, as ``services.uploads`` does. The sources are
     UTF-8, so the service's Windows-1252 fallback never applies."""
     doc = ingest.parse_document(data, filename=filename, max_bytes=_MAX_BYTES)
     normalised = ingest.normalise(doc.text, title=doc.title)

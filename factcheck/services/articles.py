@@ -12,7 +12,7 @@ from django.utils import timezone
 from factcheck.history import history_context
 from factcheck import ingest, permissions
 from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, Story
-from factcheck.services.extraction import article_enqueue_extraction
+from factcheck.services.sources import source_find_or_create
 
 
 class DuplicateArticle(Exception):
@@ -54,12 +54,12 @@ def article_create(
     actor: str | None = None,
     content_hash: str | None = None,
 ) -> Article:
-    """Store a parsed article with its original bytes and enqueue claim extraction after commit.
+    """Store a parsed article with its original bytes; the caller sends its extraction (after this commits).
 
     Guarantees: the same normalised text is never stored twice (raises `DuplicateArticle` with the existing one,
     and writes nothing); the article and its original are written together or not at all (one transaction, or
-    one savepoint inside the caller's transaction, whose commit then sends the extraction task). The identity
-    of the text is `ingest.content_hash` of the body; `content_hash` is that value when the caller has it already.
+    one savepoint inside the caller's transaction). The identity of the text is `ingest.content_hash` of the body;
+    `content_hash` is that value when the caller has it already.
     """
     digest = content_hash or ingest.content_hash(new.body)
     existing = Article.objects.filter(content_hash=digest).first()
@@ -97,7 +97,6 @@ def article_create(
         if existing is None:
             raise
         raise DuplicateArticle(existing) from None
-    article_enqueue_extraction(article_id=article.pk)
     return article
 
 
@@ -132,11 +131,8 @@ def article_update_details(
     url = url.strip()
     if url and not url.lower().startswith(("http://", "https://")):
         raise ValidationError({"url": "Enter a web address starting with http:// or https://."})
-    new_source_name = " ".join(new_source_name.split())[:200]
-    if new_source_name:
-        source = Source.objects.filter(name__iexact=new_source_name).first() or Source.objects.create(
-            name=new_source_name
-        )
+    if new_source_name.strip():
+        source, _ = source_find_or_create(name=new_source_name)
     before = Article.objects.select_for_update().filter(pk=article_id).values("title", "story_id").first()
     if before is None:
         raise Article.DoesNotExist(f"No article {article_id}.")

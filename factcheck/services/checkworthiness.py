@@ -29,7 +29,6 @@ from factcheck.extraction import head as headlib
 from factcheck.history import history_context
 from factcheck.matching import encoder
 from factcheck.models import CheckworthinessHead, Claim, Verdict
-from factcheck.queueing import send_on_commit
 
 WORKER = "check-worthiness trainer"
 HeadStatus = CheckworthinessHead.Status
@@ -312,13 +311,6 @@ def head_rollback(*, trigger: str, user=None, rescore: bool = True,
     _switch(to=target, action="factcheck.model.rolled_back", trigger=trigger, user=user, previous_from_current=False,
             reason=f"{current.name} rolled back to {target.name if target else 'the shipped scorer alone'}.")
     return target, (claims_rescore(progress=progress) if rescore else 0)
-
-
-def claims_enqueue_rescore() -> None:
-    """Re-score unreviewed claims on a worker once the current transaction commits (after a switch in the admin)."""
-    from factcheck.tasks import checkworthiness_rescore
-
-    send_on_commit(checkworthiness_rescore)
 
 
 def claims_rescore(*, chunk: int = RESCORE_CHUNK, progress: Callable[[int, int], None] | None = None) -> int:

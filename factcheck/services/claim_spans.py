@@ -3,8 +3,8 @@
 The offsets a browser sends are only a hint: the server finds the selection in the article's stored text, trims
 the whitespace around it and checks it, so `body[start:end] == text` holds for every claim whoever wrote it. Score,
 kinds and facets are computed by the extraction package exactly as for an extracted claim, the sentence vector
-and blocking keys as on extraction, and the article is matched again after the commit, so a person's claim joins
-clusters and conflicts like any other. Every claim written here carries its origin (added or edited), which
+and blocking keys as on extraction, and the caller has the article matched again after the commit, so a person's
+claim joins clusters and conflicts like any other. Every claim written here carries its origin (added or edited), which
 re-extraction treats as human work: it is kept, never replaced.
 """
 
@@ -22,7 +22,6 @@ from django.utils import timezone
 from factcheck import extraction, permissions
 from factcheck.history import history_context
 from factcheck.models import Article, Claim, ClaimOrigin
-from factcheck.queueing import send_on_commit
 from factcheck.matching import encoder
 from factcheck.services import checkworthiness
 from factcheck.services.claims import ClaimConflict, claim_in_published_report
@@ -111,20 +110,13 @@ def _refuse_overlap(article_id: int, start: int, end: int, *, exclude: int | Non
         )
 
 
-def article_enqueue_matching(*, article_id: int) -> None:
-    """Match the article's claims again once the current transaction commits (clusters, conflicts, checks)."""
-    from factcheck.tasks import article_match_claims
-
-    send_on_commit(article_match_claims, article_id)
-
-
 def claim_add(*, article_id: int, actor: AbstractBaseUser, start: Any, end: Any, text: str = "") -> Claim:
     """Add a claim a person selected in the article's text.
 
     Guarantees: `body[start:end] == text` for the stored claim; it overlaps no other claim of the article; the
     article's text is the one the selection was made in (checked under the article's lock); score, kinds, facets,
-    vector and keys as on extraction; the history names the person; matching runs after the commit. Raises
-    ValidationError with a message for the person, PermissionDenied for a read-only member, Article.DoesNotExist.
+    vector and keys as on extraction; the history names the person. The caller sends the article's matching.
+    Raises ValidationError with a message for the person, PermissionDenied for a read-only member, Article.DoesNotExist.
     """
     permissions.require_review(actor)
     article = _article(article_id)
@@ -140,7 +132,6 @@ def claim_add(*, article_id: int, actor: AbstractBaseUser, start: Any, end: Any,
                 article_id=article.pk, start=start, end=end, text=claim_text, origin=ClaimOrigin.ADDED,
                 model_version="", **fields,
             )
-        article_enqueue_matching(article_id=article.pk)
     return claim
 
 
@@ -185,7 +176,6 @@ def claim_change_span(
             )
         if not updated:
             raise ClaimConflict(_current(claim.pk))
-        article_enqueue_matching(article_id=article.pk)
     return _current(claim.pk)
 
 
@@ -249,5 +239,4 @@ def claim_split(*, claim_id: int, actor: AbstractBaseUser, at: Any, expected_ver
                 article_id=article.pk, start=second[0], end=second[1], text=article.body[second[0]:second[1]],
                 origin=ClaimOrigin.EDITED, model_version="", **second_fields,
             )
-        article_enqueue_matching(article_id=article.pk)
     return _current(claim.pk), part

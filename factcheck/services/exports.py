@@ -17,7 +17,6 @@ from django.utils import timezone
 from factcheck import permissions
 from factcheck.exports import FORMATS, ExportError, ExportRun, Scope
 from factcheck.models import ExportChunk, ExportJob
-from factcheck.queueing import send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def export_is_small(*, scope: Scope) -> bool:
 
 @transaction.atomic
 def export_job_create(*, scope: Scope, fmt: str, actor) -> ExportJob:
-    """Record an export for a worker to write, and send it to the workers when the transaction commits.
+    """Record an export for a worker to write; the caller sends it to the workers (`export_job_run`).
     PermissionDenied for someone who may not read the workspace."""
     permissions.require_view(actor)
     if fmt not in FORMATS:
@@ -43,9 +42,6 @@ def export_job_create(*, scope: Scope, fmt: str, actor) -> ExportJob:
         created_by=actor, format=fmt, scope=scope.as_json(), label=scope.describe()[:500],
         filename=scope.filename(fmt),
     )
-    from factcheck.tasks import export_job_run as task  # tasks import the services
-
-    send_on_commit(task, str(job.pk))
     return job
 
 

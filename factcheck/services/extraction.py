@@ -13,14 +13,13 @@ from rapidfuzz import fuzz
 from factcheck import extraction, matching
 from factcheck.matching import encoder
 from factcheck.history import history_context
-from factcheck.queueing import send_on_commit
 from factcheck.models import Article, Claim, ClaimOrigin, Evidence, Verdict
 from factcheck.services import checkworthiness
 
 logger = logging.getLogger(__name__)
 
 WORKER = "extraction worker"
-STALLED_AFTER = timedelta(minutes=10)
+STALLED_AFTER = timedelta(minutes=10)  # queued or extracting this long: its worker died
 REANCHOR_MIN_SIMILARITY = 80.0
 
 
@@ -31,13 +30,6 @@ class ExtractionResult:
     removed: int
     reanchored: int
     unanchored: int
-
-
-def article_enqueue_extraction(*, article_id: int) -> None:
-    """Send the extraction task once the current transaction commits (never for a row others can't see yet)."""
-    from factcheck.tasks import article_extract_claims
-
-    send_on_commit(article_extract_claims, article_id)
 
 
 def _with_human_work(qs):
@@ -79,7 +71,8 @@ def article_extract_claims(*, article_id: int) -> ExtractionResult | None:
     Guarantees: idempotent (running it twice yields the same claims); claims with human work (verdict,
     rationale, assignee, evidence, or added by a person) are never deleted or re-scored — if the body changed
     they are re-anchored so that body[start:end] == text, and any that can't be found are named in the
-    article's status message, never dropped silently; unreviewed machine claims are replaced.
+    article's status message, never dropped silently; unreviewed machine claims are replaced. Returns None when
+    no claims were stored (the article was deleted, failed, or its text changed meanwhile).
     """
     with transaction.atomic(), history_context(action="factcheck.article.extraction", actor=WORKER):
         started = Article.objects.filter(pk=article_id).update(
@@ -204,40 +197,6 @@ def _store_claims(
             extraction_model_version=extraction.EXTRACTION_VERSION,
             status_changed_at=timezone.now(),
         )
-    transaction.on_commit(lambda: _after_extraction(article_id))
     return ExtractionResult(
         created=len(creates), kept=len(kept_spans), removed=len(stale), reanchored=reanchored, unanchored=unanchored
     )
-
-
-def _after_extraction(article_id: int) -> None:
-    """What follows extraction: match the article's claims across articles (called once the claims are committed)."""
-    from factcheck.tasks import article_match_claims
-
-    article_match_claims.delay(article_id)
-
-
-def articles_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> int:
-    """Enqueue extraction again for articles left queued or extracting for too long (a worker died with the
-    task in hand; the broker would only hand it out again after its visibility timeout). Returns how many."""
-    cutoff = timezone.now() - stalled_after
-    stalled = list(
-        Article.objects.filter(
-            status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING], status_changed_at__lt=cutoff
-        ).values_list("pk", flat=True)[:1000]
-    )
-    for article_id in stalled:
-        article_enqueue_extraction(article_id=article_id)
-    return len(stalled)
-
-
-def articles_enqueue_stale() -> int:
-    """Enqueue re-extraction of every article extracted by another model version. Returns how many."""
-    ids = list(
-        Article.objects.exclude(extraction_model_version=extraction.EXTRACTION_VERSION)
-        .exclude(status__in=[Article.Status.QUEUED, Article.Status.EXTRACTING])
-        .values_list("pk", flat=True)
-    )
-    for article_id in ids:
-        article_enqueue_extraction(article_id=article_id)
-    return len(ids)

@@ -13,12 +13,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -33,12 +34,11 @@ from factcheck.models import (
     PublishedCheck,
     RatingMapping,
     Source,
-    SourceDomain,
 )
-from factcheck.queueing import send_on_commit
 from factcheck.services import check_matching, notifications
-from factcheck.selectors import domain_of, source_for_url
-from factcheck.services.imports import fetch
+from factcheck.selectors import domain_of, source_name
+from factcheck.services.sources import source_find_or_create
+from factcheck.services.uploads import fetch
 
 logger = logging.getLogger(__name__)
 
@@ -77,37 +77,22 @@ def _is_url(label: str) -> bool:
 # --- creating an import -----------------------------------------------------------------------------------
 
 
-def _enqueue_run(run_id: int) -> None:
-    from factcheck.tasks import factcheck_import_run as task
-
-    send_on_commit(task, run_id)
-
-
-def _require_importer(created_by: AbstractBaseUser | None) -> None:
-    if created_by is not None:
-        permissions.require_upload(created_by)
-
-
 def factcheck_import_create(
-    *, data: bytes, filename: str, created_by: AbstractBaseUser | None = None, enqueue: bool = True
+    *, data: bytes, filename: str, created_by: AbstractBaseUser | None = None
 ) -> FactCheckImport:
-    """Store an uploaded file of fact-checks and enqueue its import after commit.
+    """Store an uploaded file of fact-checks; the caller sends its import (`factcheck_import_run`).
 
     Raises `IngestError` (nothing is stored) for a file that is empty, over the size limit, or in no format the
     ClaimReview reader knows; broken records inside a readable file are reported per record by the worker.
     PermissionDenied when `created_by` may not import (an import without a person is the system's own).
     """
-    _require_importer(created_by)
+    permissions.require_upload(created_by)
     claimreview.iter_records(data, filename=filename, max_bytes=max_import_bytes())  # checks before any record
-    with transaction.atomic():
-        run = FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
-        if enqueue:
-            _enqueue_run(run.pk)
-    return run
+    return FactCheckImport.objects.create(label=(filename or "upload")[-2000:], data=data, created_by=created_by)
 
 
 def factcheck_import_create_from_path(
-    *, path: Path | str, created_by: AbstractBaseUser | None = None, enqueue: bool = True
+    *, path: Path | str, created_by: AbstractBaseUser | None = None
 ) -> FactCheckImport:
     """Like an upload, from a file on this machine; an oversized file is refused before it is read."""
     path = Path(path)
@@ -117,25 +102,19 @@ def factcheck_import_create_from_path(
     if size > max_import_bytes():
         raise IngestError(f"The file is {format_size(size)}, over the {format_size(max_import_bytes())} limit for "
                           "an import of fact-checks; split it into smaller files.")
-    return factcheck_import_create(data=path.read_bytes(), filename=path.name, created_by=created_by,
-                                   enqueue=enqueue)
+    return factcheck_import_create(data=path.read_bytes(), filename=path.name, created_by=created_by)
 
 
 def factcheck_import_create_from_url(
     *, url: str, created_by: AbstractBaseUser | None = None, feed: FactCheckFeed | None = None,
-    enqueue: bool = True,
 ) -> FactCheckImport:
     """Record an import of a URL; the worker fetches it (public http/https addresses only, within the size
     limit) outside any transaction. PermissionDenied as for an upload."""
-    _require_importer(created_by)
+    permissions.require_upload(created_by)
     url = url.strip()
     if not _is_url(url):
         raise IngestError("Enter a web address starting with http:// or https://.")
-    with transaction.atomic():
-        run = FactCheckImport.objects.create(label=url[:2000], feed=feed, created_by=created_by)
-        if enqueue:
-            _enqueue_run(run.pk)
-    return run
+    return FactCheckImport.objects.create(label=url[:2000], feed=feed, created_by=created_by)
 
 
 # --- running an import ------------------------------------------------------------------------------------
@@ -205,22 +184,27 @@ def _chunks_with_vectors(records: Iterable[claimreview.CheckRecord]) -> Iterator
             ahead = following
 
 
+@dataclass(frozen=True)
+class ImportRunResult:
+    handled: int  # records this call imported or skipped
+    unfinished: bool = False  # the time budget ran out with records left: the caller sends the run again
+
+
 def factcheck_import_run(
     *,
     run_id: int,
-    enqueue: bool = True,
     time_budget: float | None = RUN_TIME_BUDGET,
     progress: Callable[[FactCheckImport], None] | None = None,
-) -> int:
+) -> ImportRunResult:
     """Import the records of one import, chunk by chunk, from where its counters say it stopped.
 
     Idempotent: a finished import does nothing; a resumed or redelivered one skips the records already
-    counted, and a chunk that finds another worker ahead of it stops. When `time_budget` runs out the rest
-    goes to a new task (with `enqueue`). Returns how many records this call handled.
+    counted, and a chunk that finds another worker ahead of it stops. When `time_budget` runs out it stops
+    between chunks and says so (`unfinished`), for a new task to go on.
     """
     run = FactCheckImport.objects.select_related("created_by").filter(pk=run_id).first()
     if run is None or run.status in _FINISHED:
-        return 0
+        return ImportRunResult(0)
     now = timezone.now()
     FactCheckImport.objects.filter(pk=run_id, status=FactCheckImport.Status.PENDING).update(
         status=FactCheckImport.Status.RUNNING, started_at=now, heartbeat_at=now)
@@ -234,7 +218,7 @@ def factcheck_import_run(
         records = _records(run, data)
     except IngestError as exc:
         _fail(run_id, exc.message)
-        return 0
+        return ImportRunResult(0)
     started = time.monotonic()
     cursor = run.processed
     mappings = _rating_mappings()
@@ -243,22 +227,18 @@ def factcheck_import_run(
     for chunk, fields in chunks:
         if time_budget is not None and time.monotonic() - started > time_budget:
             chunks.close()
-            if enqueue:
-                from factcheck.tasks import factcheck_import_run as task
-
-                task.delay(run_id)
-            return handled
+            return ImportRunResult(handled, unfinished=True)
         check_ids = _import_chunk(run, chunk, fields, cursor=cursor, mappings=mappings)
         if check_ids is None:
             chunks.close()
-            return handled  # another worker is ahead: it carries on
+            return ImportRunResult(handled)  # another worker is ahead: it carries on
         cursor += len(chunk)
         handled += len(chunk)
         _after_chunk(check_ids)
         if progress is not None:
             progress(FactCheckImport.objects.defer("data").get(pk=run_id))
     _finish(run_id)
-    return handled
+    return ImportRunResult(handled)
 
 
 def _finish(run_id: int) -> None:
@@ -311,24 +291,12 @@ class _Publishers:
     def resolve(self, check: claimreview.ParsedCheck) -> Source | None:
         site = check.publisher_url or check.url
         domain = domain_of(site) if site else ""
-        name = " ".join(check.publisher_name.split())[:200]
+        name = source_name(check.publisher_name)
         cache_key = (domain, name.casefold())
         if cache_key not in self._cache:
-            self._cache[cache_key] = self._find(site, domain, name)
+            self._cache[cache_key] = source_find_or_create(name=name, url=site, kind=Source.Kind.OTHER,
+                                                           claim_domain=True)[0]
         return self._cache[cache_key]
-
-    def _find(self, site: str, domain: str, name: str) -> Source | None:
-        source = (site and source_for_url(site)) or (name and Source.objects.filter(name__iexact=name).first())
-        if source or not (name or domain):
-            return source or None
-        try:
-            with transaction.atomic():
-                source = Source.objects.create(name=name or domain, kind=Source.Kind.OTHER)
-        except IntegrityError:  # created meanwhile by another import
-            return Source.objects.filter(name__iexact=name or domain).first()
-        if domain and not SourceDomain.objects.filter(domain=domain).exists():
-            SourceDomain.objects.create(source=source, domain=domain)
-        return source
 
 
 def _missing_message(record: claimreview.CheckRecord) -> str:
@@ -393,16 +361,14 @@ def _import_chunk(run: FactCheckImport, chunk: _Chunk, fields: list, *, cursor: 
 # --- stalled runs and feeds -------------------------------------------------------------------------------
 
 
-def factcheck_imports_resume_stalled(*, stalled_after: timedelta = RUN_STALLED_AFTER) -> int:
-    """Re-enqueue imports no worker has advanced for `stalled_after` (a killed worker's run); each resume is
-    claimed with a conditional update, so two sweeps never both send it. An import restarted MAX_RESUMES times
-    without finishing a chunk is parked as failed instead. Returns how many were resumed."""
-    from factcheck.tasks import factcheck_import_run as task
-
+def factcheck_imports_claim_stalled(*, stalled_after: timedelta = RUN_STALLED_AFTER) -> list[int]:
+    """The imports no worker has advanced for `stalled_after` (a killed worker's run), for the caller to send
+    again; each resume is claimed with a conditional update, so two sweeps never both send it. An import restarted
+    MAX_RESUMES times without finishing a chunk is parked as failed instead."""
     cutoff = timezone.now() - stalled_after
     stalled = Q(status=FactCheckImport.Status.PENDING, created_at__lte=cutoff, heartbeat_at__isnull=True) | Q(
         status__in=[FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING], heartbeat_at__lte=cutoff)
-    resumed = 0
+    resumed = []
     for run_id, resumes in FactCheckImport.objects.filter(stalled).values_list("pk", "resumes")[:100]:
         if resumes >= MAX_RESUMES:
             _fail(run_id, f"Stopped: the worker importing it stopped {resumes} times in a row without finishing a "
@@ -411,8 +377,7 @@ def factcheck_imports_resume_stalled(*, stalled_after: timedelta = RUN_STALLED_A
         claimed = FactCheckImport.objects.filter(stalled, pk=run_id, resumes=resumes).update(
             heartbeat_at=timezone.now(), resumes=F("resumes") + 1)
         if claimed:
-            send_on_commit(task, run_id)
-            resumed += 1
+            resumed.append(run_id)
     return resumed
 
 
@@ -424,29 +389,31 @@ def _feed_is_due(feed: FactCheckFeed, now) -> bool:
     return feed.last_polled_at <= now - wait + timedelta(seconds=30)
 
 
-def factcheck_feeds_fetch_due() -> int:
-    """Start an import of every active fact-check feed that is due and has no import under way (beat runs
-    this every few minutes). Returns how many were started."""
+def factcheck_feeds_fetch_due() -> list[FactCheckImport]:
+    """Record an import of every active fact-check feed that is due and has no import under way (beat runs
+    this every few minutes). Returns the imports, for the caller to send."""
     now = timezone.now()
     busy = FactCheckImport.objects.filter(feed_id=OuterRef("pk"), status__in=[
         FactCheckImport.Status.PENDING, FactCheckImport.Status.RUNNING])
     feeds = FactCheckFeed.objects.filter(is_active=True, failures__lt=FEED_MAX_FAILURES).exclude(Exists(busy))
-    started = 0
+    started = []
     for feed in feeds:
-        if _feed_is_due(feed, now) and factcheck_feed_fetch(feed_id=feed.pk) is not None:
-            started += 1
+        run = factcheck_feed_fetch(feed_id=feed.pk) if _feed_is_due(feed, now) else None
+        if run is not None:
+            started.append(run)
     return started
 
 
-def factcheck_feed_fetch(*, feed_id: int, enqueue: bool = True) -> FactCheckImport | None:
-    """Start an import of one feed now (the admin's "fetch now", and beat). The fetch time is recorded at
-    once, so the next beat does not start it again; the outcome is recorded when the import ends."""
+def factcheck_feed_fetch(*, feed_id: int) -> FactCheckImport | None:
+    """Record an import of one feed now (the admin's "fetch now", and beat), for the caller to send. The fetch
+    time is recorded at once, so the next beat does not start it again; the outcome is recorded when the import
+    ends."""
     with transaction.atomic():
         feed = FactCheckFeed.objects.select_for_update().filter(pk=feed_id, is_active=True).first()
         if feed is None:
             return None
         FactCheckFeed.objects.filter(pk=feed_id).update(last_polled_at=timezone.now())
-        return factcheck_import_create_from_url(url=feed.url, feed=feed, enqueue=enqueue)
+        return factcheck_import_create_from_url(url=feed.url, feed=feed)
 
 
 def _feed_record(feed_id: int, *, error: str = "") -> None:

@@ -15,13 +15,13 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions
+from factcheck import permissions, selectors, tasks
 from factcheck.forms import BatchUploadForm, UploadForm
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch
 from factcheck.pagination import keyset_page
 from factcheck.queueing import sends_watched
-from factcheck.services import imports
+from factcheck.services import batches, uploads
 from factcheck.services.articles import DuplicateArticle
 from factcheck.views.access import require_view_permission
 
@@ -115,21 +115,23 @@ def upload(request: HttpRequest) -> HttpResponse:
                 if data["files"]:
                     files = _read_files(data["files"])
                     if len(files) > 1 or _is_batch_file(*files[0]) or _parse_on_a_worker(*files[0], form):
-                        batch = imports.batch_create(files=files, created_by=request.user,
+                        batch = batches.batch_create(files=files, created_by=request.user,
                                                      source=form.source_choice())
+                        tasks.batch_expand.delay(batch.pk)
                         return _batch_started(request, batch, unsent=unsent)
                     name, content = files[0]
-                    article = imports.article_create_from_upload(
+                    article = uploads.article_create_from_upload(
                         data=content, filename=name, content_type=_declared_type(name, data["files"][0]),
                         uploaded_by=request.user, metadata=form.metadata(), source=form.source_choice())
                 elif data["url"]:
-                    article = imports.article_create_from_url(
+                    article = uploads.article_create_from_url(
                         url=data["url"], uploaded_by=request.user, metadata=form.metadata(),
                         source=form.source_choice())
                 else:
-                    article = imports.article_create_from_text(
+                    article = uploads.article_create_from_text(
                         text=data["text"], uploaded_by=request.user, metadata=form.metadata(),
                         source=form.source_choice())
+                tasks.article_extract_claims.delay(article.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         except DuplicateArticle as dup:
@@ -158,7 +160,8 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         try:
             files = _read_files(form.cleaned_data["files"])
             with sends_watched() as unsent:
-                batch = imports.batch_create(files=files, created_by=request.user, source=form.source_choice())
+                batch = batches.batch_create(files=files, created_by=request.user, source=form.source_choice())
+                tasks.batch_expand.delay(batch.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:
@@ -173,7 +176,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
 @require_view_permission
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch's live counts (htmx polls every 2 s until it is finished, then 286 stops it), errors, articles."""
-    batch = imports.batch_list().filter(pk=pk).first()
+    batch = selectors.batch_list().filter(pk=pk).first()
     if batch is None:
         raise Http404("No such import.")
     finished = batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
@@ -181,9 +184,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "finished": finished,
         "percent": round(100 * batch.processed / batch.total) if batch.total else 0,
-        "failed_items": imports.batch_failed_items(batch_id=batch.pk),
-        "done_items": imports.batch_done_items(batch_id=batch.pk),
-        "limit": imports.MAX_FAILED_MESSAGES,
+        "failed_items": selectors.batch_failed_items(batch_id=batch.pk, limit=batches.MAX_FAILED_MESSAGES),
+        "done_items": selectors.batch_done_items(batch_id=batch.pk, limit=batches.MAX_FAILED_MESSAGES),
+        "limit": batches.MAX_FAILED_MESSAGES,
     }
     if request.htmx:
         html = render_to_string("batches/batch.html#progress", context, request=request)
@@ -198,7 +201,7 @@ BATCH_ORDER = (("created_at", True), ("id", True))
 @require_view_permission
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Every import, newest first, with its counts."""
-    page = keyset_page(imports.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
+    page = keyset_page(selectors.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
     return render(request, "batches/list.html", {"page": page, "batches": page.rows, "query": "",
                                                   "can_upload": permissions.can_upload(request.user)})
 

@@ -122,7 +122,7 @@ def test_ecb_selection_is_deterministic_and_order_free():
 
 def test_upload_body_matches_the_upload_service():
     """newsset rebuilds bodies without Django; they must equal what an upload of the same file stores."""
-    from factcheck.services import imports
+    from factcheck.services import uploads
 
     demo = sorted((Path(__file__).resolve().parents[2] / "factcheck" / "demo").glob("*.txt"))
     files = [(p.name, p.read_bytes()) for p in sorted(seeds_dir().glob("*.txt"))[:2] + demo[:1]]
@@ -132,6 +132,6 @@ def test_upload_body_matches_the_upload_service():
         files += [(f"{r['doc']}.txt", ecb_text(r).encode("utf-8")) for r in records[:3]]
     assert files
     for name, data in files:
-        doc = imports._parse(imports._prefer_cp1252(data, name), filename=name, content_type=None)
-        new, _ = imports._build(doc, original=data, filename=name, origin="upload")
+        doc = uploads.document_parse(data, filename=name, content_type=None)
+        new, _ = uploads.new_article(doc, original=data, filename=name, origin="upload")
         assert upload_body(data, name) == (new.body, tuple(tuple(s) for s in new.headings)), name

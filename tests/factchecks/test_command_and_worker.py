@@ -60,10 +60,12 @@ def test_bad_arguments_fail_with_a_message(tmp_path, settings):
 
 @pytest.mark.worker
 def test_a_real_worker_imports_an_upload_and_a_broken_record_does_not_stop_it(worker, editor):
+    from factcheck import tasks
     from factcheck.services import factcheck_imports
 
     data = jsonl([claim_review(1), "{broken", claim_review(3), claim_review(4, claimReviewed=None, headline=None)])
     run_ = factcheck_imports.factcheck_import_create(data=data, filename="checks.jsonl", created_by=editor)
+    tasks.factcheck_import_run.delay(run_.pk)  # as the import page does
     assert wait_for(lambda: FactCheckImport.objects.get(pk=run_.pk).status == "done", timeout=120)
     run_.refresh_from_db()
     assert (run_.total, run_.created, run_.updated, run_.failed) == (4, 2, 0, 2)

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from factcheck import tasks
 from factcheck.ingest import IngestError
 from factcheck.matching import checks, encoder
 from factcheck.models import (
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def run_import(data: bytes, filename: str = "checks.jsonl", **kwargs) -> FactCheckImport:
-    run = svc.factcheck_import_create(data=data, filename=filename, enqueue=False, **kwargs)
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None)
+    run = svc.factcheck_import_create(data=data, filename=filename, **kwargs)
+    svc.factcheck_import_run(run_id=run.pk, time_budget=None)
     run.refresh_from_db()
     return run
 
@@ -154,11 +155,10 @@ def test_publishers_are_found_by_domain_or_name_or_created():
 
 def test_unreadable_uploads_are_refused_before_anything_is_stored(settings):
     with pytest.raises(IngestError, match="not ClaimReview JSON"):
-        svc.factcheck_import_create(data=b"title,body\nA,B\n", filename="rows.csv", enqueue=False)
+        svc.factcheck_import_create(data=b"title,body\nA,B\n", filename="rows.csv")
     settings.FACTDESK_MAX_BATCH_BYTES = 2048
     with pytest.raises(IngestError, match="over the 2 KB limit for an import of fact-checks"):
-        svc.factcheck_import_create(data=jsonl([claim_review(n) for n in range(20)]), filename="big.jsonl",
-                                    enqueue=False)
+        svc.factcheck_import_create(data=jsonl([claim_review(n) for n in range(20)]), filename="big.jsonl")
     assert not FactCheckImport.objects.exists()
 
 
@@ -168,7 +168,7 @@ def test_an_oversized_file_on_disk_is_refused_without_reading_it(settings, tmp_p
     with path.open("wb") as f:
         f.truncate(1024 * 1024 + 1)
     with pytest.raises(IngestError, match="over the 1 MB limit"):
-        svc.factcheck_import_create_from_path(path=path, enqueue=False)
+        svc.factcheck_import_create_from_path(path=path)
 
 
 def test_a_graph_of_100000_items_imports_only_its_claim_reviews():
@@ -183,27 +183,25 @@ def test_a_graph_of_100000_items_imports_only_its_claim_reviews():
 
 def test_a_resumed_run_skips_what_its_counters_say_is_done(monkeypatch):
     monkeypatch.setattr(svc, "CHUNK_SIZE", 2)
-    run = svc.factcheck_import_create(data=jsonl([claim_review(n) for n in range(5)]), filename="c.jsonl",
-                                      enqueue=False)
+    run = svc.factcheck_import_create(data=jsonl([claim_review(n) for n in range(5)]), filename="c.jsonl")
     # A worker that stops after its first chunk (its time budget spent) leaves the counters at 2.
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=-1)
+    assert svc.factcheck_import_run(run_id=run.pk, time_budget=-1).unfinished  # for the next task
     run.refresh_from_db()
     assert (run.status, run.processed) == ("running", 0)
     calls = []
     monkeypatch.setattr(svc, "_after_chunk", lambda ids: calls.append(len(ids)))
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None)
+    svc.factcheck_import_run(run_id=run.pk, time_budget=None)
     run.refresh_from_db()
     assert (run.status, run.created, run.updated) == ("done", 5, 0) and calls == [2, 2, 1]
     # Run again (a redelivered task): nothing changes.
-    assert svc.factcheck_import_run(run_id=run.pk, enqueue=False) == 0
+    assert svc.factcheck_import_run(run_id=run.pk).handled == 0
     assert PublishedCheck.objects.count() == 5
 
 
 def test_a_run_starts_where_its_counters_say():
-    run = svc.factcheck_import_create(data=jsonl([claim_review(1), claim_review(2)]), filename="c.jsonl",
-                                      enqueue=False)
+    run = svc.factcheck_import_create(data=jsonl([claim_review(1), claim_review(2)]), filename="c.jsonl")
     FactCheckImport.objects.filter(pk=run.pk).update(status="running", total=2, created=1)
-    assert svc.factcheck_import_run(run_id=run.pk, enqueue=False) == 1
+    assert svc.factcheck_import_run(run_id=run.pk).handled == 1
     run.refresh_from_db()
     assert (run.created, run.status) == (2, "done")
     assert list(PublishedCheck.objects.values_list("identifier", flat=True)) == ["review-2"]
@@ -212,7 +210,7 @@ def test_a_run_starts_where_its_counters_say():
 def test_a_chunk_finding_another_worker_ahead_writes_nothing():
     from factcheck.ingest.claimreview import iter_records
 
-    run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl", enqueue=False)
+    run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl")
     FactCheckImport.objects.filter(pk=run.pk).update(status="running", total=1, created=1)
     chunk = list(iter_records(jsonl([claim_review(1)])))
     assert svc._import_chunk(run, chunk, svc._vectors(chunk), cursor=0, mappings={}) is None
@@ -226,8 +224,8 @@ def test_stalled_runs_are_resumed_once(django_capture_on_commit_callbacks):
     FactCheckImport.objects.create(label="b.jsonl", status="running", heartbeat_at=timezone.now())
     FactCheckImport.objects.create(label="c.jsonl", status="done", heartbeat_at=old)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert svc.factcheck_imports_resume_stalled() == 1
-        assert svc.factcheck_imports_resume_stalled() == 0
+        assert tasks.factcheck_imports_resume_stalled() == 1
+        assert tasks.factcheck_imports_resume_stalled() == 0
     assert len(callbacks) == 1
     stalled.refresh_from_db()
     assert stalled.heartbeat_at > old
@@ -238,40 +236,40 @@ def test_a_run_its_worker_keeps_dying_on_is_parked_with_a_message(django_capture
     run = FactCheckImport.objects.create(label="a.jsonl", status="running", heartbeat_at=old, created=250)
     with django_capture_on_commit_callbacks():
         for _ in range(svc.MAX_RESUMES):
-            assert svc.factcheck_imports_resume_stalled() == 1
+            assert tasks.factcheck_imports_resume_stalled() == 1
             FactCheckImport.objects.filter(pk=run.pk).update(heartbeat_at=old)  # died again, no chunk finished
-        assert svc.factcheck_imports_resume_stalled() == 0
+        assert tasks.factcheck_imports_resume_stalled() == 0
     run.refresh_from_db()
     assert run.status == "failed" and run.message.startswith("Stopped: the worker importing it stopped 3 times")
     assert run.created == 250 and run.data is None
 
 
 def test_a_finished_chunk_resets_the_restarts():
-    run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl", enqueue=False)
+    run = svc.factcheck_import_create(data=jsonl([claim_review(1)]), filename="c.jsonl")
     FactCheckImport.objects.filter(pk=run.pk).update(resumes=2)
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False)
+    svc.factcheck_import_run(run_id=run.pk)
     run.refresh_from_db()
     assert (run.status, run.resumes) == ("done", 0)
 
 
 def test_a_url_is_fetched_by_the_worker(site, allow_local_fetch):
     site.pages["/checks.json"] = (200, "application/json", graph([claim_review(1), claim_review(2)]))
-    run = svc.factcheck_import_create_from_url(url=site.url("/checks.json"), enqueue=False)
+    run = svc.factcheck_import_create_from_url(url=site.url("/checks.json"))
     assert run.data is None
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None)
+    svc.factcheck_import_run(run_id=run.pk, time_budget=None)
     run.refresh_from_db()
     assert (run.status, run.created) == ("done", 2)
 
 
 def test_a_private_address_or_an_oversized_feed_fails_the_import_with_a_message(site, allow_local_fetch, settings):
-    run = svc.factcheck_import_create_from_url(url="http://10.0.0.1/checks.json", enqueue=False)
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False)
+    run = svc.factcheck_import_create_from_url(url="http://10.0.0.1/checks.json")
+    svc.factcheck_import_run(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "failed" and run.message.startswith("Refused: the address resolves to")
     settings.FACTDESK_MAX_BATCH_BYTES = 1024
     site.pages["/big.jsonl"] = (200, "application/x-ndjson", jsonl([claim_review(n) for n in range(50)]))
-    run = svc.factcheck_import_create_from_url(url=site.url("/big.jsonl"), enqueue=False)
-    svc.factcheck_import_run(run_id=run.pk, enqueue=False)
+    run = svc.factcheck_import_create_from_url(url=site.url("/big.jsonl"))
+    svc.factcheck_import_run(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "failed" and "larger than the 1 KB limit" in run.message
     assert not PublishedCheck.objects.exists()
@@ -283,10 +281,10 @@ def test_due_feeds_are_fetched_and_the_outcome_recorded(site, allow_local_fetch,
     bad = FactCheckFeed.objects.create(name="Gone", url=site.url("/gone.json"), every_minutes=60)
     FactCheckFeed.objects.create(name="Off", url=site.url("/off.json"), is_active=False)
     with django_capture_on_commit_callbacks():
-        assert svc.factcheck_feeds_fetch_due() == 2
-        assert svc.factcheck_feeds_fetch_due() == 0  # imports under way, and just polled
+        assert tasks.factcheck_feeds_fetch_due() == 2
+        assert tasks.factcheck_feeds_fetch_due() == 0  # imports under way, and just polled
     for run in FactCheckImport.objects.all():
-        svc.factcheck_import_run(run_id=run.pk, enqueue=False)
+        svc.factcheck_import_run(run_id=run.pk)
     good.refresh_from_db()
     bad.refresh_from_db()
     assert (good.failures, good.last_error) == (0, "") and good.checks.count() == 1
@@ -295,7 +293,7 @@ def test_due_feeds_are_fetched_and_the_outcome_recorded(site, allow_local_fetch,
     # Not due again until its interval (doubled after a failure) has passed.
     FactCheckFeed.objects.update(last_polled_at=timezone.now() - timezone.timedelta(minutes=90))
     with django_capture_on_commit_callbacks():
-        assert svc.factcheck_feeds_fetch_due() == 1
+        assert tasks.factcheck_feeds_fetch_due() == 1
     assert FactCheckImport.objects.filter(feed=good).count() == 2
 
 

@@ -10,18 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factcheck.models import Article, ArticleOriginal, ImportBatch, ImportItem, ImportUpload, Source, SourceDomain
-from factcheck.services import imports
+from factcheck import selectors, tasks
+from factcheck.services import batches
 from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_zip
 
 pytestmark = pytest.mark.django_db
 
 
 def run(files, *, user=None, **kwargs) -> ImportBatch:
-    """Create, expand and process a batch in this process, as `import_articles --sync` does."""
-    batch = imports.batch_create(files=files, created_by=user, enqueue=False, **kwargs)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
-    imports.batch_process_items(batch_id=batch.pk, item_ids=imports.batch_pending_item_ids(batch_id=batch.pk),
-                                enqueue=False)
+    """Create, expand and process a batch in this process, as `import_articles --sync` does (without extraction)."""
+    batch = batches.batch_create(files=files, created_by=user, **kwargs)
+    batches.batch_expand(batch_id=batch.pk)
+    batches.batch_process_items(batch_id=batch.pk, item_ids=selectors.batch_pending_item_ids(batch_id=batch.pk))
     batch.refresh_from_db()
     return batch
 
@@ -150,8 +150,8 @@ def test_not_a_zip_and_empty_and_oversized_batches(settings):
     assert "not a valid zip" in run([("a.zip", b"PK\x03\x04garbage")]).message
     assert "no rows" in run([("a.jsonl", b"\n\n  \n")]).message
     settings.FACTDESK_MAX_BATCH_BYTES = 100
-    with pytest.raises(imports.IngestError, match="over the 100 bytes limit"):
-        imports.batch_create(files=[("a.jsonl", b"x" * 200)], created_by=None, enqueue=False)
+    with pytest.raises(batches.IngestError, match="over the 100 bytes limit"):
+        batches.batch_create(files=[("a.jsonl", b"x" * 200)], created_by=None)
     assert not ImportBatch.objects.filter(label="a.jsonl", status="pending").exists()
 
 
@@ -164,41 +164,42 @@ def test_unsupported_file_among_several_is_one_failed_item():
 
 def test_expansion_and_processing_are_idempotent():
     data = make_jsonl([{"body": article_text(n)} for n in range(30)])
-    batch = imports.batch_create(files=[("r.jsonl", data)], created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)  # redelivered: nothing new
-    ids = imports.batch_pending_item_ids(batch_id=batch.pk)
+    batch = batches.batch_create(files=[("r.jsonl", data)], created_by=None)
+    batches.batch_expand(batch_id=batch.pk)
+    batches.batch_expand(batch_id=batch.pk)  # redelivered: nothing new
+    ids = selectors.batch_pending_item_ids(batch_id=batch.pk)
     assert len(ids) == 30 and ImportItem.objects.filter(batch=batch).count() == 30
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids[:10], enqueue=False)
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids[:20], enqueue=False)  # overlaps the first chunk
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
+    batches.batch_process_items(batch_id=batch.pk, item_ids=ids[:10])
+    batches.batch_process_items(batch_id=batch.pk, item_ids=ids[:20])  # overlaps the first chunk
+    batches.batch_process_items(batch_id=batch.pk, item_ids=ids)
+    batches.batch_process_items(batch_id=batch.pk, item_ids=ids)
     batch.refresh_from_db()
     assert batch.status == "done" and batch.imported == 30 and Article.objects.count() == 30
     assert_consistent(batch)
 
 
 def test_a_chunk_out_of_time_leaves_the_rest_pending_for_the_next_task():
-    batch = imports.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(n)} for n in range(5)]))],
-                                 created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
-    ids = imports.batch_pending_item_ids(batch_id=batch.pk)
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids, time_budget=-1)  # hands everything on
-    assert len(imports.batch_pending_item_ids(batch_id=batch.pk)) == 5
+    batch = batches.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(n)} for n in range(5)]))],
+                                 created_by=None)
+    batches.batch_expand(batch_id=batch.pk)
+    ids = selectors.batch_pending_item_ids(batch_id=batch.pk)
+    chunk = batches.batch_process_items(batch_id=batch.pk, item_ids=ids, time_budget=-1)  # hands everything on
+    assert chunk.left == ids and chunk.handled == 0
+    assert len(selectors.batch_pending_item_ids(batch_id=batch.pk)) == 5
     batch.refresh_from_db()
     assert batch.status == "running"
 
 
 def test_resume_finds_stalled_batches_only(django_capture_on_commit_callbacks):
-    stalled = imports.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(1)}]))],
-                                   created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=stalled.pk, enqueue=False)
+    stalled = batches.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(1)}]))],
+                                   created_by=None)
+    batches.batch_expand(batch_id=stalled.pk)
     ImportBatch.objects.filter(pk=stalled.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    fresh = imports.batch_create(files=[("s.jsonl", make_jsonl([{"body": article_text(2)}]))],
-                                 created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=fresh.pk, enqueue=False)
-    assert imports.batches_resume_stalled() == 1
-    assert imports.batches_resume_stalled() == 0  # claimed: the heartbeat moved
+    fresh = batches.batch_create(files=[("s.jsonl", make_jsonl([{"body": article_text(2)}]))],
+                                 created_by=None)
+    batches.batch_expand(batch_id=fresh.pk)
+    assert tasks.batches_resume_stalled() == 1
+    assert tasks.batches_resume_stalled() == 0  # claimed: the heartbeat moved
     stalled.refresh_from_db()
     assert stalled.heartbeat_at > timezone.now() - timedelta(minutes=1)
 
@@ -228,16 +229,16 @@ def test_batch_upload_view_refuses_too_much(client, editor, settings):
 
 
 def test_batch_page_polls_until_done_then_stops_with_286(client, viewer):
-    batch = imports.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(1)}, "{broken"]))],
-                                 created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
+    batch = batches.batch_create(files=[("r.jsonl", make_jsonl([{"body": article_text(1)}, "{broken"]))],
+                                 created_by=None)
+    batches.batch_expand(batch_id=batch.pk)
     client.force_login(viewer)
     url = reverse("factcheck:batch", args=[batch.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'hx-trigger="every 2s"' in page.content.decode()
     partial = client.get(url, HTTP_HX_REQUEST="true")
     assert partial.status_code == 200 and partial.content.decode().lstrip().startswith("<section id=\"batch-progress\"")
-    imports.batch_process_items(batch_id=batch.pk, item_ids=imports.batch_pending_item_ids(batch_id=batch.pk))
+    batches.batch_process_items(batch_id=batch.pk, item_ids=selectors.batch_pending_item_ids(batch_id=batch.pk))
     final = client.get(url, HTTP_HX_REQUEST="true")
     html = final.content.decode()
     assert final.status_code == 286 and "every 2s" not in html
@@ -278,14 +279,14 @@ def test_nul_characters_fail_their_own_rows_with_a_message_and_the_batch_finishe
 def test_a_database_error_in_one_item_fails_that_item_not_the_chunk(monkeypatch):
     from django.db import DataError
 
-    real_create = imports.article_create
+    real_create = batches.article_create
 
     def refuse_two(*, new, **kwargs):
         if new.title == "Two":
             raise DataError("value too long for type character varying(16)")
         return real_create(new=new, **kwargs)
 
-    monkeypatch.setattr(imports, "article_create", refuse_two)
+    monkeypatch.setattr(batches, "article_create", refuse_two)
     batch = run([("r.jsonl", make_jsonl([{"title": t, "body": article_text(n)}
                                          for n, t in enumerate(["One", "Two", "Three"])]))])
     by_key = items(batch)
@@ -300,16 +301,16 @@ def test_an_item_that_keeps_failing_is_set_aside_with_its_error(monkeypatch):
     def unavailable(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    batch = imports.batch_create(files=[("r.jsonl", make_jsonl([{"title": "One", "body": article_text(1)}]))],
-                                 created_by=None, enqueue=False)
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
-    ids = imports.batch_pending_item_ids(batch_id=batch.pk)
-    monkeypatch.setattr(imports, "article_create", unavailable)
-    for _ in range(imports.MAX_ITEM_ATTEMPTS):  # the task's retries, then the sweep's resumes
+    batch = batches.batch_create(files=[("r.jsonl", make_jsonl([{"title": "One", "body": article_text(1)}]))],
+                                 created_by=None)
+    batches.batch_expand(batch_id=batch.pk)
+    ids = selectors.batch_pending_item_ids(batch_id=batch.pk)
+    monkeypatch.setattr(batches, "article_create", unavailable)
+    for _ in range(batches.MAX_ITEM_ATTEMPTS):  # the task's retries, then the sweep's resumes
         with pytest.raises(OperationalError):
-            imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
-    assert imports.batch_pending_item_ids(batch_id=batch.pk) == ids
-    imports.batch_process_items(batch_id=batch.pk, item_ids=ids, enqueue=False)
+            batches.batch_process_items(batch_id=batch.pk, item_ids=ids)
+    assert selectors.batch_pending_item_ids(batch_id=batch.pk) == ids
+    batches.batch_process_items(batch_id=batch.pk, item_ids=ids)
     batch.refresh_from_db()
     item = batch.items.get()
     assert batch.status == "done" and batch.failed == 1

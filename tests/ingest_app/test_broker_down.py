@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factcheck.models import Article, ImportBatch
-from factcheck.services import extraction, imports
+from factcheck import tasks
 from newsroom.celery import app as celery_app
 from tests.ingest_app.builders import article_text, make_jsonl
 
@@ -34,7 +34,7 @@ def test_upload_with_the_broker_unreachable_is_saved_and_says_so(client, editor,
     assert f"Saved “{article.title}”. Claim extraction starts when the workers are back." in response.content.decode()
     # The sweep sends it again once it has waited long enough.
     Article.objects.update(status_changed_at=timezone.now() - timedelta(hours=1))
-    assert extraction.articles_resume_stalled() == 1
+    assert tasks.articles_resume_stalled() == 1
 
 
 def test_batch_with_the_broker_unreachable_is_saved_and_says_so(client, editor, broker_unreachable):
@@ -47,7 +47,7 @@ def test_batch_with_the_broker_unreachable_is_saved_and_says_so(client, editor, 
     assert batch.status == ImportBatch.Status.PENDING
     assert "Saved: rows.jsonl. The import starts when the workers are back." in response.content.decode()
     ImportBatch.objects.update(created_at=timezone.now() - timedelta(hours=1))
-    assert imports.batches_resume_stalled() == 1
+    assert tasks.batches_resume_stalled() == 1
 
 
 def test_published_checks_import_with_the_broker_unreachable_is_saved_and_says_so(client, editor, broker_unreachable):

@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 
 from factcheck.models import Article, ImportBatch, ImportItem
-from factcheck.services import extraction, imports
+from factcheck import tasks
+from factcheck.services import batches
 from tests.ingest_app.builders import article_text, make_jsonl
 from tests.workers import wait_for
 
@@ -65,7 +66,8 @@ def imported(batch_id: int) -> int:
 def test_killed_worker_then_resume_imports_every_item_exactly_once(transactional_db, tmp_path):
     assert settings.DATABASES["default"]["NAME"].startswith("test_")
     rows = make_jsonl([{"title": f"Story {n}", "body": article_text(1000 + n, words=60)} for n in range(N)])
-    batch = imports.batch_create(files=[("many.jsonl", rows)], created_by=None)  # expansion sent on commit
+    batch = batches.batch_create(files=[("many.jsonl", rows)], created_by=None)
+    tasks.batch_expand.delay(batch.pk)  # as the upload page does: queued for the first worker
 
     first = start_worker("killtest-1", tmp_path / "worker1.log")
     second = None
@@ -79,7 +81,7 @@ def test_killed_worker_then_resume_imports_every_item_exactly_once(transactional
 
         second = start_worker("killtest-2", tmp_path / "worker2.log")
         # What beat's work_resume_stalled does, without waiting for the heartbeat to age.
-        assert imports.batches_resume_stalled(stalled_after=timedelta(0)) == 1
+        assert tasks.batches_resume_stalled(stalled_after=timedelta(0)) == 1
         assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.DONE,
                         timeout=240), (tmp_path / "worker2.log").read_text()[-3000:]
 
@@ -94,7 +96,7 @@ def test_killed_worker_then_resume_imports_every_item_exactly_once(transactional
         assert all(a.original.size > 0 for a in Article.objects.select_related("original"))
         # Articles created before the kill are extracted too (their tasks were queued after commit); the one
         # whose extraction the kill cut off is picked up by the sweep beat runs (here without waiting).
-        assert extraction.articles_resume_stalled(stalled_after=timedelta(0)) >= 0
+        assert tasks.articles_resume_stalled(stalled_after=timedelta(0)) >= 0
         imports_done = wait_for(
             lambda: not Article.objects.exclude(status__in=[Article.Status.READY, Article.Status.FAILED]).exists(),
             timeout=240,

@@ -296,7 +296,8 @@ def test_a_missing_page_reports_the_status(ed_client, site, allow_local_fetch):
 
 
 def test_a_large_word_file_is_read_on_a_worker_not_in_the_request(ed_client, settings):
-    from factcheck.services import imports
+    from factcheck import selectors
+    from factcheck.services import batches
 
     settings.FACTDESK_PARSE_IN_REQUEST_BYTES = 1000
     data = make_docx([("Bridge closure will cost £4.2 million", "Title"), *[(p, None) for p in BODY.split("\n\n")]])
@@ -305,9 +306,8 @@ def test_a_large_word_file_is_read_on_a_worker_not_in_the_request(ed_client, set
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == batch.get_absolute_url()
     assert not Article.objects.exists()  # nothing parsed in the request
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
-    imports.batch_process_items(batch_id=batch.pk, item_ids=imports.batch_pending_item_ids(batch_id=batch.pk),
-                                enqueue=False)
+    batches.batch_expand(batch_id=batch.pk)
+    batches.batch_process_items(batch_id=batch.pk, item_ids=selectors.batch_pending_item_ids(batch_id=batch.pk))
     article = only_article()
     assert "Okafor" in article.body and article.original.filename == "bridge.docx"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck import tasks
 from factcheck.models import Article, ArticleOriginal, ImportBatch, ImportItem, Source
-from factcheck.services import imports
+from factcheck.services import batches, feeds
 from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_rss, make_zip
 from tests.workers import wait_for
 
@@ -24,13 +25,15 @@ def test_zip_jsonl_and_csv_batches_through_a_real_worker(worker):
     })
     rows = make_jsonl([{"title": f"Row {n}", "body": article_text(10 + n)} for n in range(12)] + ["{oops"])
     csv_data = ("title,body\n" + "".join(f'C{n},"{article_text(40 + n)}"\n' for n in range(5))).encode()
-    batches = [
-        imports.batch_create(files=[("docs.zip", archive)], created_by=None),
-        imports.batch_create(files=[("rows.jsonl", rows)], created_by=None),
-        imports.batch_create(files=[("rows.csv", csv_data)], created_by=None),
+    created = [
+        batches.batch_create(files=[("docs.zip", archive)], created_by=None),
+        batches.batch_create(files=[("rows.jsonl", rows)], created_by=None),
+        batches.batch_create(files=[("rows.csv", csv_data)], created_by=None),
     ]
-    assert [b.kind for b in batches] == ["archive", "jsonl", "csv"]
-    for batch in batches:
+    assert [b.kind for b in created] == ["archive", "jsonl", "csv"]
+    for batch in created:
+        tasks.batch_expand.delay(batch.pk)  # as the upload page does
+    for batch in created:
         assert wait_for(lambda batch=batch: finished(batch.pk), timeout=90), batch.label
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.DONE
@@ -59,7 +62,8 @@ def test_feed_polling_imports_new_entries_only(worker, site, allow_local_fetch):
     site.pages["/feed.xml"] = (200, "application/rss+xml", make_rss(entries))
     source = Source.objects.create(name="Local Gazette", feed_url=site.url("/feed.xml"))
 
-    first = imports.source_poll_feed(source_id=source.pk)
+    # The poll in this process (the task's body); the items it sends go to the worker.
+    first = ImportBatch.objects.get(pk=tasks.source_poll_feed(source.pk))
     assert first is not None and first.kind == ImportBatch.Kind.FEED and first.total == 3
     assert wait_for(lambda: finished(first.pk), timeout=90)
     articles = {a.feed_guid: a for a in Article.objects.filter(source=source)}
@@ -74,13 +78,13 @@ def test_feed_polling_imports_new_entries_only(worker, site, allow_local_fetch):
     entries.append({"title": "Fourth story", "link": site.url("/news/4"), "guid": "urn:story:4"})
     site.pages["/feed.xml"] = (200, "application/rss+xml", make_rss(entries))
     site.requests.clear()
-    second = imports.source_poll_feed(source_id=source.pk)
-    assert second is not None and second.total == 1
+    second = ImportBatch.objects.get(pk=tasks.source_poll_feed(source.pk))
+    assert second.total == 1
     assert wait_for(lambda: finished(second.pk), timeout=60)
     assert second.items.get().key == "urn:story:4"
     assert Article.objects.filter(source=source).count() == 4
     assert "/news/1" not in site.requests and "/news/4" in site.requests
-    assert imports.source_poll_feed(source_id=source.pk) is None  # nothing new
+    assert feeds.source_poll_feed(source_id=source.pk) is None  # nothing new
     source.refresh_from_db()
     assert source.feed_failures == 0 and source.feed_last_error == "" and source.feed_last_polled_at
 
@@ -89,17 +93,17 @@ def test_a_failing_feed_is_recorded_and_backs_off(worker, site, allow_local_fetc
     broken = Source.objects.create(name="Broken Feed", feed_url=site.url("/missing.xml"))
     not_a_feed = Source.objects.create(name="Not A Feed", feed_url=site.url("/page.html"))
     site.pages["/page.html"] = (200, "text/html", b"<html><body><p>Hello</p></body></html>")
-    assert imports.feeds_poll_due() == 2  # never polled: both due; the worker polls them
+    assert tasks.feeds_poll_due() == 2  # never polled: both due; the worker polls them
     assert wait_for(lambda: Source.objects.filter(feed_failures=1).count() == 2, timeout=60)
     broken.refresh_from_db()
     not_a_feed.refresh_from_db()
     assert "404" in broken.feed_last_error and broken.feed_last_polled_at
     assert "feed" in not_a_feed.feed_last_error.lower()
-    assert imports.feeds_poll_due() == 0  # backing off
-    for _ in range(imports.FEED_MAX_FAILURES - 1):
-        imports.source_poll_feed(source_id=broken.pk)
+    assert tasks.feeds_poll_due() == 0  # backing off
+    for _ in range(feeds.FEED_MAX_FAILURES - 1):
+        feeds.source_poll_feed(source_id=broken.pk)
     broken.refresh_from_db()
-    assert broken.feed_failures == imports.FEED_MAX_FAILURES
+    assert broken.feed_failures == feeds.FEED_MAX_FAILURES
     Source.objects.filter(pk=broken.pk).update(feed_last_polled_at=None)
-    assert imports.feeds_poll_due() == 0  # stopped: never retried forever
+    assert tasks.feeds_poll_due() == 0  # stopped: never retried forever
     assert not ImportBatch.objects.exists()

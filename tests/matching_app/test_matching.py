@@ -218,13 +218,12 @@ def test_missing_article_is_a_no_op():
 
 def test_extraction_enqueues_matching_on_commit(django_capture_on_commit_callbacks, monkeypatch):
     from factcheck import tasks
-    from factcheck.services.extraction import article_extract_claims
 
     sent = []
     monkeypatch.setattr(tasks.article_match_claims, "delay", lambda article_id: sent.append(article_id))
     article = ArticleFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        article_extract_claims(article_id=article.pk)
+        tasks.article_extract_claims.run(article.pk)  # the task's body, in this process
     assert sent == [article.pk]
 
 

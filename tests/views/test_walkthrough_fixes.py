@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from factcheck.models import Article, ImportBatch, Story
-from factcheck.services import imports
+from factcheck.services import batches
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,13 +77,12 @@ def test_a_story_named_after_an_article_follows_its_corrected_title(client, edit
 
 
 def test_a_batch_not_yet_read_shows_no_zero_counts(client, editor):
-    batch = imports.batch_create(files=[("rows.jsonl", b'{"body": "One sentence here."}\n')], created_by=editor,
-                                 enqueue=False)
+    batch = batches.batch_create(files=[("rows.jsonl", b'{"body": "One sentence here."}\n')], created_by=editor)
     client.force_login(editor)
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "the counts appear once its articles are listed" in page
     assert "<dt>Total</dt>" not in page
-    imports.batch_expand(batch_id=batch.pk, enqueue=False)
+    batches.batch_expand(batch_id=batch.pk)
     page = client.get(batch.get_absolute_url()).content.decode()
     assert '<dl class="counts">' in page and '<dd id="batch-total">1</dd>' in page
     assert ImportBatch.objects.get(pk=batch.pk).total == 1

@@ -6,9 +6,8 @@ from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factcheck import extraction
+from factcheck import extraction, tasks
 from factcheck.models import Article
-from factcheck.services import extraction as extraction_service
 from factcheck.tasks import tasks_run_here
 
 
@@ -37,13 +36,13 @@ class Command(BaseCommand):
     def _run(self, ids: list[int], *, sync: bool) -> None:
         for article_id in ids:
             if sync:
-                result = extraction_service.article_extract_claims(article_id=article_id)
+                result = tasks.article_extract_claims.apply(args=(article_id,)).get()
                 if result is not None:
                     self.stdout.write(
-                        f"article {article_id}: {result.created} new, {result.kept} reviewed kept, "
-                        f"{result.removed} removed, {result.reanchored} re-anchored"
+                        f"article {article_id}: {result['created']} new, {result['kept']} reviewed kept, "
+                        f"{result['removed']} removed, {result['reanchored']} re-anchored"
                     )
             else:
-                extraction_service.article_enqueue_extraction(article_id=article_id)
+                tasks.article_extract_claims.delay(article_id)
         verb = "Extracted" if sync else "Queued extraction for"
         self.stdout.write(self.style.SUCCESS(f"{verb} {len(ids)} article(s) with model {extraction.EXTRACTION_VERSION}."))

@@ -1,7 +1,8 @@
 """Import articles from files, folders, archives, JSON Lines, CSV and RSS/Atom feeds (files or http(s) URLs).
 
 Without --sync the import becomes a background batch that the workers process (the command prints its id and
-where to follow it; --wait follows it here). With --sync the same service code runs in this process, claim extraction and matching included.
+where to follow it; --wait follows it here). With --sync the same tasks run in this process, as they are sent,
+claim extraction and matching included.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from factcheck import selectors, tasks
 from factcheck.ingest import IngestError
 from factcheck.models import Article, ImportBatch, ImportItem
-from factcheck.services import imports
+from factcheck.services import batches, uploads
 from factcheck.tasks import tasks_run_here
 
 SYNC_CHUNK = 25
@@ -47,12 +49,14 @@ class Command(BaseCommand):
         files = self._collect(options["paths"])
         if not files:
             raise CommandError("No files to import were found.")
-        source = imports.SourceChoice(new_name=options["source"]) if options["source"] else None
+        source = uploads.SourceChoice(new_name=options["source"]) if options["source"] else None
         try:
-            batch = imports.batch_create(files=files, created_by=user, source=source,
-                                         label=", ".join(options["paths"])[:500], enqueue=not options["sync"])
+            batch = batches.batch_create(files=files, created_by=user, source=source,
+                                         label=", ".join(options["paths"])[:500])
         except IngestError as exc:
             raise CommandError(exc.message) from None
+        if not options["sync"]:
+            tasks.batch_expand.delay(batch.pk)
         self.stdout.write(f"Import {batch.pk}: {len(files)} file(s), {sum(len(d) for _, d in files):,} bytes.")
         if options["sync"]:
             # Everything that would follow on the workers (extraction, then matching) runs here as it is sent.
@@ -77,7 +81,7 @@ class Command(BaseCommand):
         for raw in paths:
             if raw.lower().startswith(("http://", "https://")):
                 try:
-                    resource = imports.fetch(raw)
+                    resource = uploads.fetch(raw)
                 except IngestError as exc:
                     raise CommandError(f"{raw}: {exc.message}") from None
                 name = raw if raw.lower().endswith((".xml", ".rss", ".atom")) else f"{raw}#feed.xml"
@@ -115,12 +119,13 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
     def _run_here(self, batch_id: int) -> None:
-        imports.batch_expand(batch_id=batch_id, enqueue=False)
-        ids = imports.batch_pending_item_ids(batch_id=batch_id)
+        # The workers' tasks, run here in smaller chunks than theirs so that the progress line moves.
+        batches.batch_expand(batch_id=batch_id)
+        ids = selectors.batch_pending_item_ids(batch_id=batch_id)
         for start in range(0, len(ids), SYNC_CHUNK):
-            imports.batch_process_items(batch_id=batch_id, item_ids=ids[start : start + SYNC_CHUNK], enqueue=False)
+            tasks.batch_process_items.apply(args=(batch_id, ids[start : start + SYNC_CHUNK])).get()
             self._progress(ImportBatch.objects.get(pk=batch_id))
-        imports.batch_finish_if_done(batch_id=batch_id)
+        batches.batch_finish_if_done(batch_id=batch_id)
         self._progress(ImportBatch.objects.get(pk=batch_id))
         self._end_progress()
 

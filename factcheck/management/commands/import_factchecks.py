@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from factcheck import tasks
 from factcheck.ingest import IngestError
 from factcheck.models import FactCheckImport
 from factcheck.services import factcheck_imports
@@ -37,21 +38,20 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user!r}.")
         try:
             if source.lower().startswith(("http://", "https://")):
-                run = factcheck_imports.factcheck_import_create_from_url(url=source, created_by=person,
-                                                                         enqueue=not sync)
+                run = factcheck_imports.factcheck_import_create_from_url(url=source, created_by=person)
             else:
-                run = factcheck_imports.factcheck_import_create_from_path(path=source, created_by=person,
-                                                                          enqueue=not sync)
+                run = factcheck_imports.factcheck_import_create_from_path(path=source, created_by=person)
         except IngestError as exc:
             raise CommandError(f"{source}: {exc.message}") from None
         except PermissionDenied as exc:
             raise CommandError(f"{user}: {exc}") from None
         if not sync:
+            tasks.factcheck_import_run.delay(run.pk)
             self.stdout.write(f"Import {run.pk} of published fact-checks: the workers are importing it. Follow it "
                               f"at {reverse('factcheck:factcheck-import', args=[run.pk])} in the workspace.")
             return
-        factcheck_imports.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None,
-                                               progress=self._progress)
+        # Without a time budget the run never hands on to another task, so there is nothing to send.
+        factcheck_imports.factcheck_import_run(run_id=run.pk, time_budget=None, progress=self._progress)
         self._end_progress()
         self._summary(run.pk)
 

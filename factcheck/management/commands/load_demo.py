@@ -10,12 +10,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from factcheck import tasks
 from factcheck.ingest import IngestError
 from factcheck.models import Article, PublishedCheck, Source, SourceDomain
 from factcheck.permissions import ROLE_EDITORS, ROLE_FACT_CHECKERS, ROLE_VIEWERS
 from factcheck.services import factcheck_imports
 from factcheck.services.articles import DuplicateArticle
-from factcheck.services.imports import SourceChoice, article_create_from_upload
+from factcheck.services.uploads import SourceChoice, article_create_from_upload
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 # ClaimReview records of a fictional fact-checking outlet about claims in the Ford/Xiaomi coverage (the seeds).
@@ -66,8 +67,9 @@ class Command(BaseCommand):
         for path in sorted(DEMO_DIR.glob("*.txt")):
             # The same path as a browser upload: parsed, normalised, original kept byte for byte.
             try:
-                article_create_from_upload(data=path.read_bytes(), filename=path.name, uploaded_by=editor,
-                                           source=SourceChoice(source=source))
+                article = article_create_from_upload(data=path.read_bytes(), filename=path.name, uploaded_by=editor,
+                                                     source=SourceChoice(source=source))
+                tasks.article_extract_claims.delay(article.pk)
                 loaded += 1
             except DuplicateArticle:
                 pass
@@ -80,7 +82,7 @@ class Command(BaseCommand):
             self.stdout.write("Published fact-checks exist; demo checks not imported.")
             return
         # The same path as `import_factchecks --sync`: parsed, vectors computed, upserted by key.
-        run = factcheck_imports.factcheck_import_create_from_path(path=DEMO_CHECKS, enqueue=False)
-        factcheck_imports.factcheck_import_run(run_id=run.pk, enqueue=False, time_budget=None)
+        run = factcheck_imports.factcheck_import_create_from_path(path=DEMO_CHECKS)
+        factcheck_imports.factcheck_import_run(run_id=run.pk, time_budget=None)
         run.refresh_from_db()
         self.stdout.write(self.style.SUCCESS(f"Imported {run.created} demo published fact-checks."))
