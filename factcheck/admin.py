@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from factcheck import tasks
+from factcheck import jobs
 from factcheck.models import (
     Article,
     CheckworthinessHead,
@@ -202,7 +202,7 @@ class FactCheckFeedAdmin(admin.ModelAdmin):
         for pk in queryset.values_list("pk", flat=True):
             run = factcheck_imports.factcheck_feed_fetch(feed_id=pk)
             if run is not None:
-                tasks.factcheck_import_run.delay(run.pk)
+                jobs.factcheck_import_send(run.pk)
                 started += 1
         self.message_user(request, f"Started {started} import(s).", messages.SUCCESS)
 
@@ -311,7 +311,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         except checkworthiness.HeadError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
-        tasks.checkworthiness_rescore.delay()
+        jobs.rescore_send()
         self.message_user(request, f"Switched to {head.name}; unreviewed claims are being re-scored.",
                           messages.SUCCESS)
 
@@ -323,7 +323,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
         except checkworthiness.HeadError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
-        tasks.checkworthiness_rescore.delay()
+        jobs.rescore_send()
         now = target.name if target else "the shipped scorer alone"
         self.message_user(request, f"Rolled back to {now}; unreviewed claims are being re-scored.", messages.SUCCESS)
 

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from factcheck import selectors, tasks
+from factcheck import jobs, selectors
 from factcheck.forms import ChangeSpanForm, SpanForm, SplitForm, UndoForm
 from factcheck.models import Article, Claim
 from factcheck.pagination import after
@@ -81,7 +81,7 @@ def claim_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such article.") from None
     except ValidationError as exc:
         return _workspace_response(request, article_id=pk, claim=None, span_errors=_messages(exc))
-    tasks.article_match_claims.delay(pk)
+    jobs.matching_send(pk)
     return _workspace_response(request, article_id=pk, claim=claim, notice="Claim added.")
 
 
@@ -102,7 +102,7 @@ def _correct(
         return _workspace_response(
             request, article_id=claim.article_id, claim=exc.current, span_errors=[f"Not saved: {exc}"]
         )
-    tasks.article_match_claims.delay(claim.article_id)
+    jobs.matching_send(claim.article_id)
     return _workspace_response(request, article_id=claim.article_id, claim=corrected, notice=notice)
 
 

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import tasks
+from factcheck import jobs
 from factcheck.exports import FORMATS, ExportError, ExportRun, format_from_params, scope_from_params
 from factcheck.models import ExportChunk, ExportJob
 from factcheck.services.exports import export_is_small, export_job_create, export_job_expired
@@ -50,7 +50,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{scope.filename(fmt)}"'
         return response
     job = export_job_create(scope=scope, fmt=fmt, actor=request.user)
-    tasks.export_job_run.delay(str(job.pk))
+    jobs.export_send(str(job.pk))
     response = redirect(job)
     response.status_code = 303  # see the export's page (the form's POST is not repeated)
     return response

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions, tasks
+from factcheck import jobs, permissions
 from factcheck.forms import FactCheckImportForm
 from factcheck.ingest import IngestError, format_size
 from factcheck.models import FactCheckImport
@@ -50,7 +50,7 @@ def factcheck_import_new(request: HttpRequest) -> HttpResponse:
                                                                     created_by=request.user)
                 else:
                     run = factcheck_imports.factcheck_import_create_from_url(url=url, created_by=request.user)
-                tasks.factcheck_import_run.delay(run.pk)
+                jobs.factcheck_import_send(run.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:

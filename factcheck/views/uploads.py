@@ -15,7 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from factcheck import permissions, selectors, tasks
+from factcheck import jobs, permissions, selectors
 from factcheck.forms import BatchUploadForm, UploadForm
 from factcheck.ingest import IngestError, format_size, sniff_kind
 from factcheck.models import ImportBatch
@@ -117,7 +117,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     if len(files) > 1 or _is_batch_file(*files[0]) or _parse_on_a_worker(*files[0], form):
                         batch = batches.batch_create(files=files, created_by=request.user,
                                                      source=form.source_choice())
-                        tasks.batch_expand.delay(batch.pk)
+                        jobs.batch_send(batch.pk)
                         return _batch_started(request, batch, unsent=unsent)
                     name, content = files[0]
                     article = uploads.article_create_from_upload(
@@ -131,7 +131,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     article = uploads.article_create_from_text(
                         text=data["text"], uploaded_by=request.user, metadata=form.metadata(),
                         source=form.source_choice())
-                tasks.article_extract_claims.delay(article.pk)
+                jobs.extraction_send(article.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         except DuplicateArticle as dup:
@@ -161,7 +161,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             files = _read_files(form.cleaned_data["files"])
             with sends_watched() as unsent:
                 batch = batches.batch_create(files=files, created_by=request.user, source=form.source_choice())
-                tasks.batch_expand.delay(batch.pk)
+                jobs.batch_send(batch.pk)
         except IngestError as exc:
             form.add_error(None, exc.message)
         else:
