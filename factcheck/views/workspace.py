@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from factcheck import permissions, selectors
+from factcheck.levels import claim_level
 from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, ReportClaim, Verdict
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.services.notes import MENTION
@@ -59,7 +60,8 @@ def _url_pattern(name: str) -> str:
 
 
 def decorate(claims: Iterable[Claim]) -> None:
-    """Give each claim its verdict marker (a symbol beside the colour) and its two links, for the templates.
+    """Give each claim its verdict marker (a symbol beside the colour), its check-worthiness level and its two
+    links, for the templates.
 
     The links are formatted from one reversed pattern each: an article page lists a claim several times, and
     reversing a URL per use would cost more than the rest of the page.
@@ -70,6 +72,7 @@ def decorate(claims: Iterable[Claim]) -> None:
         claim.page_url = article_url.format(claim.article_id) + f"?claim={claim.pk}"
         claim.panel_url = panel_url.format(claim.pk)
         claim.score_display = f"{claim.score:.2f}"
+        claim.level = claim_level(claim.score)
         claim.verdict_label = VERDICT_LABELS.get(claim.verdict, claim.verdict)
         claim.is_selected = False
 
