@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from factcheck import selectors
+from factcheck.levels import LEVELS
 from factcheck.models import Article, Claim, Report, ReportClaim, Story, Verdict
 from factcheck.reports.claimreview import (
     RATINGS, claim_review_jsonld, item_reviewed, newsroom_author, review_rating,
