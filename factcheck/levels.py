@@ -134,6 +134,17 @@ def claim_level(score: float, cal: Calibration | None = None) -> ClaimLevel:
     return ClaimLevel(level.key, level.label, level.marker, p, chance_words(p), float(score))
 
 
+def level_figures(labels, scores, cal: Calibration | None = None) -> dict[str, dict]:
+    """Per level: how many of the labelled scores fall in it and the share of them labelled check-worthy (None
+    when none do)."""
+    cal = cal or calibration()
+    groups: dict[str, list[int]] = {key: [] for key in LEVELS}
+    for y, score in zip(labels, scores):
+        groups[cal.level(float(score)).key].append(int(y))
+    return {key: {"n": len(ys), "precision": round(sum(ys) / len(ys), 4) if ys else None}
+            for key, ys in groups.items()}
+
+
 def level_key(raw: str | None) -> str:
     """A level filter from a query string: one of the keys, or "" (any level)."""
     return raw if raw in LEVELS else ""

@@ -2,7 +2,16 @@
 
 import pytest
 
-from factcheck.levels import CHECK_FIRST, LOW, WORTH_A_LOOK, Calibration, chance_words, claim_level, level_key
+from factcheck.levels import (
+    CHECK_FIRST,
+    LOW,
+    WORTH_A_LOOK,
+    Calibration,
+    chance_words,
+    claim_level,
+    level_figures,
+    level_key,
+)
 
 CAL = Calibration("test", 1.0, 0.0, 0.8, 0.5)  # the chance is the score
 
@@ -36,3 +45,19 @@ def test_words():
 def test_level_key_accepts_only_levels():
     assert level_key("first") == "first"
     assert level_key("everything") == "" and level_key(None) == ""
+
+
+def test_level_figures_count_and_precision_per_level():
+    figures = level_figures([1, 0, 1, 0, 1], [0.95, 0.9, 0.6, 0.1, 0.2], CAL)
+    assert figures == {"first": {"n": 2, "precision": 0.5}, "look": {"n": 1, "precision": 1.0},
+                       "low": {"n": 2, "precision": 0.5}}
+    assert level_figures([], [], CAL)["first"] == {"n": 0, "precision": None}
+
+
+def test_the_admin_shows_a_versions_level_figures():
+    from factcheck.admin import _level_figures
+
+    shown = _level_figures({"first": {"n": 34, "precision": 0.912}, "look": {"n": 20, "precision": 0.6},
+                            "low": {"n": 0, "precision": None}})
+    assert shown == "Check first 0.91 (34) · Worth a look 0.60 (20) · Low – (0)"
+    assert _level_figures(None) == "—"

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.levels import ARTIFACT, CHECK_FIRST, LEVELS, LOW, WORTH_A_LOOK, Calibration
+from factcheck.levels import ARTIFACT, CHECK_FIRST, LEVELS, LOW, WORTH_A_LOOK, Calibration, level_figures
 
 from . import head as headlib
 from .model import DEFAULT_THRESHOLD, MODEL_VERSION
@@ -147,16 +147,12 @@ def build(rows: list[Labelled]) -> Calibration:
 def level_table(cal: Calibration, labels, scores) -> list[tuple[str, int, float, float | None]]:
     """Per level and for "not a claim" (below the shipped threshold or never scored): (name, sentences, share,
     precision)."""
-    groups: dict[str, list[int]] = {key: [] for key in LEVELS}
-    groups["none"] = []
-    for y, s in zip(labels, scores):
-        groups["none" if s < DEFAULT_THRESHOLD else cal.level(s).key].append(int(y))
-    out = []
-    for key in (CHECK_FIRST, WORTH_A_LOOK, LOW, "none"):
-        ys = groups[key]
-        name = LEVELS[key].label if key in LEVELS else "not a claim"
-        out.append((name, len(ys), len(ys) / max(1, len(labels)), (sum(ys) / len(ys)) if ys else None))
-    return out
+    claims = [(y, s) for y, s in zip(labels, scores) if s >= DEFAULT_THRESHOLD]
+    others = [int(y) for y, s in zip(labels, scores) if s < DEFAULT_THRESHOLD]
+    figures = level_figures([y for y, _ in claims], [s for _, s in claims], cal)
+    rows = [(LEVELS[key].label, figures[key]["n"], figures[key]["precision"]) for key in (CHECK_FIRST, WORTH_A_LOOK, LOW)]
+    rows.append(("not a claim", len(others), (sum(others) / len(others)) if others else None))
+    return [(name, n, n / max(1, len(labels)), precision) for name, n, precision in rows]
 
 
 def print_report(cal: Calibration, sets: dict[str, tuple[list[int], list[float]]], platt_vs_iso: str) -> None:
