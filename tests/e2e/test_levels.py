@@ -29,9 +29,9 @@ def test_levels_in_the_text_the_claim_list_and_the_queue(live_server, new_page, 
     page = sign_in(new_page(), "ana")
     open_article(page, live_server, article)
 
-    expect(page.locator(f"#hl-{first.pk}")).to_have_class(re.compile(r"\blvl-first\b"))
-    expect(page.locator(f"#hl-{look.pk}")).to_have_class(re.compile(r"\blvl-look\b"))
-    expect(page.locator(f"#hl-{low.pk}")).to_have_class(re.compile(r"\blvl-low\b"))
+    expect(page.locator(f"#hl-{first.pk}")).to_have_attribute("data-level", "first")
+    expect(page.locator(f"#hl-{look.pk}")).to_have_attribute("data-level", "look")
+    expect(page.locator(f"#hl-{low.pk}")).to_have_attribute("data-level", "low")
     # Without colour: a heavy solid underline, a dashed one, a light dotted one.
     assert underline(page, first) == ("solid", "3px")
     assert underline(page, look) == ("dashed", "2px")

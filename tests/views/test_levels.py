@@ -48,9 +48,9 @@ def test_article_page_shows_levels_in_words_with_the_chance_and_highlights_by_le
     assert re.search(r'title="Check first: (about 9 in 10|nearly all) such sentences are check-worthy \(score 0\.95\)"', rows[high.pk])
     assert "Score 0." not in html
     highlight = lambda pk: re.search(rf'<a id="hl-{pk}"[^>]*>', html).group(0)  # noqa: E731
-    assert "lvl-first" in highlight(high.pk)
-    assert "lvl-look" in highlight(middle.pk)
-    assert "lvl-low" in highlight(low.pk)
+    assert 'data-level="first"' in highlight(high.pk)
+    assert 'data-level="look"' in highlight(middle.pk)
+    assert 'data-level="low"' in highlight(low.pk)
 
 
 def test_panel_shows_the_level_and_the_chance_in_words(client, viewer, article, ranked):
