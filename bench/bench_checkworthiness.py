@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_extraction import prf, read_ct24  # noqa: E402
 
-NOT_SCORED = -1.0  # below every threshold
+from factcheck.extraction.levels import NOT_SCORED  # noqa: E402  (below every threshold)
 
 
 def best_threshold(labels: list[bool], scores: list[float]) -> tuple[float, float]:
@@ -68,29 +68,15 @@ def auc(labels: list[bool], scores: list[float]) -> float:
 
 def product_scores_news(rows: list[dict]) -> list[float]:
     """The product's score of every labelled segment (NOT_SCORED for segments it never scores)."""
-    from factcheck.extraction import extract_claims
-    from factcheck.extraction.newsset import news_documents, news_segments
+    from factcheck.extraction.levels import news_scores
 
-    docs = {d.doc: d for d in news_documents()}
-    by_doc: dict[str, dict[str, float]] = {}
-    for name in {r["doc"] for r in rows}:
-        doc = docs[name]
-        claims = {(c.start, c.end): c.score for c in extract_claims(doc.body, headings=doc.headings, threshold=0.0)}
-        texts: dict[str, float] = {}
-        for seg in news_segments(doc):
-            texts[seg.text] = max(texts.get(seg.text, NOT_SCORED), claims.get((seg.start, seg.end), NOT_SCORED))
-        by_doc[name] = texts
-    return [by_doc[r["doc"]][r["text"]] for r in rows]
+    return news_scores(rows)
 
 
 def product_scores_texts(texts: list[str]) -> list[float]:
-    from factcheck.extraction import extract_claims
+    from factcheck.extraction.levels import text_scores
 
-    out = []
-    for text in texts:
-        claims = extract_claims(text, threshold=0.0)
-        out.append(max((c.score for c in claims), default=NOT_SCORED))
-    return out
+    return text_scores(texts)
 
 
 def fmt(x: float) -> str:

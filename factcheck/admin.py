@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from factcheck import jobs
+from factcheck.levels import LEVELS
 from factcheck.models import (
     Article,
     CheckworthinessHead,
@@ -246,6 +247,15 @@ class HistoryVerificationAdmin(admin.ModelAdmin):
         return False
 
 
+def _level_figures(figures: dict | None) -> str:
+    """"Check first 0.91 (34) · Worth a look 0.62 (20) · Low 0.30 (10)"; versions recorded before levels: "—"."""
+    if not figures:
+        return "—"
+    return " · ".join(
+        f"{level.label} {'–' if figures[key]['precision'] is None else format(figures[key]['precision'], '.2f')} "
+        f"({figures[key]['n']})" for key, level in LEVELS.items() if key in figures)
+
+
 @admin.register(CheckworthinessHead)
 class CheckworthinessHeadAdmin(admin.ModelAdmin):
     """Versions of the check-worthiness head, newest first, with their figures on the held-back reviewer labels
@@ -292,11 +302,11 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
             return "—"
         rows = [(obj.name, obj.metrics["candidate"]), (obj.compared_with, obj.metrics["current"])]
         return format_html(
-            "<table><tr><th>scorer</th><th>F1 at threshold</th><th>average precision</th><th>log-loss</th></tr>{}"
-            "</table>",
-            format_html_join("", "<tr><td>{}</td><td>{} at {}</td><td>{}</td><td>{}</td></tr>",
+            "<table><tr><th>scorer</th><th>F1 at threshold</th><th>average precision</th><th>log-loss</th>"
+            "<th>claims by level: share check-worthy (how many)</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{} at {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                              ((name, f"{m['f1']:.3f}", f"{m['threshold']:.2f}", f"{m['average_precision']:.3f}",
-                               f"{m['log_loss']:.3f}") for name, m in rows)),
+                               f"{m['log_loss']:.3f}", _level_figures(m.get("levels"))) for name, m in rows)),
         )
 
     @admin.action(description="Switch claims' scoring to the selected version", permissions=["switch"])

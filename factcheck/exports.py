@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from factcheck import selectors
+from factcheck.levels import LEVELS
 from factcheck.models import Article, Claim, Report, ReportClaim, Story, Verdict
 from factcheck.reports.claimreview import (
     RATINGS, claim_review_jsonld, item_reviewed, newsroom_author, review_rating,
@@ -155,7 +156,7 @@ def published_reports(claims: Iterable[Claim]) -> dict[int, Report]:
 # --- What an export covers ---------------------------------------------------------------------------------
 
 SCOPE_KINDS = ("all", "article", "story", "queue", "search")
-QUEUE_FILTERS = ("verdict", "kind", "assignee", "source", "article", "date_from", "date_to", "checked")
+QUEUE_FILTERS = ("verdict", "kind", "assignee", "source", "article", "date_from", "date_to", "checked", "level")
 MAX_QUERY = 200
 
 
@@ -185,7 +186,7 @@ class Scope:
                 Claim.objects.all(), verdict=f.get("verdict", ""), kind=f.get("kind", ""),
                 assignee=f.get("assignee", ""), source_id=_int(f.get("source")), article_id=_int(f.get("article")),
                 date_from=_date(f.get("date_from")), date_to=_date(f.get("date_to")),
-                checked_only=f.get("checked") == "1",
+                checked_only=f.get("checked") == "1", level=f.get("level", ""),
             )
         if self.kind == "search":
             return Claim.objects.filter(search=selectors.web_query(self.q))
@@ -313,6 +314,8 @@ def _queue_filters(params: Mapping[str, str], *, user) -> dict[str, str]:
                 raise ExportError(f"{label}: {day.isoformat()} is out of range.")
     if "checked" in filters and filters["checked"] != "1":
         del filters["checked"]
+    if "level" in filters and filters["level"] not in LEVELS:
+        raise ExportError(f"Unknown check-worthiness level “{filters['level'][:40]}”.")
     return filters
 
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from factcheck import permissions, selectors
+from factcheck.levels import ClaimLevel, claim_level
 from factcheck.models import Article, CheckOffer, Claim, Evidence, Report, ReportClaim, Verdict
 from factcheck.services.check_offers import check_label, check_publisher, proposed_verdict, review_day
 from factcheck.services.notes import MENTION
@@ -107,6 +108,7 @@ class ClaimRow:
     marker: str  # never colour alone: a symbol and a word go with it
     score: float
     score_display: str
+    level: ClaimLevel  # the score's check-worthiness level (Check first, Worth a look, Low) and its chance
     kinds: tuple[str, ...]
     origin: str
     origin_label: str
@@ -143,6 +145,7 @@ def claim_row(
         marker=VERDICT_MARKERS.get(claim.verdict, "?"),
         score=claim.score,
         score_display=f"{claim.score:.2f}",
+        level=claim_level(claim.score),
         kinds=tuple(claim.kinds or ()),
         origin=claim.origin,
         origin_label=claim.get_origin_display(),

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 
 from factcheck.extraction.kinds import KINDS
+from factcheck.levels import LEVELS, calibration
 from factcheck.matching.types import ArticleInfo
 from factcheck.models import (
     Article, Claim, Conflict, Evidence, ImportBatch, ImportItem, Source, SourceDomain, Verdict,
@@ -273,6 +274,7 @@ def claims_filtered(
     date_from=None,
     date_to=None,
     checked_only: bool = False,
+    level: str = "",
 ) -> QuerySet[Claim]:
     """`qs` narrowed by the claims queue's filters (the queue page and its exports share them)."""
     if verdict == "open":
@@ -298,6 +300,14 @@ def claims_filtered(
         qs = qs.filter(article__published_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     if checked_only:
         qs = qs.filter(has_published_check=True)
+    if level in LEVELS:
+        # A level is a score range: with the queue's order it is a range scan of claim_score_idx (or of
+        # claim_verdict_idx under a verdict filter).
+        lowest, above = calibration().score_range(level)
+        if lowest is not None:
+            qs = qs.filter(score__gte=lowest)
+        if above is not None:
+            qs = qs.filter(score__lt=above)
     return qs
 
 

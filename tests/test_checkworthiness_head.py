@@ -147,6 +147,11 @@ def test_reviewer_decisions_teach_the_model_switch_and_rollback(checker):
     # The shipped scorer already ranks figures above "declined to comment", but calls both claims at its threshold.
     assert candidate["average_precision"] >= current["average_precision"]
     assert candidate["f1"] > current["f1"] + 0.2 and candidate["log_loss"] < current["log_loss"]
+    # Levels keep the shipped cut points under a head; its evaluation records each level's held-back labels. The
+    # shipped scorer puts "declined to comment" among the figures; the head moves them out of "Check first".
+    for figures in (candidate["levels"], current["levels"]):
+        assert sum(f["n"] for f in figures.values()) == head.n_heldout
+    assert candidate["levels"]["first"]["precision"] > current["levels"]["first"]["precision"]
     assert head.compared_with == extraction.MODEL_VERSION and head.trigger == "command"
     assert f"Trained {head.name} on 3,000 shipped rows and {head.n_train} reviewer labels" in output
     assert f"Switched to {head.name}; re-scored" in output

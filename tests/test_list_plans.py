@@ -122,6 +122,10 @@ PAGES = [
     ("queue", "?assignee=me", "claim_assignee_idx"),
     ("queue", "?checked=1", "claim_checked_idx"),
     ("queue", "?kind=quote", "claim_score_idx"),
+    # A check-worthiness level is a score range: a range of the score index, or of the verdict's.
+    ("queue", "?level=first", "claim_score_idx"),
+    ("queue", "?level=low", "claim_score_idx"),
+    ("queue", "?level=look&verdict=open", "claim_verdict_idx"),
     # A common word: the most check-worthy claims, read in order; a word none of them has: the word's index.
     ("search", "?q=harbour", "claim_score_idx"),
     ("search", "?q=zeppelin", "claim_search_idx"),

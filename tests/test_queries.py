@@ -132,6 +132,21 @@ def test_queue_is_constant(signed_in, editor, checker):
     assert n_large <= 8, n_large
 
 
+def test_queue_level_filter_is_constant(signed_in, editor, checker):
+    url = reverse("factcheck:queue") + "?level=look"
+    article_with_claims(10, actor=editor, assignee=checker)
+    small = signed_in.get(url).content.decode()
+    n_small = count_queries(lambda: signed_in.get(url))
+    article_with_claims(200, actor=editor, assignee=checker)
+    large = signed_in.get(url).content.decode()
+    n_large = count_queries(lambda: signed_in.get(url))
+    assert n_small == n_large
+    assert n_large <= 8, n_large
+    # Scores 0.5, 0.6 and 0.7 of each ten are "Worth a look": the page fills up with them only.
+    assert small.count('id="queue-claim-') == 3 and large.count('id="queue-claim-') == 50
+    assert "Check first" not in large.split('id="queue-results"')[1]
+
+
 def test_verdict_change_is_constant(signed_in, editor, checker):
     _, small_claim = article_with_claims(10, actor=editor, assignee=checker)
     _, large_claim = article_with_claims(200, actor=editor, assignee=checker)

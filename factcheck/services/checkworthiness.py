@@ -27,6 +27,7 @@ from django.utils import timezone
 from factcheck import extraction
 from factcheck.extraction import head as headlib
 from factcheck.history import history_context
+from factcheck.levels import level_figures
 from factcheck.matching import encoder
 from factcheck.models import CheckworthinessHead, Claim, Verdict
 
@@ -232,9 +233,13 @@ def _train_and_record(*, trigger: str, user, switch: bool) -> CheckworthinessHea
     metrics = {}
     if len(held):
         current_scores, current_threshold = _current_scores(held, current)
-        metrics = {"candidate": headlib.measures(held.y, candidate.score(held.base, held.embeddings),
-                                                 candidate.threshold),
-                   "current": headlib.measures(held.y, current_scores, current_threshold)}
+        candidate_scores = candidate.score(held.base, held.embeddings)
+        # Levels keep the shipped cut points under a head (see factcheck.levels): the precision of each level on
+        # the held-back labels shows whether they still mean what they say.
+        metrics = {"candidate": {**headlib.measures(held.y, candidate_scores, candidate.threshold),
+                                 "levels": level_figures(held.y, candidate_scores)},
+                   "current": {**headlib.measures(held.y, current_scores, current_threshold),
+                               "levels": level_figures(held.y, current_scores)}}
     reason = _decide(held, metrics.get("candidate", {}), metrics.get("current", {}))
     status = HeadStatus.REJECTED if reason else HeadStatus.CANDIDATE
     who = {"user": user} if user is not None else {"actor": WORKER}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from factcheck import permissions, selectors
 from factcheck.forms import ArticleDetailsForm
+from factcheck.levels import LEVELS, level_key
 from factcheck.models import Article
 from factcheck.presenters import article_blocks, claim_rows, counters, panel_context
 from factcheck.services.articles import article_delete as article_delete_service
@@ -26,6 +29,19 @@ ORDERS = {"position": "Position", "score": "Check-worthiness"}
 def _selected_id(request: HttpRequest) -> int | None:
     raw = request.GET.get("claim", "")
     return int(raw) if raw.isdigit() else None
+
+
+def level_links(claims: list, *, order: str, level: str, selected) -> list[dict[str, Any]]:
+    """The claim list's level filter: "All" and each level with its count, as links keeping the order and the
+    selected claim."""
+    keep = {"order": order, **({"claim": selected.pk} if selected is not None else {})}
+    counts = Counter(c.level.key for c in claims)
+    links = [{"key": "", "label": "All", "marker": "", "n": len(claims), "query": urlencode(keep)}]
+    links += [{"key": lv.key, "label": lv.label, "marker": lv.marker, "n": counts[lv.key],
+               "query": urlencode({**keep, "level": lv.key})} for lv in LEVELS.values()]
+    for link in links:
+        link["current"] = link["key"] == level
+    return links
 
 
 def article_page_context(
@@ -41,9 +57,14 @@ def article_page_context(
     claims = selectors.claims_for_article(article_id=article.pk, order=order)
     selected = next((c for c in claims if c.pk == selected_id), None)
     rows = claim_rows(claims, selected_id=selected_id)
+    # The level filter narrows the list only: the text keeps every claim highlighted, each by its level.
+    level = level_key(request.GET.get("level"))
     context: dict[str, Any] = {
         "article": article,
         "claims": rows,
+        "listed": [r for r in rows if r.level.key == level] if level else rows,
+        "level": level,
+        "level_links": level_links(rows, order=order, level=level, selected=selected),
         "blocks": article_blocks(article.body, article.headings, rows),
         "counters": counters(selectors.verdict_counts(rows)),
         "order": order,
@@ -58,7 +79,8 @@ def article_page_context(
 @require_GET
 @require_view_permission
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The workspace page. `?claim=<id>` selects a claim; `?order=score` lists the most check-worthy first."""
+    """The workspace page. `?claim=<id>` selects a claim; `?order=score` lists the most check-worthy first;
+    `?level=first|look|low` lists only the claims of that check-worthiness level."""
     context = article_page_context(request, article_id=pk, selected_id=_selected_id(request))
     if request.htmx and request.htmx.target == "claim-list":
         return render(request, "articles/article.html#claim-list", context)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factcheck import permissions, selectors
 from factcheck.forms import EvidenceForm, VerdictForm
+from factcheck.levels import LEVELS, level_key
 from factcheck.models import CheckOffer, Claim, Evidence, Verdict
 from factcheck.pagination import keyset_page, query_without_cursor
 from factcheck.presenters import VERDICT_MARKERS, Segment, claim_rows, counters, panel_context
@@ -262,6 +263,7 @@ def queue_claims(request: HttpRequest, *, verdict: str | None = None) -> tuple[d
         "date_from": params.get("date_from", ""),
         "date_to": params.get("date_to", ""),
         "checked": params.get("checked") == "1",
+        "level": level_key(params.get("level")),
     }
     claims = selectors.claim_queue(
         verdict=filters["verdict"] if verdict is None else verdict,
@@ -273,6 +275,7 @@ def queue_claims(request: HttpRequest, *, verdict: str | None = None) -> tuple[d
         date_from=_date_or_none(filters["date_from"]),
         date_to=_date_or_none(filters["date_to"]),
         checked_only=filters["checked"],
+        level=filters["level"],
     )
     return filters, claims
 
@@ -280,7 +283,8 @@ def queue_claims(request: HttpRequest, *, verdict: str | None = None) -> tuple[d
 @require_GET
 @require_view_permission
 def queue(request: HttpRequest) -> HttpResponse:
-    """Every claim across articles, most check-worthy first, with filters; Editors can assign in bulk."""
+    """Every claim across articles, most check-worthy first (so by level, then score), with filters; Editors can
+    assign in bulk."""
     params = request.GET
     filters, claims = queue_claims(request)
     page = keyset_page(claims, order=selectors.QUEUE_ORDER, cursor=params.get("after"), size=QUEUE_PAGE_SIZE)
@@ -292,6 +296,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "verdicts": [("open", "Unreviewed"), *[(v, label) for v, label in Verdict.choices if v != "unreviewed"]],
         "people": selectors.reviewers(),
         "choices": selectors.queue_filter_choices(),
+        "levels": LEVELS.values(),
         "mine": filters["assignee"] == "me",
     }
     if request.htmx and request.htmx.target == "queue-results":
