@@ -291,7 +291,7 @@ class CheckworthinessHeadAdmin(admin.ModelAdmin):
             return "—"
         new, old = obj.metrics["candidate"], obj.metrics["current"]
         return format_html_join(
-            format_html("<br>"), "{} {} vs {}",
+            mark_safe("<br>"), "{} {} vs {}",
             ((label, f"{new[key]:.3f}", f"{old[key]:.3f}")
              for key, label in (("average_precision", "avg precision"), ("f1", "F1"), ("log_loss", "log-loss"))),
         )
