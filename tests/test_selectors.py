@@ -8,7 +8,7 @@ from django.utils import timezone
 from factcheck import selectors
 from factcheck.models import Claim
 from tests.factories import EvidenceFactory
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping, Sequence
 
 
 def make_docx(
@@ -78,10 +79,22 @@ def make_pdf(
     return buffer.getvalue()
 
 
-def make_zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip archive written exactly as given (names are not sanitised)."""
+def make_zip(
+    entries: Mapping[str, bytes] | Sequence[tuple[str | zipfile.ZipInfo, bytes]],
+    *,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """A zip archive written exactly as given (names are not sanitised), from (name, bytes) pairs or a mapping.
+
+    An entry named by a string gets a fixed date, so the same entries always make the same bytes (an archive
+    uploaded twice is a duplicate); an entry given as a ZipInfo keeps every field it was given.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
-        for name, data in entries:
+        for name, data in entries.items() if isinstance(entries, Mapping) else entries:
+            if isinstance(name, str):
+                name = zipfile.ZipInfo(name)
+                name.compress_type = compression
+                name.external_attr = 0o600 << 16
             archive.writestr(name, data)
     return buffer.getvalue()

@@ -1,12 +1,10 @@
-"""Fixtures for the ingest integration tests: a local web server, fetch allowances, waiting on workers."""
+"""A local web server for the tests that fetch: uploads by URL, feeds, published fact-checks."""
 
 from __future__ import annotations
 
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 
 class LocalSite:
@@ -47,24 +45,3 @@ class LocalSite:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def site():
-    server = LocalSite()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def allow_local_fetch(settings):
-    """Let fetch_url reach the test server on 127.0.0.1 (never set outside tests)."""
-    settings.FACTDESK_FETCH_ALLOWED_ADDRESSES = ["127.0.0.1"]
-    settings.FACTDESK_FETCH_TIMEOUT = 2
-    return settings
-
-
-@pytest.fixture
-def worker(celery_worker_thread):
-    """A real worker, left idle before the test database is flushed (see tests/conftest.py)."""
-    return celery_worker_thread

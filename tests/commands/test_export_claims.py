@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from factcheck.models import Article, Claim, Story
 from tests.factories import ArticleFactory, EvidenceFactory, SourceFactory, claims_for
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from factcheck.models import Article, ImportBatch, Source, SourceDomain
-from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_rss, make_zip
+from tests.builders.documents import make_docx, make_zip
+from tests.builders.imports import article_text, make_jsonl, make_rss
 
 pytestmark = pytest.mark.django_db
 

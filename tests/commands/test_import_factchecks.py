@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from factcheck.models import FactCheckImport, PublishedCheck
-from tests.factchecks.builders import claim_review, graph, jsonl
+from tests.builders.claimreview import claim_review, graph, jsonl
 from tests.workers import wait_for
 
 

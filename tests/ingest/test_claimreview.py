@@ -19,7 +19,7 @@ from factcheck.ingest.claimreview import (
     normalise_url,
     parse_claim_review,
 )
-from tests.factchecks.builders import claim_review, data_feed, graph, html_page, jsonl
+from tests.builders.claimreview import claim_review, data_feed, graph, html_page, jsonl
 
 
 def checks(data: bytes, **kwargs):

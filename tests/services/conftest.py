@@ -24,7 +24,7 @@ def seed_story(db):
     """The five seed articles, extracted by the real extractor and matched one by one in upload order."""
     from factcheck.services.extraction import article_extract_claims
     from factcheck.services.matching import article_match_claims
-    from tests.matching_app.seed_articles import SEED_ARTICLES
+    from tests.builders.seed_articles import SEED_ARTICLES
 
     articles = []
     for outlet, title, text in SEED_ARTICLES:

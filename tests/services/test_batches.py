@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from factcheck.models import Article, ArticleOriginal, ImportBatch, ImportItem, ImportUpload, Source, SourceDomain
 from factcheck.services import imports
-from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_zip
+from tests.builders.documents import make_docx, make_zip
+from tests.builders.imports import article_text, make_jsonl
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from factcheck.models import Article, Claim, ClaimCluster, Conflict, Story
 from factcheck.services import clusters, conflicts, matching, stories
 from factcheck.services import claims as claims_service
 from tests.factories import ArticleFactory, EvidenceFactory
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
 

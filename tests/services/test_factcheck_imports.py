@@ -20,7 +20,7 @@ from factcheck.models import (
     SourceDomain,
 )
 from factcheck.services import factcheck_imports as svc
-from tests.factchecks.builders import claim_review, data_feed, graph, html_page, jsonl
+from tests.builders.claimreview import claim_review, data_feed, graph, html_page, jsonl
 
 pytestmark = pytest.mark.django_db
 

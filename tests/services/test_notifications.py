@@ -17,8 +17,8 @@ from factcheck.services.notes import mentioned_names, note_add, note_edit
 from factcheck.services.notifications import notifications_send_digest
 from factcheck.timeline import claim_timeline
 from tests.factories import ClaimFactory, UserFactory
-from tests.matching_app.helpers import clustered_claims
-from tests.matching_app.test_matching import _article_stating
+from tests.builders.clusters import clustered_claims
+from tests.services.test_matching import _article_stating
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_contradiction_notifications_cost_the_same_for_few_or_many_claims(facts,
         article_match_claims(article_id=_article_stating(facts, outlet=outlet).pk)
     Claim.objects.update(assignee=bea)
     article = _article_stating(facts, outlet=3, changed=0)
-    # The run's 19 (tests/matching_app/test_matching.py), and one INSERT of every notification.
+    # The run's 19 (tests/services/test_matching.py), and one INSERT of every notification.
     with django_assert_num_queries(20):
         result = article_match_claims(article_id=article.pk)
     assert result.conflicts_created == 3 and Notification.objects.filter(recipient=bea, kind="conflict").count() == 3

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from factcheck.models import Article, Claim, ImportItem, Source, SourceDomain
-from tests.ingest_app.builders import article_text, make_jsonl
-from tests.ingest_app.test_batches import assert_consistent, items, run
+from tests.builders.imports import article_text, make_jsonl
+from tests.services.test_batches import assert_consistent, items, run
 
 pytestmark = pytest.mark.django_db
 

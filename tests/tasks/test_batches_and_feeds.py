@@ -6,7 +6,8 @@ import pytest
 
 from factcheck.models import Article, ArticleOriginal, ImportBatch, ImportItem, Source
 from factcheck.services import imports
-from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_rss, make_zip
+from tests.builders.documents import make_docx, make_zip
+from tests.builders.imports import article_text, make_jsonl, make_rss
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.worker]

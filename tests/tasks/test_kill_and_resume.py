@@ -14,7 +14,7 @@ from django.conf import settings
 
 from factcheck.models import Article, ImportBatch, ImportItem
 from factcheck.services import extraction, imports
-from tests.ingest_app.builders import article_text, make_jsonl
+from tests.builders.imports import article_text, make_jsonl
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.worker]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from factcheck.models import Article, ImportBatch
 from factcheck.services import extraction, imports
 from newsroom.celery import app as celery_app
-from tests.ingest_app.builders import article_text, make_jsonl
+from tests.builders.imports import article_text, make_jsonl
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def test_batch_with_the_broker_unreachable_is_saved_and_says_so(client, editor, 
 
 def test_published_checks_import_with_the_broker_unreachable_is_saved_and_says_so(client, editor, broker_unreachable):
     from factcheck.models import FactCheckImport
-    from tests.factchecks.builders import claim_review, jsonl
+    from tests.builders.claimreview import claim_review, jsonl
 
     client.force_login(editor)
     data = jsonl([claim_review(1)])

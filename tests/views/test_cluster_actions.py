@@ -15,7 +15,7 @@ from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Story
 from factcheck.services import clusters
 from factcheck.services.claims import claim_set_verdict
 from tests.factories import ArticleFactory, claims_for
-from tests.matching_app.helpers import clustered_claims
+from tests.builders.clusters import clustered_claims
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from factcheck.models import FactCheckImport, FactCheckImportProblem
-from tests.factchecks.builders import claim_review, jsonl
+from tests.builders.claimreview import claim_review, jsonl
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from factcheck.models import Article, Claim, ClaimCluster, ClusterMerge, Conflic
 from factcheck.permissions import ROLE_EDITORS
 from factcheck.services.clusters import clusters_merge
 from tests.factories import UserFactory
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

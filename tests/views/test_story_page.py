@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from factcheck.models import Article, Claim, Source, Story
 from tests.factories import ArticleFactory, claims_for
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

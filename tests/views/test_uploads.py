@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from factcheck.models import Article, ArticleOriginal, ImportBatch, Source, SourceDomain
-from tests.ingest_app.builders import article_text, make_docx, make_jsonl, make_pdf, make_zip
+from tests.builders.documents import make_docx, make_pdf, make_zip
+from tests.builders.imports import article_text, make_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_malformed_html_is_read(ed_client):
         ("empty.txt", b"", "empty"),
         ("junk.txt", bytes(range(256)) * 40, "binary"),
         ("fake.docx", make_zip({"word.txt": b"not a word document"}), "not a valid Word document"),
-        ("secret.pdf", make_pdf(["Top secret budget figures"], password="hunter2"), "encrypted"),
+        ("secret.pdf", make_pdf(["Top secret budget figures"], user_password="hunter2"), "encrypted"),
         ("slides.pptx", b"PK\x03\x04 whatever", "Unsupported file type"),
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Unsupported file type"),
         ("blank.html", b"<html><body>   </body></html>", "No readable text"),
