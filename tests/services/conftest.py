@@ -19,17 +19,37 @@ def build_article(title: str, text: str, source_name: str, **extra):
     )
 
 
-@pytest.fixture
-def seed_story(db):
-    """The five seed articles, extracted by the real extractor and matched one by one in upload order."""
+def extracted_and_matched(stories: list[tuple[str, str, str]]) -> list:
+    """Each (outlet, title, text) stored, extracted by the real extractor and matched, one by one in upload order."""
     from factcheck.services.extraction import article_extract_claims
     from factcheck.services.matching import article_match_claims
-    from tests.builders.seed_articles import SEED_ARTICLES
 
     articles = []
-    for outlet, title, text in SEED_ARTICLES:
+    for outlet, title, text in stories:
         article = build_article(title, text, outlet)
         article_extract_claims(article_id=article.pk)
         article_match_claims(article_id=article.pk)
         articles.append(article)
     return articles
+
+
+@pytest.fixture
+def seed_story(db):
+    """The five seed articles, extracted by the real extractor and matched one by one in upload order."""
+    from tests.builders.seed_articles import SEED_ARTICLES
+
+    return extracted_and_matched(SEED_ARTICLES)
+
+
+@pytest.fixture
+def port_strike_story(db):
+    """A second story (tests/builders/port_strike_articles.py), five outlets, handled as the seed story is."""
+    from tests.builders.port_strike_articles import PORT_STRIKE_ARTICLES
+
+    return extracted_and_matched(PORT_STRIKE_ARTICLES)
+
+
+@pytest.fixture(params=["seed_story", "port_strike_story"])
+def story(request):
+    """Each story in turn, for what holds whatever the story."""
+    return request.getfixturevalue(request.param)
