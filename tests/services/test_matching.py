@@ -1,5 +1,5 @@
-"""Matching on the real PostgreSQL: the five seed articles, and a second story's five, extracted by the real extractor, then
-matched one by one."""
+"""Matching on the real PostgreSQL: the five seed articles, and a second story's five, extracted by the real
+extractor, then matched one by one."""
 
 from __future__ import annotations
 
