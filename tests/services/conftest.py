@@ -49,7 +49,7 @@ def port_strike_story(db):
     return extracted_and_matched(PORT_STRIKE_ARTICLES)
 
 
-@pytest.fixture(params=["seed_story", "port_strike_story"])
+@pytest.fixture(params=["seed_story", "port_strike_story"], ids=["seed", "port-strike"])
 def story(request):
     """Each story in turn, for what holds whatever the story."""
     return request.getfixturevalue(request.param)
