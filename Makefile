@@ -37,6 +37,7 @@ browser:
 
 test: install browser
 	$(BIN)/python manage.py setup_workspace --check-only --settings=newsroom.settings_test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:

@@ -142,3 +142,27 @@ def _flush_history_as_owner():
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture
+def site():
+    """A web server on 127.0.0.1 for the tests that fetch (see tests/builders/site.py)."""
+    from tests.builders.site import LocalSite
+
+    server = LocalSite()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def allow_local_fetch(settings):
+    """Let fetch_url reach the test server on 127.0.0.1 (never set outside tests)."""
+    settings.FACTDESK_FETCH_ALLOWED_ADDRESSES = ["127.0.0.1"]
+    settings.FACTDESK_FETCH_TIMEOUT = 2
+    return settings
+
+
+@pytest.fixture
+def worker(celery_worker_thread):
+    """A real worker, left idle before the test database is flushed."""
+    return celery_worker_thread

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from factcheck.models import Article, ImportBatch, ImportItem, Source, Story
 from factcheck.permissions import ROLE_FACT_CHECKERS
 from tests.factories import ArticleFactory, UserFactory, claims_for
-from tests.matching_app.helpers import clustered_claims, conflict_between
+from tests.builders.clusters import clustered_claims, conflict_between
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.ingest import ArchiveError, ArchiveMember, IngestError, iter_zip
 
-from .builders import make_docx, make_zip
+from tests.builders.documents import make_docx, make_zip
 
 MB = 1024 * 1024
 LIMITS = {"max_total_bytes": 100 * MB, "max_entries": 100, "max_ratio": 100.0, "max_file_bytes": 10 * MB}

@@ -7,7 +7,7 @@ import pytest
 from factcheck.ingest import IngestError, normalise, parse_document
 from factcheck.ingest.documents import DOCX_MAX_CHARS, DOCX_MAX_PARAGRAPHS
 
-from .builders import make_docx, make_pdf, make_zip
+from tests.builders.documents import make_docx, make_pdf, make_zip
 
 MB = 1024 * 1024
 

@@ -10,7 +10,7 @@ from factcheck.ingest import IngestError
 from factcheck.ingest.expand import (
     KEY_LIMIT, NUL_MESSAGE, ExpandLimits, batch_kind, entry, expand_file, unique_names,
 )
-from tests.ingest.builders import make_zip
+from tests.builders.documents import make_zip
 
 LIMITS = ExpandLimits(max_total_bytes=10_000_000, max_entries=100, max_ratio=100, max_file_bytes=1_000_000)
 TEXT = b"The council approved the budget on Tuesday after a long debate about the bridge."

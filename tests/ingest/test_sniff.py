@@ -4,7 +4,7 @@ import pytest
 
 from factcheck.ingest import DOCUMENT_KINDS, IngestError, sniff_kind
 
-from .builders import make_docx, make_pdf, make_zip
+from tests.builders.documents import make_docx, make_pdf, make_zip
 
 
 @pytest.mark.parametrize(

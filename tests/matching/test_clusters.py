@@ -2,6 +2,7 @@ import pytest
 
 from factcheck.matching import MIN_LINK, SAME_CLAIM_THRESHOLD, ClaimInfo, assign_to_clusters, cluster, similarity
 
+from . import port_strike_claims as p
 from . import seed_claims as s
 
 
@@ -15,14 +16,25 @@ def seed_clusters():
     return cluster(s.ALL_CLAIMS)
 
 
-def test_every_claim_lands_in_exactly_one_cluster(seed_clusters):
-    ids = [i for c in seed_clusters for i in c]
-    assert sorted(ids) == sorted(c.id for c in s.ALL_CLAIMS)
+@pytest.fixture(scope="module")
+def story_clusters(story):
+    return cluster(story.ALL_CLAIMS)
 
 
-def test_unrelated_claims_do_not_share_a_cluster(seed_clusters):
-    for claim in (s.IEA_LITHIUM_004, s.PICKUP_PRICE_002, s.CATL_DESIGNATION_004):
-        assert _cluster_of(seed_clusters, claim.id) == [claim.id]
+def test_every_claim_lands_in_exactly_one_cluster(story, story_clusters):
+    ids = [i for c in story_clusters for i in c]
+    assert sorted(ids) == sorted(c.id for c in story.ALL_CLAIMS)
+
+
+def test_unrelated_claims_do_not_share_a_cluster(story, story_clusters):
+    for claim in story.UNRELATED:
+        assert _cluster_of(story_clusters, claim.id) == [claim.id]
+
+
+def test_a_sentence_repeated_word_for_word_by_two_outlets_is_one_cluster():
+    clusters = cluster(p.ALL_CLAIMS)
+    for a, b in p.REPEATED:
+        assert b.id in _cluster_of(clusters, a.id)
 
 
 def test_ford_denial_and_xiaomi_denial_stay_apart(seed_clusters):
@@ -31,9 +43,9 @@ def test_ford_denial_and_xiaomi_denial_stay_apart(seed_clusters):
         assert other.id not in ford
 
 
-def test_clusters_never_hold_two_sentences_of_one_article(seed_clusters):
-    by_id = {c.id: c for c in s.ALL_CLAIMS}
-    for members in seed_clusters:
+def test_clusters_never_hold_two_sentences_of_one_article(story, story_clusters):
+    by_id = {c.id: c for c in story.ALL_CLAIMS}
+    for members in story_clusters:
         articles = [by_id[i].article_id for i in members]
         assert len(articles) == len(set(articles)), members
 
@@ -84,8 +96,8 @@ def test_pairs_naming_unknown_claims_are_rejected():
         cluster([s.FORD_DENIED_001], pairs=[(s.FORD_DENIED_001.id, 12345, 0.9)])
 
 
-def test_clustering_is_independent_of_input_order(seed_clusters):
-    assert cluster(list(reversed(s.ALL_CLAIMS))) == seed_clusters
+def test_clustering_is_independent_of_input_order(story, story_clusters):
+    assert cluster(list(reversed(story.ALL_CLAIMS))) == story_clusters
 
 
 # --- incremental ---------------------------------------------------------------------------

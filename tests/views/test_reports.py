@@ -305,7 +305,7 @@ def test_who_checked_comes_from_the_last_verdict_change_whatever_made_it(client,
 def test_reports_list_reads_through_its_index(client, request, role, index):
     """Everyone's reports newest change first, and a Viewer's published ones, each a range of its own index
     (3,000 reports, two in three published)."""
-    from tests.test_list_plans import analyze, plans
+    from tests.db.test_list_plans import analyze, plans
 
     from factcheck.models import Article
     from factcheck.ingest import content_hash
