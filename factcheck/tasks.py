@@ -220,8 +220,8 @@ def tasks_run_here():
 
 
 # --- check-worthiness heads ------------------------------------------------------------------------------
-# Re-scoring rewrites every unreviewed claim's row and its index entries (about 3,500 claims a second on two busy
-# cores: ten minutes for 2 million): longer limits than the default.
+# Re-scoring rewrites every unreviewed claim's row and its index entries, minutes of work at 2 million claims
+# (BENCHMARKS.md, the head's section): longer limits than the default.
 
 
 @shared_task(base=OnCommitTask, name="factcheck.tasks.checkworthiness_retrain", time_limit=3 * 3600,
