@@ -22,7 +22,7 @@ its matching vector. This trains a single student for both, so each sentence is 
    alone on news sentences).
 4. Exports one ONNX graph with the outputs ``score`` and ``embedding``, int8 weights (one scale per output
    channel), and measures it: check-worthiness F1 on CheckThat! 2024 dev, dev-test and the news set (threshold
-   tuned on dev + dev-test + news tune, as the shipped scorer's), and same-event pair F1 / AUC of its vectors on
+   tuned on dev + dev-test + news tune), and same-event pair F1 / AUC of its vectors on
    ECB+ topics 23-25 beside the reference vectors (threshold chosen on topics 1-22 pairs), and the speed of
    scoring one sentence at a time. Everything lands in ``meta.json``.
 
@@ -194,8 +194,8 @@ def train_student(net, texts, vectors, soft, *, epochs, lr, batch_size=32, emb_w
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
-            run_cw += float(loss_cw)
-            run_emb += float(loss_emb)
+            run_cw += float(loss_cw.detach())
+            run_emb += float(loss_emb.detach())
             if (b + 1) % 100 == 0:
                 log(f"epoch {epoch + 1} batch {b + 1}/{len(batches)} cw {run_cw / 100:.4f} "
                     f"1-cos {run_emb / 100:.4f} {(time.time() - t0) / (b + 1):.2f}s/batch")
