@@ -234,7 +234,7 @@ _NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 _POSSESSIVE_TOKENS = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _CAPITALISED_WORD_RE = re.compile(r"(?<![\w'\u2019\-])[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)*(?![\w\-])")
 _FIRST_WORD_RE = re.compile(r"[\W_]*([^\W_]+)")
-# A stock ticker after a company name, "(NYSE:F)", "(HKG: 1810)": the exchange is not a facet.
+# A stock ticker after a company name, "(NYSE:ACME)", "(HKG: 9999)": the exchange is not a facet.
 _TICKER_RE = re.compile(r"\(\s*[A-Z][A-Za-z]{1,7}\s*:\s*[A-Z0-9][A-Z0-9.]{0,9}\s*\)")
 
 
@@ -654,7 +654,7 @@ def _speaker(sentence: str, a: int, b: int, entities: list[_Entity]) -> str | No
     close = b + 1 if b < len(sentence) else b
     after = sentence[close:]
     m = _AFTER_QUOTE_VERB_FIRST_RE.match(after)
-    if m is not None:  # '"...," said Sevastopulo.'
+    if m is not None:  # '"...," said Halvorsen.'
         return _phrase_entity(close + m.start("who"), close + m.end("who"), sentence, entities)
     m = _AFTER_QUOTE_WHO_FIRST_RE.match(after)
     if m is not None and m.group("who").strip():  # '"...," an Acme spokesperson told the Times.'

@@ -322,7 +322,7 @@ def _stances(norm: str, orgs: tuple[Entity, ...], facets: dict) -> dict[str, set
                 agents: list[Entity] = []
                 if before:
                     # The agent is the nearest organisation that is not the object of a
-                    # preposition ("Mark Truby stated on social media X that ... false").
+                    # preposition ("Jon Lindqvist stated on social media X that ... false").
                     free = [m for m in before if not _PREP_BEFORE.search(norm[max(0, m[0] - 24) : m[0]])]
                     last = (free or before)[-1]
                     before = before[: before.index(last) + 1]

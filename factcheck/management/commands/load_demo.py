@@ -19,7 +19,7 @@ from factcheck.services.articles import DuplicateArticle
 from factcheck.services.uploads import SourceChoice, article_create_from_upload
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
-# ClaimReview records of a fictional fact-checking outlet about claims in the Ford/Xiaomi coverage (the seeds).
+# ClaimReview records of a fictional fact-checking outlet about claims in the seed articles' coverage.
 DEMO_CHECKS = DEMO_DIR / "factchecks.jsonl"
 
 # username, password, role, staff/superuser
