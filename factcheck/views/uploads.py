@@ -202,8 +202,7 @@ BATCH_ORDER = (("created_at", True), ("id", True))
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Every import, newest first, with its counts."""
     page = keyset_page(selectors.batch_list(), order=BATCH_ORDER, cursor=request.GET.get("after"), size=25)
-    return render(request, "batches/list.html", {"page": page, "batches": page.rows, "query": "",
-                                                  "can_upload": permissions.can_upload(request.user)})
+    return render(request, "batches/list.html", {"page": page, "batches": page.rows, "query": ""})
 
 
 urlpatterns = [
